@@ -1,0 +1,52 @@
+# Optimization for Machine Learning: set up and run the course, or run every test.
+#   make lab        create .venv, install the course, register the kernel, open JupyterLab on course/
+#   make test       create/update .venv the same way and run the whole suite (package, exercises, notebooks)
+#   make notebooks  re-execute the chapter notebooks in place so their committed outputs are fresh
+#   make exercises  regenerate exercises/ from solutions/ (learners' edits are backed up, never lost)
+#   make grade      grade your own exercises/ as an instructor would
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.coursekit-installed
+JOBS   ?= 2
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: venv lab kernel test test-fast notebooks exercises grade clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed (found %s); set PYTHON=..." % sys.version.split()[0])'
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+kernel: $(STAMP)
+	$(PY) -m ipykernel install --user --name coursekit --display-name "Python (coursekit)"
+
+lab: kernel
+	@echo "Opening JupyterLab on course/ (the URL with its token is printed below; Ctrl-C twice to stop)"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=course $(ROOT_FLAG)
+
+test: $(STAMP)
+	$(PY) -m coursekit.exercises sync --check
+	COURSEKIT_STATIC=1 MPLBACKEND=Agg $(PY) -m pytest tests course --target solutions \
+		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-n $(JOBS) --dist loadscope -p no:cacheprovider
+
+test-fast: $(STAMP)
+	COURSEKIT_STATIC=1 MPLBACKEND=Agg $(PY) -m pytest tests --target solutions -n $(JOBS) -q
+
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py course/*.ipynb
+
+exercises: $(STAMP)
+	$(PY) -m coursekit.exercises sync
+
+grade: $(STAMP)
+	$(PY) -m coursekit.grade exercises
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
