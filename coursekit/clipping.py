@@ -1,0 +1,153 @@
+"""Gradient clipping: by global norm and by value (torch.nn.utils semantics, new arrays).
+
+Clipping by norm rescales all gradients by one factor, so the update keeps its direction
+and only its length is capped (claim C21); clipping by value cuts each entry and can turn
+the direction. Both take one array or a list of arrays (one per parameter) and return the
+same structure, never modifying their inputs.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from coursekit import backend
+
+__all__ = ["global_norm", "clip_by_norm", "clip_by_value"]
+
+
+def global_norm(grads, norm_type=2.0):
+    """The p-norm of all entries of all gradients together, as a float.
+
+    Computed as torch does: the norm of the vector of per-array norms
+    (equal to the norm of the concatenation). ``norm_type`` p > 0 or ``inf``.
+    Mixed precisions (float32 and float64 arrays) are combined in float64.
+    """
+    grads, _ = _as_list(grads)
+    p = _norm_type(norm_type)
+    return float(_global_norm(grads, p)) if grads else 0.0
+
+
+def clip_by_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """Rescale gradients so that their global norm is at most ``max_norm``.
+
+    With total = ||(g_1, ..., g_n)||_p, every g_i is multiplied by
+    min(1, max_norm / (total + 1e-6)), as ``torch.nn.utils.clip_grad_norm_`` does
+    (Pascanu, Mikolov & Bengio, "On the difficulty of training recurrent neural networks",
+    ICML 2013). The direction is unchanged; the norm becomes <= max_norm.
+
+    Parameters
+    ----------
+    grads : array or list of arrays
+    max_norm : float >= 0
+        The largest allowed global norm.
+    norm_type : float
+        p of the p-norm (p > 0, or ``math.inf`` for the largest absolute entry).
+    error_if_nonfinite : bool
+        Raise ``FloatingPointError`` when the total norm is nan or inf (otherwise the
+        result is torch's: all nan for a nan norm; 0, or nan where an entry is inf,
+        for an inf norm).
+
+    Returns
+    -------
+    (clipped, total_norm) : clipped is one array for one array, else a list (new arrays);
+        total_norm is the global norm *before* clipping, a float.
+    """
+    grads, single = _as_list(grads)
+    max_norm = _nonnegative(max_norm, "max_norm")
+    p = _norm_type(norm_type)
+    if not grads:
+        return [], 0.0
+    total = _global_norm(grads, p)
+    total_norm = float(total)
+    if error_if_nonfinite and not math.isfinite(total_norm):
+        raise FloatingPointError(f"the total norm of grads is {total_norm}; cannot clip")
+    scale = min(max_norm / (total_norm + 1e-6), 1.0)    # nan stays nan, inf gives 0, as in torch
+    clipped = [g * scale for g in grads]
+    return (clipped[0] if single else clipped), total_norm
+
+
+def clip_by_value(grads, clip_value):
+    """Clamp every gradient entry to [-clip_value, clip_value] (``torch.nn.utils.clip_grad_value_``).
+
+    Returns new arrays in the structure of ``grads``. Unlike clipping by norm this can
+    change the direction of the gradient.
+    """
+    grads, single = _as_list(grads)
+    c = _nonnegative(clip_value, "clip_value")
+    clipped = [backend.get_namespace(g).clip(g, -c, c) for g in grads]
+    return clipped[0] if single else clipped
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _global_norm(grads, p):
+    """The global p-norm as a 0-d array of the gradients' module."""
+    xp = backend.get_namespace(*grads)
+    norms = [_p_norm(xp, g, p) for g in grads]
+    if len({str(n.dtype) for n in norms}) > 1:      # mixed precisions: combine in float64
+        norms = [_as_float64(xp, n) for n in norms]
+    return _p_norm(xp, xp.stack(norms), p)
+
+
+def _p_norm(xp, g, p):
+    """(sum |g_i|^p)^(1/p) over all entries; max |g_i| for p = inf."""
+    a = xp.abs(g)
+    if p == math.inf:
+        return xp.max(a) if math.prod(a.shape) > 0 else xp.sum(a)
+    if p == 1.0:
+        return xp.sum(a)
+    if p == 2.0:
+        return xp.sqrt(xp.sum(a * a))
+    return xp.sum(a ** p) ** (1.0 / p)
+
+
+def _as_float64(xp, a):
+    if isinstance(a.dtype, numpy.dtype):     # NumPy and CuPy (xp.astype needs NumPy >= 2.1)
+        return a.astype(numpy.float64)
+    return xp.astype(a, xp.float64)
+
+
+def _as_list(grads):
+    """(list of real floating arrays, whether a single array was given), or ValueError naming grads."""
+    single = not isinstance(grads, (list, tuple))
+    items = [grads] if single else list(grads)
+    out = []
+    for g in items:
+        if not (hasattr(g, "shape") and hasattr(g, "dtype")):
+            try:
+                g = numpy.asarray(g, dtype=numpy.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"grads must be an array or a list of arrays of real numbers, "
+                                 f"got {type(g).__name__}") from None
+        xp = backend.get_namespace(g)
+        dt = g.dtype
+        floating = dt.kind == "f" if isinstance(dt, numpy.dtype) else xp.isdtype(dt, "real floating")
+        integral = dt.kind in "iu" if isinstance(dt, numpy.dtype) else xp.isdtype(dt, "integral")
+        if integral:
+            g = _as_float64(xp, g)
+        elif not floating:
+            raise ValueError(f"grads must hold real numbers, got dtype {dt}")
+        out.append(g)
+    return out, single
+
+
+def _nonnegative(value, name):
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a real number >= 0, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number >= 0, got {value!r}") from None
+    if not v >= 0 or math.isnan(v):
+        raise ValueError(f"{name} must be >= 0, got {v}")
+    return v
+
+
+def _norm_type(norm_type):
+    try:
+        p = float(norm_type)
+    except (TypeError, ValueError):
+        raise ValueError(f"norm_type must be a number > 0 or inf, got {norm_type!r}") from None
+    if not p > 0:
+        raise ValueError(f"norm_type must be > 0 or inf, got {norm_type!r}")
+    return p
