@@ -115,6 +115,8 @@ def get_namespace(*arrays):
     for a in _flatten(arrays):
         if isinstance(a, (numpy.ndarray, numpy.generic)):
             ns = numpy
+        elif type(a).__module__.split(".")[0] == "cupy":   # any CuPy version, with or without
+            ns = sys.modules["cupy"]                       # __array_namespace__
         elif hasattr(a, "__array_namespace__"):
             ns = a.__array_namespace__()
             if getattr(ns, "__name__", "") == "numpy":

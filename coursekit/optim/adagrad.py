@@ -1,0 +1,66 @@
+"""AdaGrad: per-coordinate step sizes from the sum of squared gradients (torch.optim.Adagrad conventions)."""
+from __future__ import annotations
+
+from coursekit.backend import get_namespace
+
+from .base import Hyperparameter, Optimizer, State
+from .moments import is_zero
+
+__all__ = ["AdaGrad"]
+
+
+class AdaGrad(Optimizer):
+    r"""AdaGrad (Duchi, Hazan & Singer 2011), as torch.optim.Adagrad computes it:
+
+    .. math::
+        g \leftarrow g + \lambda p, \qquad
+        \eta_t = \frac{\eta}{1 + (t-1)\,\delta}, \qquad
+        G_t = G_{t-1} + g_t^2, \qquad
+        p \leftarrow p - \eta_t\, \frac{g_t}{\sqrt{G_t} + \epsilon}.
+
+    ``eps`` is added outside the square root. State per parameter: ``sum_sq`` = G
+    (torch: ``sum``), starting at ``initial_accumulator_value``.
+    """
+
+    lr = Hyperparameter(0, doc="learning rate eta >= 0")
+    lr_decay = Hyperparameter(0, doc="delta >= 0: the rate at step t is lr / (1 + (t - 1) delta)")
+    weight_decay = Hyperparameter(0, doc="L2 penalty lambda >= 0, added to the gradient")
+    initial_accumulator_value = Hyperparameter(0, doc="G_0 >= 0, the starting sum of squares")
+    eps = Hyperparameter(0, open_low=True, doc="epsilon > 0, added to sqrt(G) for stability")
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
+                 initial_accumulator_value=0.0, eps=1e-10, *, check_finite=False, fast=None):
+        super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, eps=eps,
+                         check_finite=check_finite, fast=fast)
+
+    def init_state(self, p) -> State:
+        G0 = self._hyper_for(p)["initial_accumulator_value"]
+        return State(sum_sq=self.xp.zeros_like(p) + G0)
+
+    @staticmethod
+    def reference_update(p, g, s, t, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
+        """One AdaGrad step: returns the new parameter and state (the math, Array API only)."""
+        xp = get_namespace(p)
+        if not is_zero(weight_decay):
+            g = g + weight_decay * p                           # L2 penalty's gradient
+        clr = lr / (1 + (t - 1) * lr_decay)                    # eta_t (step t counts from 1)
+        G = s.sum_sq + g * g                                   # G_t = G_{t-1} + g_t^2
+        p = p - clr * g / (xp.sqrt(G) + eps)                   # eps outside the sqrt
+        return p, State(sum_sq=G)
+
+    @staticmethod
+    def fast_update(p, g, s, t, work, xp, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
+        """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
+        w1, w2 = work
+        if not is_zero(weight_decay):
+            xp.multiply(p, weight_decay, out=w1)
+            g = xp.add(g, w1, out=w1)
+        clr = lr / (1 + (t - 1) * lr_decay)
+        xp.multiply(g, g, out=w2)
+        xp.add(s.sum_sq, w2, out=s.sum_sq)
+        xp.sqrt(s.sum_sq, out=w2)
+        xp.add(w2, eps, out=w2)
+        xp.multiply(g, clr, out=w1)
+        xp.divide(w1, w2, out=w1)
+        xp.subtract(p, w1, out=p)

@@ -1,0 +1,111 @@
+"""Adam, AMSGrad and AdamW (torch.optim.Adam / AdamW conventions)."""
+from __future__ import annotations
+
+from coursekit.backend import get_namespace
+
+from .base import Flag, Hyperparameter, Optimizer, State
+from .moments import bias_correction, ema, ema_, is_zero
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba 2015), optionally AMSGrad (Reddi, Kale & Kumar 2018), as torch.optim.Adam:
+
+    .. math::
+        g \leftarrow g + \lambda p, \quad
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
+        \hat v_t = \max(\hat v_{t-1}, v_t)\ \text{(AMSGrad, else } \hat v_t = v_t),
+
+    .. math::
+        p \leftarrow p - \frac{\eta}{1-\beta_1^t}\;
+        \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1-\beta_2^t} + \epsilon}.
+
+    ``eps`` is added outside the root of the bias-corrected second moment; AMSGrad
+    takes the running max of the raw ``v`` (torch's order). ``weight_decay`` is an L2
+    term added to the gradient (for decoupled decay use :class:`AdamW`).
+    State per parameter: ``m`` (torch: ``exp_avg``), ``v`` (``exp_avg_sq``),
+    ``v_max`` (``max_exp_avg_sq``, AMSGrad only).
+    """
+
+    lr = Hyperparameter(0, doc="learning rate eta >= 0")
+    betas = Hyperparameter(0, 1, open_high=True, pair=True,
+                           doc="(beta1, beta2), each in [0, 1): decays of the first and second moments")
+    eps = Hyperparameter(0, open_low=True, doc="epsilon > 0, added to the root for stability")
+    weight_decay = Hyperparameter(0, doc="L2 penalty lambda >= 0, added to the gradient")
+    amsgrad = Flag("normalize by the running maximum of v (Reddi et al. 2018)")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, *, check_finite=False, fast=None):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, check_finite=check_finite, fast=fast)
+
+    def init_state(self, p) -> State:
+        zeros = self.xp.zeros_like
+        return State(m=zeros(p), v=zeros(p), v_max=zeros(p) if self.amsgrad else None)
+
+    @staticmethod
+    def reference_update(p, g, s, t, *, lr, betas, eps, weight_decay, amsgrad):
+        """One Adam step: returns the new parameter and state (the math, Array API only)."""
+        xp = get_namespace(p)
+        beta1, beta2 = betas
+        if not is_zero(weight_decay):
+            g = g + weight_decay * p                           # L2 penalty's gradient
+        m = ema(s.m, g, beta1)                                 # first moment
+        v = ema(s.v, g * g, beta2)                             # second moment
+        v_max = xp.maximum(s.v_max, v) if amsgrad else None    # AMSGrad: max over raw v
+        sqrt_v_hat = xp.sqrt(v_max if amsgrad else v) / bias_correction(beta2, t) ** 0.5
+        p = p - lr / bias_correction(beta1, t) * m / (sqrt_v_hat + eps)  # eps outside the root
+        return p, State(m=m, v=v, v_max=v_max)
+
+    @staticmethod
+    def fast_update(p, g, s, t, work, xp, *, lr, betas, eps, weight_decay, amsgrad):
+        """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
+        w1, w2 = work
+        beta1, beta2 = betas
+        if not is_zero(weight_decay):
+            xp.multiply(p, weight_decay, out=w1)
+            g = xp.add(g, w1, out=w1)
+        ema_(s.m, g, beta1, w2, xp)
+        xp.multiply(g, g, out=w2)
+        ema_(s.v, w2, beta2, w2, xp)
+        if amsgrad:
+            xp.maximum(s.v_max, s.v, out=s.v_max)
+        xp.sqrt(s.v_max if amsgrad else s.v, out=w2)
+        xp.divide(w2, bias_correction(beta2, t) ** 0.5, out=w2)
+        xp.add(w2, eps, out=w2)                                # w2 = denom
+        xp.multiply(s.m, lr / bias_correction(beta1, t), out=w1)
+        xp.divide(w1, w2, out=w1)
+        xp.subtract(p, w1, out=p)
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as torch.optim.AdamW.
+
+    First :math:`p \leftarrow p\,(1 - \eta\lambda)`, then an Adam step without the L2
+    term. With adaptive steps this differs from adding :math:`\lambda p` to the gradient.
+    """
+
+    weight_decay = Hyperparameter(0, doc="decoupled decay lambda >= 0: p <- p (1 - lr lambda) each step")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, check_finite=False, fast=None):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, check_finite=check_finite, fast=fast)
+
+    @staticmethod
+    def reference_update(p, g, s, t, *, lr, betas, eps, weight_decay, amsgrad):
+        """One AdamW step: decay the weights, then an Adam step without L2 term."""
+        if not is_zero(weight_decay):
+            p = p * (1 - lr * weight_decay)                    # decoupled weight decay
+        return Adam.reference_update(p, g, s, t, lr=lr, betas=betas, eps=eps,
+                                     weight_decay=0.0, amsgrad=amsgrad)
+
+    @staticmethod
+    def fast_update(p, g, s, t, work, xp, *, lr, betas, eps, weight_decay, amsgrad):
+        """The same step in place (NumPy/CuPy ``out=``)."""
+        if not is_zero(weight_decay):
+            xp.multiply(p, 1 - lr * weight_decay, out=p)
+        Adam.fast_update(p, g, s, t, work, xp, lr=lr, betas=betas, eps=eps,
+                         weight_decay=0.0, amsgrad=amsgrad)
