@@ -1,0 +1,26 @@
+"""Pictures of landscapes and runs (matplotlib).
+
+These functions take results (a :class:`~coursekit.trajectory.Trajectory`, arrays of
+iterates or losses) and draw them; they never run an optimizer. Each returns the
+matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to it.
+
+- :func:`contour`: the landscape's contour map with one or several paths on it;
+- :func:`surface`: the landscape as a 3-D surface;
+- :func:`slice_1d`: the function along a line with the iterates on it (the 2/L story);
+- :func:`loss_curves`: loss (or optimality gap) per step, log scale by default;
+- :func:`heatmap`: a grid of results, e.g. final losses of a (lr, momentum) sweep;
+- :func:`animate`: paths growing step by step, as HTML for a notebook.
+
+Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
+``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the
+accepted inputs into plain NumPy paths.
+
+Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
+"stationary", "slice") so that tests and notebooks can find them.
+"""
+from .animation import animate
+from .curves import heatmap, loss_curves
+from .landscape import contour, landscape_grid, level_values, slice_1d, surface
+
+__all__ = ["contour", "surface", "loss_curves", "slice_1d", "heatmap", "animate",
+           "landscape_grid", "level_values"]

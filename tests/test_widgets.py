@@ -1,0 +1,160 @@
+"""Tests of coursekit.widgets without a widget front end: the static figure, the redraw
+computation for given slider values, and the controls wired to it."""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from coursekit import optim, widgets  # noqa: E402
+from coursekit.functions import Quadratic, Rosenbrock  # noqa: E402
+from coursekit.runs import minimize  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def static_and_closed(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STATIC", "1")
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def bowl():
+    return Quadratic((1.0, 10.0), angle=0.4)
+
+
+def trajectory_line(ax):
+    (line,) = [l for l in ax.lines if l.get_gid() == "trajectory"]
+    return line
+
+
+def heavy_ball(A, x0, lr, momentum, steps):
+    """torch's SGD with momentum, written out: b_1 = g_0, b_k = mu b_{k-1} + g, x -= lr b."""
+    x, b, xs = np.array(x0, float), None, [np.array(x0, float)]
+    for _ in range(steps):
+        g = A @ x
+        b = g if b is None else momentum * b + g
+        x = x - lr * b
+        xs.append(x.copy())
+    return np.array(xs)
+
+
+def test_no_widget_frontend_outside_a_kernel(monkeypatch):
+    assert widgets.widget_frontend() is False
+    monkeypatch.delenv("COURSEKIT_STATIC")
+    assert widgets.widget_frontend() is False          # pytest is not an IPython kernel
+
+
+def test_static_explore_returns_a_figure_with_the_default_path(bowl):
+    fig = widgets.explore(bowl, "sgd", x0=[2.0, 2.0], steps=20)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    contour_ax, loss_ax = fig.axes
+    expected = heavy_ball(bowl.A, [2.0, 2.0], lr=0.05, momentum=0.0, steps=20)   # default lr 0.05
+    np.testing.assert_allclose(trajectory_line(contour_ax).get_xydata(), expected, atol=1e-12)
+    assert loss_ax.get_yscale() == "log"
+    assert "SGD(lr=0.05, momentum=0)" in contour_ax.get_title()
+    assert loss_ax.get_title().startswith("finished 20 steps")
+
+
+def test_redraw_computes_the_path_for_given_slider_values(bowl):
+    ex = widgets.Explorer(bowl, "sgd", x0=[2.0, -1.0], steps=25)
+    assert ex.defaults == {"lr": 0.05, "momentum": 0.0}
+    traj = ex.run(lr=0.1, momentum=0.5)
+    np.testing.assert_allclose(traj.iterates, heavy_ball(bowl.A, [2.0, -1.0], 0.1, 0.5, 25), atol=1e-12)
+    fig = ex.draw(lr=0.02, momentum=0.9)
+    np.testing.assert_allclose(trajectory_line(fig.axes[0]).get_xydata(),
+                               heavy_ball(bowl.A, [2.0, -1.0], 0.02, 0.9, 25), atol=1e-12)
+    with pytest.raises(ValueError, match="beta1"):
+        ex.run(beta1=0.5)                                  # not a control of SGD
+
+
+def test_adam_sliders_set_betas_and_fixed_values_pass_through(bowl):
+    ex = widgets.Explorer(bowl, "adam", x0=[1.0, 1.0], steps=5, amsgrad=True)
+    assert set(ex.sliders) == {"lr", "beta1", "beta2"} and ex.sliders["lr"].log
+    _, _, _, kwargs = ex.config(beta1=0.5)
+    assert kwargs == {"amsgrad": True, "lr": 0.05, "betas": (0.5, 0.999)}
+    traj = ex.run(lr=0.2, beta1=0.5)
+    ref = minimize(bowl, [1.0, 1.0], optim.Adam, 5, lr=0.2, betas=(0.5, 0.999), amsgrad=True)
+    np.testing.assert_array_equal(traj.iterates, ref.iterates)
+    x0 = np.array([1.0, 1.0])                               # first Adam step: lr per coordinate
+    np.testing.assert_allclose(traj.iterates[1], x0 - 0.2 * np.sign(bowl.A @ x0), rtol=1e-7)
+
+
+def test_landscape_choice_start_sliders_and_custom_sliders():
+    ex = widgets.Explorer("quadratic", optim.SGD, landscapes=["quadratic", "rosenbrock"],
+                          start_sliders=True, sliders={"lr": (1e-4, 0.1, 1e-3, None, True)})
+    assert set(ex.defaults) == {"lr", "x0_1", "x0_2", "landscape"}
+    landscape, x0, steps, kwargs = ex.config(landscape="rosenbrock", x0_1=-1.0, x0_2=2.0)
+    assert isinstance(landscape, Rosenbrock) and x0.tolist() == [-1.0, 2.0] and steps == 50
+    traj = ex.run(landscape="rosenbrock", x0_1=-1.0, x0_2=2.0, lr=1e-3)
+    ref = minimize(Rosenbrock(), [-1.0, 2.0], "sgd", 50, lr=1e-3)
+    np.testing.assert_array_equal(traj.iterates, ref.iterates)
+    with pytest.raises(ValueError, match="sliders"):
+        widgets.Explorer("quadratic", lambda p: optim.SGD(p))
+    with pytest.raises(ValueError, match="sliders"):
+        widgets.Explorer("quadratic", "sgd", sliders={"lr": "fast"})
+    with pytest.raises(ValueError, match="outside"):
+        widgets.Slider(0.0, 1.0, 2.0)
+    with pytest.raises(ValueError, match="log"):
+        widgets.Slider(0.0, 1.0, 0.5, log=True)
+
+
+def test_controls_redraw_the_displayed_figure(bowl, monkeypatch):
+    """The widget path without a front end: capture what is displayed, move a slider."""
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj)
+
+    def fake_display(obj, display_id=False):
+        shown.append(obj)
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    ex = widgets.Explorer(bowl, "sgd", x0=[2.0, 2.0], steps=10)
+    ex._ipython_display_()
+    box, fig = shown
+    assert type(box).__name__ == "VBox" and fig is ex.figure
+    lr = ex.controls["lr"]
+    assert type(lr).__name__ == "FloatLogSlider" and (lr.min, lr.max) == (-3.0, 0.0)
+    assert lr.value == pytest.approx(0.05) and not lr.continuous_update
+    lr.value = 0.1
+    assert updates == [fig]
+    np.testing.assert_allclose(trajectory_line(fig.axes[0]).get_xydata(),
+                               heavy_ball(bowl.A, [2.0, 2.0], 0.1, 0.0, 10), atol=1e-12)
+    ex.controls["momentum"].value = 0.5
+    assert len(updates) == 2
+    np.testing.assert_allclose(trajectory_line(fig.axes[0]).get_xydata(),
+                               heavy_ball(bowl.A, [2.0, 2.0], 0.1, 0.5, 10), atol=1e-12)
+
+
+@pytest.mark.parametrize("factor, regime", [(0.5, "monotone"), (1.6, "oscillating"),
+                                            (2.2, "diverging")])
+def test_explore_lr_1d_static_figure(factor, regime):
+    """Along the steepest direction GD's coordinate is t_k = (1 - lr L)^k t_0 (claim C3)."""
+    f = Quadratic((4.0, 1.0), angle=0.3)
+    fig = widgets.explore_lr_1d(f, x0=1.0, steps=6, lr=factor / f.L)
+    slice_ax, loss_ax = fig.axes
+    t = (1 - factor) ** np.arange(7)
+    np.testing.assert_allclose(np.abs(trajectory_line(slice_ax).get_xdata()), np.abs(t), atol=1e-12)
+    assert regime in slice_ax.get_title()
+    assert loss_ax.get_yscale() == "log"
+    with pytest.raises(TypeError, match="quadratic"):
+        widgets.explore_lr_1d(Rosenbrock())
+
+
+def test_default_explore_lr_1d_and_start_point():
+    fig = widgets.explore_lr_1d()
+    assert isinstance(fig, Figure)
+    start = widgets._default_start(Rosenbrock())
+    (x0, x1), (y0, y1) = Rosenbrock().window
+    assert x0 < start[0] < x1 and y0 < start[1] < y1
+    assert math.isfinite(Rosenbrock().value(start))
