@@ -1,0 +1,175 @@
+"""Exercise checks as data: the format of every chapter's checks.
+
+A chapter's checks live in ``coursekit/exercises/chN.py`` (inside the package, so the
+grader works outside the repository) and that module is listed in
+``coursekit.exercises.CHAPTERS``. It defines::
+
+    NUMBER = 1                                   # chapter number (--chapter 1)
+    TITLE = "Gradient descent"
+    MODULE = "ch1_gradient_descent"              # solutions/ and exercises/ file name
+    NOTEBOOK = "course/01_gradient_descent.ipynb"
+    CHECKS = [Check(...), ...]                   # in the order the learner meets them
+
+A :class:`Check` is one property of one exercise (a function of ``MODULE``)::
+
+    Check(name="central", exercise="numerical_gradient", points=1,
+          inputs=lambda rng: call(Ref("coursekit.exercises.targets.SumOfCubes"),
+                                  rng.uniform(-2, 2, size=5), eps=1e-2),
+          judge=judge_central, trials=1)
+
+- ``inputs(rng)`` runs in the grader with a fresh ``numpy.random.Generator`` for
+  every grading run (so expected values cannot be read from disk) and returns
+  ``call(*args, **kwargs)``: plain data only (None, bool, int, float, str, NumPy
+  numeric arrays, and lists / tuples / str-keyed dicts of these) plus :class:`Ref`
+  for callables: ``Ref("coursekit.functions.Rosenbrock", method="value")`` is
+  built inside the learner's process as ``Rosenbrock().value`` (a class is
+  instantiated with the Ref's arguments; a function is passed as is, or called
+  with them when there are some), so nothing callable crosses the process boundary.
+- The learner's function (a module-level function of ``MODULE``) runs in a
+  sandboxed child process (coursekit.grade); it must return plain data as above,
+  anything else fails the check with a hint.
+- ``judge(c)`` runs in the grader with a :class:`Call` ``c``: ``c.args``,
+  ``c.kwargs`` (as generated, Refs included), ``c.value`` (what the function
+  returned, already plain data) and ``c.after`` (each positional array argument
+  as it was after the call, None for the others: detects in-place changes). It
+  computes the expected result itself (a closed form, or a coursekit reference),
+  and returns None when the result is right, otherwise a hint: what was
+  expected, what came back, and the likely mistake. :func:`close`,
+  :func:`unchanged`, :func:`array_like` and :func:`fmt` write such hints.
+- ``trials`` calls the function that many times with fresh inputs; the check
+  passes when every call does. ``timeout`` overrides the grader's per-call limit.
+- ``points``: what the check is worth; an exercise's points are the sum of its checks.
+
+Adding an exercise: write it in ``solutions/chN_*.py`` with its body between
+``# BEGIN SOLUTION`` and ``# END SOLUTION``; run ``python -m coursekit.exercises
+sync`` (writes the stub to ``exercises/``); append its checks to ``CHECKS``; then
+``pytest tests/exercises --target solutions`` must pass and ``--target exercises``
+must fail every new check with a "not implemented" hint. A new chapter also
+needs a ``tests/exercises/test_chN.py`` (copy test_ch1.py) and an entry in
+``coursekit.exercises.CHAPTERS``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from coursekit.grade.worker import Ref
+
+__all__ = ["Args", "Call", "Check", "Ref", "call", "close", "unchanged", "array_like", "fmt"]
+
+
+@dataclass(frozen=True)
+class Args:
+    """Positional and keyword arguments of one call of an exercise."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+def call(*args, **kwargs) -> Args:
+    """The arguments of one call: ``call(f, x, eps=1e-2)``."""
+    return Args(tuple(args), dict(kwargs))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One finished call, as a judge sees it (``value`` and ``after`` are plain data)."""
+
+    args: tuple
+    kwargs: dict
+    value: Any
+    after: list
+
+
+@dataclass(frozen=True)
+class Check:
+    """One checked property of one exercise (see the module docstring)."""
+
+    name: str
+    exercise: str
+    points: float
+    inputs: Callable[[np.random.Generator], Args]
+    judge: Callable[[Call], "str | None"]
+    trials: int = 1
+    timeout: "float | None" = None
+    description: str = ""
+
+    def __post_init__(self):
+        if not self.name or not self.exercise.isidentifier():
+            raise ValueError(f"name and exercise must be set, got {self.name!r}, {self.exercise!r}")
+        if not self.points > 0 or self.trials < 1:
+            raise ValueError(f"points must be > 0 and trials >= 1 (check {self.name!r})")
+
+    @property
+    def id(self) -> str:
+        """``exercise/name``, unique within a chapter."""
+        return f"{self.exercise}/{self.name}"
+
+
+# ------------------------------------------------------------- judge helpers --
+def fmt(value, precision=4) -> str:
+    """A short, readable rendering of a value for hints."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "fc" and value.size:
+            body = np.array2string(value, precision=precision, threshold=8, edgeitems=3, separator=", ")
+        else:
+            body = np.array2string(value, threshold=8, edgeitems=3, separator=", ")
+        body = " ".join(body.split())  # one line, also for matrices
+        return f"{body} (shape {value.shape}, {value.dtype})" if value.ndim else body
+    if isinstance(value, float):
+        return f"{value:.{precision + 2}g}"
+    if isinstance(value, Ref):
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def array_like(got, expected, what="the result") -> "str | None":
+    """None if ``got`` is a numeric array shaped like ``expected``, else a hint."""
+    expected = np.asarray(expected)
+    if isinstance(got, (int, float)) and not isinstance(got, bool) and expected.ndim == 0:
+        return None
+    if not isinstance(got, np.ndarray):
+        return f"{what} should be a NumPy array of shape {expected.shape}, got {type(got).__name__} {fmt(got)}"
+    if got.shape != expected.shape:
+        return f"{what} has shape {got.shape}, expected {expected.shape}"
+    if got.dtype.kind not in "biufc":
+        return f"{what} has dtype {got.dtype}, expected a numeric array"
+    return None
+
+
+def close(got, expected, rtol=1e-6, atol=0.0, what="the result", mistakes=None) -> "str | None":
+    """None if ``got`` matches ``expected`` (``|got - expected| <= atol + rtol |expected|``).
+
+    Otherwise "expected ..., got ..." plus the first matching entry of ``mistakes``,
+    a dict {hint: value a typical mistake would give}.
+    """
+    problem = array_like(got, expected, what)
+    if problem:
+        return problem
+    got, expected = np.asarray(got), np.asarray(expected)
+    if not np.all(np.isfinite(got)):
+        return f"{what} contains NaN or inf: {fmt(got)}"
+    if np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)):
+        return None
+    error = float(np.max(np.abs(got - expected)))
+    hint = f"{what}: expected {fmt(expected)}, got {fmt(got)} (largest difference {error:.3g})"
+    for advice, wrong in (mistakes or {}).items():
+        wrong = np.asarray(wrong)
+        if wrong.shape == got.shape and np.all(np.abs(got - wrong) <= atol + rtol * np.abs(wrong)):
+            return f"{hint}; {advice}"
+    return hint
+
+
+def unchanged(before, after, name="x") -> "str | None":
+    """None if the argument ``name`` is bit-for-bit what it was before the call."""
+    if after is None or (isinstance(after, np.ndarray) and after.shape == np.shape(before)
+                         and np.array_equal(after, before, equal_nan=True)):
+        return None
+    same_shape = np.shape(after) == np.shape(before)
+    change = float(np.max(np.abs(np.asarray(after, dtype=float) - before))) if same_shape else None
+    size = f" (largest change {change:.3g})" if change is not None else ""
+    return (f"{name} was modified by the call{size}: leave the input unchanged and work on a copy"
+            " (even x[i] += eps followed by x[i] -= eps can leave rounding errors)")

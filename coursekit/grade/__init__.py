@@ -1,0 +1,27 @@
+"""The grader: isolated, tamper-proof grading of exercise submissions.
+
+``python -m coursekit.grade [SUBMISSION ...]`` (coursekit.grade.cli) or, in Python::
+
+    from coursekit.grade import grade_submission
+    result = grade_submission("exercises", chapters=[1])
+
+Submitted code runs only in child processes (coursekit.grade.child, .worker) that
+are confined by coursekit.grade.sandbox; the parent computes every verdict
+(coursekit.grade.grader) and reports it (coursekit.grade.report). This package
+never imports coursekit.plots or coursekit.widgets.
+"""
+_EXPORTS = {
+    "grade_submission": "coursekit.grade.grader", "ChapterSession": "coursekit.grade.grader",
+    "CheckResult": "coursekit.grade.grader", "ChapterResult": "coursekit.grade.grader",
+    "SubmissionResult": "coursekit.grade.grader", "Limits": "coursekit.grade.child",
+    "Child": "coursekit.grade.child", "ChildError": "coursekit.grade.child",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):  # imported lazily: the worker loads coursekit.grade.worker without the rest
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'coursekit.grade' has no attribute {name!r}")

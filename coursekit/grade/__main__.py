@@ -1,0 +1,6 @@
+"""Entry point of ``python -m coursekit.grade`` (see coursekit.grade.cli)."""
+import sys
+
+from coursekit.grade.cli import main
+
+sys.exit(main())

@@ -1,0 +1,328 @@
+"""One sandboxed child process that imports a submitted module and serves calls.
+
+The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` in a
+fresh temporary directory with a scrubbed environment and its own session
+(process group), talks to it over two private pipes, drains its stdout/stderr
+into a bounded buffer, enforces a wall-time limit on every exchange (killing the
+whole process group), and validates every reply (frame, nonce, id, plain data).
+Any misbehaviour becomes a :class:`ChildError`; the grader never trusts the child.
+"""
+import functools
+import os
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursekit.grade import worker
+
+NOBODY = 65534
+MAX_MODULE_BYTES = 1 << 20
+BOOT_TIMEOUT = 60.0  # starting Python + NumPy + coursekit; not the submission's time
+SYSTEM_LIBS = ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output."""
+
+    timeout: float = 10.0
+    memory_mb: int = 2048
+    cpu_s: int = 120
+    output_bytes: int = 64 * 1024
+
+    def __post_init__(self):
+        for name in ("timeout", "memory_mb", "cpu_s", "output_bytes"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+
+
+class ChildError(Exception):
+    """The child timed out, died, or broke the protocol; ``kind`` says which."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+class SandboxError(RuntimeError):
+    """The grader could not start its own worker (an installation problem)."""
+
+
+def _site_dirs():
+    import numpy
+
+    dirs = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], str(Path(numpy.__file__).parents[1])]
+    return list(dict.fromkeys(dirs))
+
+
+def _coursekit_dir():
+    import coursekit
+
+    return str(Path(coursekit.__file__).parent)
+
+
+@functools.lru_cache(maxsize=1)
+def unprivileged_user():
+    """``nobody``'s uid when running as root and it can run the worker, else None."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    probe = f"import sys, os; sys.path += {_site_dirs()!r}; import numpy; os.listdir({_coursekit_dir()!r})"
+    try:
+        done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], user=NOBODY, group=NOBODY,
+                              extra_groups=[], cwd="/", env={"PATH": os.defpath}, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return NOBODY if done.returncode == 0 else None
+
+
+class _Drain(threading.Thread):
+    """Reads the child's stdout+stderr to the end, keeping the first ``limit`` and last 1024 bytes."""
+
+    def __init__(self, stream, limit):
+        super().__init__(daemon=True)
+        self.stream, self.limit, self.kept, self.tail, self.total = stream, limit, bytearray(), b"", 0
+
+    def run(self):
+        while True:
+            chunk = self.stream.read1(1 << 16) if hasattr(self.stream, "read1") else self.stream.read(1 << 16)
+            if not chunk:
+                return
+            self.total += len(chunk)
+            room = self.limit - len(self.kept)
+            if room > 0:
+                self.kept += chunk[:room]
+            self.tail = (self.tail + chunk)[-1024:]
+
+
+class Child:
+    """A worker process serving calls into the module file ``source``, imported as ``module``.
+
+    The file and ``companions`` ({module name: file}, e.g. the submission's other
+    chapter modules, importable from it), each cut at ``MAX_MODULE_BYTES``, are copied
+    alone into a fresh temporary directory: the child's working directory and the only
+    submitted files it can read.
+    """
+
+    def __init__(self, source, module, limits=Limits(), preload=("coursekit",), companions=None):
+        self.module, self.limits = module, limits
+        self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")
+        os.chmod(self.workdir, 0o755)  # readable by an unprivileged child user
+        for name, path in {**(companions or {}), module: source}.items():
+            target = Path(self.workdir) / f"{name}.py"
+            with open(path, "rb") as f:
+                target.write_bytes(f.read(MAX_MODULE_BYTES))
+            target.chmod(0o644)
+        self.nonce = secrets.token_hex(16)
+        self.sandbox, self.names = [], []
+        self._buffer = bytearray()
+        self._next_id = 0
+        user = unprivileged_user()
+        request_r, self._request_w = os.pipe()
+        self._reply_r, reply_w = os.pipe()
+        env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        extra = dict(user=user, group=user, extra_groups=[]) if user is not None else {}
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w)],
+                pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True, **extra)
+        except OSError as exc:
+            os.close(self._request_w)
+            os.close(self._reply_r)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise SandboxError(f"could not start the grading worker ({sys.executable}): {exc}") from None
+        finally:
+            os.close(request_r)
+            os.close(reply_w)
+        os.set_blocking(self._request_w, False)
+        self._drain = _Drain(self.proc.stdout, limits.output_bytes)
+        self._drain.start()
+        site = _site_dirs()
+        stdlib = [sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")]
+        hello = {"nonce": self.nonce, "workdir": self.workdir, "module": module, "site_dirs": site,
+                 "coursekit_dir": _coursekit_dir(), "preload": list(preload),
+                 "read_paths": list(dict.fromkeys(stdlib + site + [_coursekit_dir(), self.workdir] + SYSTEM_LIBS)),
+                 "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s}}
+        self._send(hello, time.monotonic() + BOOT_TIMEOUT)
+
+    # ------------------------------------------------------------ protocol --
+    def start(self):
+        """Wait for the worker to boot and import the module; returns the "ready" reply."""
+        try:
+            booted = self._receive("booted", time.monotonic() + BOOT_TIMEOUT)
+        except ChildError as exc:
+            self.close()
+            raise SandboxError(f"the grading worker did not start: {exc.message}\n{self.output}") from None
+        self.sandbox = [str(layer) for layer in booted.get("sandbox", [])]
+        ready = self._receive("ready", time.monotonic() + self.limits.timeout, during="importing the module")
+        ready["ok"] = ready.get("ok") is True
+        if not ready["ok"]:
+            ready["error"] = _clean_error(ready.get("error"))
+        names = ready.get("names", [])
+        self.names = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        return ready
+
+    def call(self, function, args=(), kwargs=None, timeout=None):
+        """Call ``function(*args, **kwargs)`` in the child; returns the validated reply.
+
+        The reply has ``ok``; then ``value`` and ``after`` (decoded plain data) or ``error``
+        (dict of str). Raises ChildError on timeout, death or a malformed reply.
+        """
+        self._next_id += 1
+        request = {"op": "call", "id": self._next_id, "function": function,
+                   "args": worker.encode(list(args)), "kwargs": worker.encode(dict(kwargs or {}))}
+        deadline = time.monotonic() + (timeout or self.limits.timeout)
+        self._send(request, deadline)
+        reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id)
+        try:
+            if reply.get("ok") is True:
+                reply["value"] = worker.decode(reply.get("value"))
+                reply["after"] = worker.decode(reply.get("after"))
+            else:
+                reply["ok"] = False
+                reply["error"] = _clean_error(reply.get("error"))
+        except worker.WireError as exc:
+            self.close()
+            raise ChildError("protocol", f"the reply was not plain data ({exc})") from None
+        return reply
+
+    def _send(self, message, deadline):
+        try:
+            worker.write_frame(_FdWriter(self._request_w, deadline), message)
+        except TimeoutError:
+            self.close()
+            message = f"the process stopped reading its requests ({self.limits.timeout:g} s)"
+            raise ChildError("timeout", message) from None
+        except OSError:
+            pass  # the child is gone; the next receive reports how it ended
+
+    def _receive(self, op, deadline, during="starting", id=None):
+        while True:
+            message = self._parse()
+            if message is not None:
+                if message.get("nonce") != self.nonce or message.get("op") != op or message.get("id") != id:
+                    self.close()
+                    raise ChildError("protocol", f"an unexpected message on the private channel while {during}"
+                                                 " (forged or out of order); the process was stopped")
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.close()
+                raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during}"
+                                            " (an infinite loop, or far too slow?)")
+            ready, _, _ = select.select([self._reply_r], [], [], remaining)
+            if ready:
+                chunk = os.read(self._reply_r, 1 << 20)
+                if not chunk:
+                    raise ChildError("crashed", f"the process ended while {during}: {self._exit_reason()}")
+                self._buffer += chunk
+
+    def _parse(self):
+        if len(self._buffer) < 8:
+            return None
+        try:
+            length = worker.payload_length(bytes(self._buffer[:8]))
+            if len(self._buffer) < 8 + length:
+                return None
+            message = worker.parse_payload(bytes(self._buffer[:8]), bytes(self._buffer[8:8 + length]))
+        except worker.WireError as exc:
+            self.close()
+            raise ChildError("protocol", f"garbage on the private channel ({exc}); the process was stopped") from None
+        del self._buffer[:8 + length]
+        return message
+
+    # ------------------------------------------------------------ lifecycle --
+    def _exit_reason(self):
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.close()
+            return "it closed its channel and was stopped"
+        finally:
+            self.close()
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+            why = {"SIGXCPU": f"CPU time limit ({self.limits.cpu_s} s) exceeded",
+                   "SIGKILL": "killed (out of memory?)", "SIGSEGV": "crashed (segmentation fault)",
+                   "SIGABRT": "aborted"}.get(name, "")
+            return f"killed by {name}" + (f": {why}" if why else "") + self._output_tail()
+        return (f"exit status {code} (the code called sys.exit(), os._exit() or exit(), or broke the grader's"
+                f" worker by tampering with Python)" + self._output_tail())
+
+    def _output_tail(self, n=300):
+        self._drain.join(timeout=1)
+        tail = self._drain.tail[-n:].decode("utf-8", errors="replace").strip()
+        return f"; its last output: {tail!r}" if tail else ""
+
+    def close(self):
+        """Kill the whole process group and release the pipes (idempotent)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        for fd in (self._request_w, self._reply_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._drain.join(timeout=5)
+        self.proc.stdout.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def alive(self):
+        return not getattr(self, "_closed", False) and self.proc.poll() is None
+
+    @property
+    def output(self):
+        """What the child printed (first ``output_bytes``), with a note when more was dropped."""
+        text = self._drain.kept.decode("utf-8", errors="replace")
+        dropped = self._drain.total - len(self._drain.kept)
+        return text + (f"\n[... {dropped} more bytes of output dropped]" if dropped > 0 else "")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _FdWriter:
+    """Writes to a non-blocking fd, waiting at most until ``deadline``."""
+
+    def __init__(self, fd, deadline):
+        self.fd, self.deadline = fd, deadline
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.fd, view):]
+            except BlockingIOError:
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0 or not select.select([], [self.fd], [], remaining)[1]:
+                    raise TimeoutError from None
+
+    def flush(self):
+        pass
+
+
+def _clean_error(error):
+    """The child's error description, reduced to bounded strings."""
+    error = error if isinstance(error, dict) else {}
+    text = {k: error.get(k) for k in ("type", "message", "where")}
+    return {k: (v[:2000] if isinstance(v, str) else None) for k, v in text.items()}

@@ -1,0 +1,124 @@
+"""What the learner and the instructor see: text and HTML tables, Gradescope JSON, CSV."""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import textwrap
+
+PASSED = "passed"
+
+
+def _points(x):
+    return f"{x:g}"
+
+
+def chapter_text(ch, width=100):
+    """The table of one chapter: exercise, points earned / possible, status, hint."""
+    lines = [f"Chapter {ch.number}: {ch.title}  ({ch.file or ch.module + '.py'})"]
+    if ch.note:
+        lines.append(f"  {ch.note}")
+    dropped = re.search(r"\[\.\.\. (\d+) more bytes of output dropped\]", ch.output or "")
+    if dropped:
+        lines.append(f"  note: the output of your code was truncated ({dropped.group(1)} more bytes dropped)")
+    rows = ch.exercises()
+    name_w = max([len("exercise")] + [len(r.exercise) for r in rows])
+    lines.append(f"  {'exercise':<{name_w}}  {'points':>7}  status")
+    for r in rows:
+        lines.append(f"  {r.exercise:<{name_w}}  {_points(r.points) + '/' + _points(r.max_points):>7}  {r.status}")
+        if r.hint:
+            lines += textwrap.wrap(r.hint, width=width, initial_indent="      ", subsequent_indent="      ")
+    lines.append(f"  {'total':<{name_w}}  {_points(ch.score) + '/' + _points(ch.max_score):>7}")
+    return "\n".join(lines)
+
+
+def next_step(result):
+    """One line saying where to look next."""
+    for ch in result.chapters:
+        for r in ch.exercises():
+            if r.status != PASSED:
+                if r.status == "not submitted":
+                    return f"Next: add {ch.module}.py to your submission (chapter {ch.number})."
+                return (f"Next: fix {r.exercise} in {ch.file or ch.module + '.py'} (hint above); "
+                        f"it is explained in {ch.notebook}.")
+    return "Next: nothing to fix, every check passed."
+
+
+def submission_text(result, verbose=False):
+    """The learner's report: a table per chapter, the total, where to look next."""
+    parts = [f"Grading {result.path}"] + ([result.note] if result.note else [])
+    for ch in result.chapters:
+        parts.append(chapter_text(ch))
+        if verbose and ch.output:
+            lines = [line if len(line) <= 160 else line[:157] + "..." for line in ch.output[:4000].splitlines()]
+            parts.append(textwrap.indent("\n".join(["output of your code:"] + lines[:40]), "  | "))
+        if verbose and ch.sandbox:
+            parts.append("  sandbox: " + "; ".join(ch.sandbox))
+    pct = 100 * result.score / result.max_score if result.max_score else 0.0
+    parts.append(f"Total: {_points(result.score)}/{_points(result.max_score)} points ({pct:.0f}%)"
+                 f"  [{result.seconds:.1f} s]")
+    parts.append(next_step(result))
+    return "\n\n".join(parts)
+
+
+def chapter_html(chapters, title=None):
+    """An HTML table of check results (the notebook helper's display)."""
+    colour = {PASSED: "#2e7d32"}
+    rows = []
+    for ch in chapters:
+        if ch.note:
+            rows.append(f"<tr><td colspan=4><em>{html.escape(ch.note)}</em></td></tr>")
+        for c in ch.checks:
+            rows.append(
+                f"<tr><td><code>{html.escape(c.id)}</code></td><td>{_points(c.points)}/{_points(c.max_points)}</td>"
+                f"<td style='color:{colour.get(c.status, '#c62828')}'>{html.escape(c.status)}</td>"
+                f"<td style='text-align:left'>{html.escape(c.hint or c.description)}</td></tr>")
+    score = sum(ch.score for ch in chapters)
+    total = sum(ch.max_score for ch in chapters)
+    head = f"<p><strong>{html.escape(title)}</strong>: {_points(score)}/{_points(total)} points</p>" if title else ""
+    return (head + "<table><thead><tr><th>check</th><th>points</th><th>status</th><th>hint</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def gradescope(result):
+    """A Gradescope results.json dict: score, tests[] (one per check), output."""
+    tests = []
+    for ch in result.chapters:
+        for c in ch.checks:
+            tests.append({
+                "name": f"ch{ch.number} {c.id}" + (f": {c.description}" if c.description else ""),
+                "score": c.points, "max_score": c.max_points,
+                "status": "passed" if c.passed else "failed",
+                "output": c.status if c.passed else f"{c.status}: {c.hint}",
+                "visibility": "visible",
+            })
+    return {"score": result.score, "execution_time": round(result.seconds, 3),
+            "output": submission_text(result), "visibility": "visible", "stdout_visibility": "hidden",
+            "tests": tests}
+
+
+def write_json(result, path):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(gradescope(result), f, indent=2)
+
+
+def csv_header(chapters):
+    return (["submission", "path"] + [f"ch{n}" for n in chapters] +
+            ["score", "max_score", "percent", "seconds", "note", "results_json"])
+
+
+def csv_row(result, json_path=""):
+    by_number = {ch.number: ch for ch in result.chapters}
+    pct = 100 * result.score / result.max_score if result.max_score else 0.0
+    notes = [result.note] + [ch.note for ch in result.chapters if ch.note]
+    return ([result.name, result.path] + [_points(by_number[n].score) for n in sorted(by_number)] +
+            [_points(result.score), _points(result.max_score), f"{pct:.1f}", f"{result.seconds:.2f}",
+             "; ".join(n for n in notes if n), str(json_path)])
+
+
+def write_csv(rows, chapters, path):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(csv_header(chapters))
+        writer.writerows(rows)

@@ -1,0 +1,159 @@
+"""Confinement of the grading child: resource limits, then (Linux) kernel sandboxing.
+
+Called inside the child by coursekit.grade.worker, after the trusted imports and
+before the submission is imported. Each layer is best effort and reports itself:
+
+- ``set_limits``: address space, CPU seconds, file size 0 (no file can grow),
+  open files, core dumps off, processes 0 (ignored by the kernel for root, hence:)
+- ``confine`` on Linux:
+  * no-new-privileges, and when running as root every capability dropped (so the
+    limits cannot be raised again and no privileged call works);
+  * Landlock: the file system becomes read-only and limited to the paths given
+    (the interpreter, site-packages, coursekit, the submission's temporary
+    directory), no TCP, signals and abstract sockets scoped to the child;
+  * seccomp: no fork/vfork/clone of processes (threads stay allowed), no exec,
+    no ptrace, no signals to other processes, no sockets, no io_uring.
+
+On other systems only the resource limits apply (the wall-time limit and process
+group kill of the parent always apply). Only the standard library is used.
+"""
+import ctypes
+import os
+import platform
+import signal
+import struct
+import sys
+
+MiB = 1 << 20
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT = 38, 24, 47
+
+# Syscall numbers: x86_64 table / the generic table used by aarch64.
+_ARCH = {
+    "x86_64": dict(audit=0xC000003E, seccomp=317, capset=126, clone=56, clone3=435, kill=62, tkill=200, tgkill=234,
+                   deny=[57, 58, 59, 322, 101, 310, 311, 41, 129, 297, 434, 424, 438, 425, 272, 308, 321, 298, 323,
+                         250, 248, 249]),
+    "aarch64": dict(audit=0xC00000B7, seccomp=277, capset=91, clone=220, clone3=435, kill=129, tkill=130, tgkill=131,
+                    deny=[221, 281, 117, 270, 271, 198, 138, 240, 434, 424, 438, 425, 97, 268, 280, 241, 282, 219,
+                          217, 218]),
+}
+# (deny: fork, vfork, execve, execveat, ptrace, process_vm_readv/writev, socket, rt_sigqueueinfo,
+#  rt_tgsigqueueinfo, pidfd_open, pidfd_send_signal, pidfd_getfd, io_uring_setup, unshare, setns, bpf,
+#  perf_event_open, userfaultfd, keyctl, add_key, request_key)
+
+
+def set_limits(limits):
+    """Apply resource limits (soft = hard, so the child cannot raise them)."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return
+    wanted = {
+        "RLIMIT_AS": int(limits["memory_mb"]) * MiB,
+        "RLIMIT_CPU": int(limits["cpu_s"]),
+        "RLIMIT_FSIZE": 0,
+        "RLIMIT_CORE": 0,
+        "RLIMIT_NOFILE": 256,
+        "RLIMIT_NPROC": 0,
+    }
+    for name, value in wanted.items():
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
+        try:
+            hard = resource.getrlimit(which)[1]
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing a file fails instead of killing
+
+
+def confine(read_paths, limits):
+    """Sandbox the calling process; returns the list of layers now active."""
+    layers = ["resource limits"]
+    if sys.platform != "linux":
+        return layers
+    arch = _ARCH.get(platform.machine())
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        layers.append("no new privileges")
+    if os.geteuid() == 0 and arch:
+        layers.append(_drop_capabilities(libc, arch))
+    layers.append(_landlock(libc, read_paths))
+    layers.append(_seccomp(libc, arch) if arch else "seccomp unavailable: unknown architecture")
+    return layers
+
+
+def _drop_capabilities(libc, arch):
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    libc.prctl(PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL
+    header = ctypes.create_string_buffer(struct.pack("<Ii", 0x20080522, 0))  # _LINUX_CAPABILITY_VERSION_3
+    data = ctypes.create_string_buffer(24)
+    if libc.syscall(arch["capset"], header, data) != 0:
+        return f"capabilities kept: {os.strerror(ctypes.get_errno())}"
+    return "capabilities dropped"
+
+
+def _landlock(libc, read_paths):
+    syscall = libc.syscall
+    abi = syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    if abi < 1:
+        return f"landlock unavailable: {os.strerror(ctypes.get_errno())}"
+    fs = (1 << 13) - 1 | (1 << 13 if abi >= 2 else 0) | (1 << 14 if abi >= 3 else 0) | (1 << 15 if abi >= 5 else 0)
+    fields = [fs] + ([3] if abi >= 4 else []) + ([3] if abi >= 6 else [])  # no TCP; scoped signals & sockets
+    attr = ctypes.create_string_buffer(struct.pack(f"<{len(fields)}Q", *fields))
+    ruleset = syscall(444, attr, ctypes.c_size_t(len(attr.raw)), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return f"landlock unavailable: {os.strerror(ctypes.get_errno())}"
+    read_file, read_dir, write_file = 1 << 2, 1 << 3, 1 << 1
+    try:
+        for path in list(read_paths) + ["/dev/null"]:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                is_dir = os.path.isdir(path)
+                access = read_file | read_dir if is_dir else read_file | (write_file if path == "/dev/null" else 0)
+                rule = ctypes.create_string_buffer(struct.pack("<Qi", access, fd))
+                syscall(445, ruleset, 1, rule, ctypes.c_uint32(0))
+            finally:
+                os.close(fd)
+        if syscall(446, ruleset, ctypes.c_uint32(0)) != 0:
+            return f"landlock failed: {os.strerror(ctypes.get_errno())}"
+    finally:
+        os.close(ruleset)
+    return f"landlock v{abi}: read-only files" + (", scoped signals" if abi >= 6 else "")
+
+
+def _seccomp(libc, arch):
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, kill = 0x7FFF0000, 0x80000000
+    eperm, enosys = 0x00050000 | 1, 0x00050000 | 38
+
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch["audit"]), (ret, 0, 0, kill), (ld, 0, 0, 0)]
+    if platform.machine() == "x86_64":
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, kill)]  # no x32 ABI
+    for nr in arch["deny"]:
+        prog += [(jeq, 0, 1, nr), (ret, 0, 0, eperm)]
+    prog += [(jeq, 0, 1, arch["clone3"]), (ret, 0, 0, enosys)]  # libc falls back to clone
+    # clone: threads only (CLONE_THREAD in flags, the first argument)
+    prog += [(jeq, 0, 4, arch["clone"]), (ld, 0, 0, 16), (jset, 1, 0, 0x10000), (ret, 0, 0, eperm), (ret, 0, 0, allow)]
+    pid = os.getpid()
+    for nr in (arch["kill"], arch["tkill"], arch["tgkill"]):  # signals to this process only
+        prog += [(jeq, 0, 4, nr), (ld, 0, 0, 16), (jeq, 0, 1, pid), (ret, 0, 0, allow), (ret, 0, 0, eperm)]
+    prog += [(ret, 0, 0, allow)]
+
+    filters = (ctypes.c_uint64 * len(prog))(*[code | jt << 16 | jf << 24 | k << 32 for code, jt, jf, k in prog])
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(prog), ctypes.addressof(filters))
+    # SECCOMP_SET_MODE_FILTER with SECCOMP_FILTER_FLAG_TSYNC (all threads)
+    if libc.syscall(arch["seccomp"], 1, 1, ctypes.byref(fprog)) != 0:
+        return f"seccomp unavailable: {os.strerror(ctypes.get_errno())}"
+    return "seccomp: no new processes, exec, ptrace, sockets or signals to others"

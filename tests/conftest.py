@@ -1,0 +1,55 @@
+"""Shared pytest configuration.
+
+``--target exercises|solutions`` (default exercises) picks the folder whose
+chapter modules tests/exercises/ grades: ``make test`` uses solutions (must pass
+100%); a learner runs ``pytest tests/exercises`` on their own work. The modules
+run in the grader's sandbox, never in this process.
+
+The option itself is registered by coursekit.exercises.pytest_plugin (loaded through
+``addopts`` in pyproject.toml), early enough that ``--target exercises`` is never read
+as a test path. Grade other people's work with ``python -m coursekit.grade``.
+"""
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config):
+    target = (ROOT / config.getoption("--target")).resolve()
+    for plugin in config.pluginmanager.get_plugins():
+        path = getattr(plugin, "__file__", None)
+        if path and target in Path(path).resolve().parents:
+            raise pytest.UsageError(f"{path} was loaded as a pytest plugin: remove it. Files in {target.name}/ "
+                                    "may only be chapter modules (they could change the test results).")
+
+
+_POINTS = {}  # nodeid -> [points, earned]; filled from reports, so it also works under xdist
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        marker = item.get_closest_marker("points")
+        if marker is not None:
+            item.user_properties.append(("points", float(marker.args[0])))
+
+
+def pytest_runtest_logreport(report):
+    points = dict(report.user_properties).get("points")
+    if points is not None:
+        entry = _POINTS.setdefault(report.nodeid, [points, 0.0])
+        if report.when == "call" and report.passed:
+            entry[1] = points
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _POINTS:
+        earned, total = sum(e for _, e in _POINTS.values()), sum(p for p, _ in _POINTS.values())
+        terminalreporter.write_line(f"exercise points ({config.getoption('--target')}): {earned:g}/{total:g}")
+
+
+@pytest.fixture(scope="session")
+def target_dir(request):
+    """The folder of chapter modules under test: ROOT/exercises or ROOT/solutions."""
+    return ROOT / request.config.getoption("--target")

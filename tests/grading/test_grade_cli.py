@@ -1,0 +1,113 @@
+"""``python -m coursekit.grade`` on the repository's stubs and solutions, zips, odd folders,
+and the notebook helper ``coursekit.exercises.check``."""
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coursekit.exercises import CHAPTERS, ch1, check
+from coursekit.exercises.notebook import find_exercises
+from coursekit.grade import grade_submission
+from coursekit.grade.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = ROOT / "solutions" / "ch1_gradient_descent.py"
+CH1_TOTAL = sum(c.points for c in ch1.CHECKS)
+TOTAL = sum(c.points for chapter in CHAPTERS.values() for c in chapter.CHECKS)
+
+
+def test_solutions_score_100_percent():
+    result = grade_submission(ROOT / "solutions")
+    assert result.max_score > 0 and result.score == result.max_score
+    assert all(c.passed for ch in result.chapters for c in ch.checks)
+
+
+def test_stubs_score_0_with_a_hint_per_exercise():
+    result = grade_submission(ROOT / "exercises")
+    assert result.score == 0
+    rows = [row for ch in result.chapters for row in ch.exercises()]
+    assert sorted(r.exercise for r in rows) == sorted({c.exercise for ch in CHAPTERS.values() for c in ch.CHECKS})
+    for row in rows:
+        assert row.status == "not implemented" and "not implemented yet" in row.hint and row.exercise in row.hint
+
+
+def test_the_learner_sees_a_table_the_total_and_what_next(capsys):
+    assert main([str(ROOT / "exercises"), "--chapter", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Chapter 1: Gradient descent" in out and "numerical_gradient" in out
+    assert f"Total: 0/{CH1_TOTAL:g} points (0%)" in out
+    assert "Next: fix numerical_gradient in ch1_gradient_descent.py" in out and ch1.NOTEBOOK in out
+
+
+def test_json_is_a_gradescope_results_file(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    assert main([str(ROOT / "solutions"), "--json", str(out), "--chapter", "1"]) == 0
+    results = json.loads(out.read_text())
+    assert results["score"] == sum(t["score"] for t in results["tests"]) == CH1_TOTAL
+    assert len(results["tests"]) == len(ch1.CHECKS)
+    for test in results["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] == "passed" and test["visibility"] == "visible"
+
+
+def test_a_zip_is_graded_like_a_folder(tmp_path):
+    archive = tmp_path / "alice.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("alice/exercises/ch1_gradient_descent.py", SOLUTION.read_text())
+        z.writestr("__MACOSX/alice/exercises/ch1_gradient_descent.py", "garbage")
+        z.writestr("alice/conftest.py", "raise SystemExit\n")
+        z.writestr("../../evil/ch1_gradient_descent.py", "import os\nos._exit(1)\n")
+    result = grade_submission(archive, chapters=[1])
+    assert result.name == "alice" and result.score == CH1_TOTAL, result
+
+
+def test_missing_chapters_and_odd_paths_score_0_with_a_clear_line(tmp_path, capsys):
+    assert main([str(tmp_path)]) == 0
+    assert "ch1_gradient_descent.py not found: chapter 1 scores 0" in capsys.readouterr().out
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    for path in (tmp_path / "nothing_here", tmp_path / "broken.zip"):
+        result = grade_submission(path)
+        assert result.score == 0 and all(c.status == "not submitted" for ch in result.chapters for c in ch.checks)
+
+
+def test_a_differently_named_chapter_module_is_found(tmp_path):
+    (tmp_path / "ch1_my_work.py").write_text(SOLUTION.read_text())
+    (tmp_path / "notes.txt").write_text("extra files are ignored")
+    assert grade_submission(tmp_path, chapters=[1]).score == CH1_TOTAL
+
+
+def test_the_module_runs_as_a_command():
+    done = subprocess.run([sys.executable, "-m", "coursekit.grade", str(ROOT / "solutions"), "--timeout", "5"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and f"Total: {TOTAL:g}/{TOTAL:g} points (100%)" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "coursekit.grade", "--jobs", "0"], capture_output=True, text=True)
+    assert done.returncode == 2 and "--jobs" in done.stderr
+
+
+def test_notebook_helper_shows_a_table_never_a_traceback():
+    report = check("ch1.numerical_gradient", folder=ROOT / "exercises")
+    assert report.score == 0 and not report.passed
+    assert "not implemented" in repr(report) and "Traceback" not in repr(report)
+    assert "<table>" in report._repr_html_() and "not implemented" in report._repr_html_()
+    done = check("ch1", folder=ROOT / "solutions")
+    assert done.passed and done.score == done.max_score == CH1_TOTAL
+
+
+def test_notebook_helper_finds_exercises_and_names_bad_input(monkeypatch):
+    monkeypatch.chdir(ROOT / "coursekit")
+    assert find_exercises() == ROOT / "exercises"
+    with pytest.raises(ValueError, match="name must be"):
+        check("ch1.no_such_exercise")
+    with pytest.raises(ValueError, match="chapter must be"):
+        check("ch99.numerical_gradient")
+
+
+def test_the_grader_stays_apart_from_plots_and_widgets():
+    code = ("import sys, coursekit.grade.cli, coursekit.exercises.notebook, coursekit.exercises.sync; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'ipywidgets') "
+            "or m in ('coursekit.plots', 'coursekit.widgets')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr

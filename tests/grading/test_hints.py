@@ -1,0 +1,100 @@
+"""Chapter 1's judges: the reference always passes, typical mistakes get the right hint.
+
+Runs the judges in-process (no sandbox needed: the code under test here is ours),
+exactly as the grader feeds them: fresh inputs, copies into the function, the
+original inputs plus the returned value and the arguments after the call to the judge.
+"""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coursekit.exercises import ch1
+from coursekit.exercises.spec import Call, Ref, close, fmt, unchanged
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("reference_ch1", ROOT / "solutions" / "ch1_gradient_descent.py")
+reference = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reference)
+
+
+def judge(check, function, seed):
+    rng = np.random.default_rng(seed)
+    args = check.inputs(rng)
+    copies = [a.resolve() if isinstance(a, Ref) else np.copy(a) if isinstance(a, np.ndarray) else a for a in args.args]
+    value = function(*copies, **args.kwargs)
+    after = [a if isinstance(a, np.ndarray) else None for a in copies]
+    return check.judge(Call(args.args, args.kwargs, value, after))
+
+
+@pytest.mark.parametrize("check", ch1.CHECKS, ids=lambda c: c.id)
+def test_reference_passes_for_many_random_inputs(check):
+    for seed in range(60):
+        assert judge(check, reference.numerical_gradient, seed) is None, seed
+
+
+def forward(f, x, eps=1e-6):
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x)) / eps
+    return g
+
+
+def over_eps(f, x, eps=1e-6):
+    return 2 * reference.numerical_gradient(f, x, eps)
+
+
+def ignores_eps(f, x, eps=1e-6):
+    return reference.numerical_gradient(f, x)
+
+
+def in_place(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        up = f(x)
+        x[i] -= 2 * eps
+        down = f(x)
+        x[i] += eps
+        g[i] = (up - down) / (2 * eps)
+    return g
+
+
+def flattened(f, x, eps=1e-6):
+    return reference.numerical_gradient(f, x, eps).ravel()
+
+
+def integer(f, x, eps=1e-6):
+    return reference.numerical_gradient(f, x, eps).astype(int)
+
+
+@pytest.mark.parametrize("mistake, check_name, phrase", [
+    (forward, "central", "forward difference"),
+    (over_eps, "quadratic", "instead of 2 * eps"),
+    (over_eps, "rosenbrock", "instead of 2 * eps"),
+    (ignores_eps, "central", "ignore the eps argument"),
+    (in_place, "shape", "x was modified by the call"),
+    (flattened, "shape", "build it with np.zeros_like(x)"),
+    (integer, "shape", "must be a float array"),
+    (lambda f, x, eps=1e-6: -reference.numerical_gradient(f, x, eps), "quadratic", "sign is flipped"),
+    (lambda f, x, eps=1e-6: [0.0] * len(x), "quadratic", "should be a NumPy array"),
+])
+def test_typical_mistakes_get_a_specific_hint(mistake, check_name, phrase):
+    check = next(c for c in ch1.CHECKS if c.name == check_name)
+    hints = [judge(check, mistake, seed) for seed in range(5)]
+    assert all(h and phrase in h for h in hints), hints
+
+
+def test_close_and_unchanged_helpers():
+    assert close(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9])) is None
+    hint = close(np.array([2.0, 4.0]), np.array([1.0, 2.0]), mistakes={"doubled?": np.array([2.0, 4.0])})
+    assert hint.startswith("the result: expected [1., 2.]") and hint.endswith("doubled?")
+    assert "NaN" in close(np.array([np.nan]), np.array([1.0]))
+    assert "shape (3,), expected (2,)" in close(np.zeros(3), np.zeros(2))
+    assert close(1.5, np.float64(1.5)) is None
+    assert unchanged(np.ones(2), np.ones(2)) is None and "modified" in unchanged(np.ones(2), np.zeros(2))
+    assert "\n" not in fmt(np.arange(12.0).reshape(3, 4))

@@ -1,0 +1,211 @@
+"""Judges of coursekit.exercises.ch1_descent: the reference passes, typical mistakes get their hint.
+
+Runs the judges in-process as the grader feeds them (fresh inputs, copies into the
+function, the original inputs, the returned value and the arguments after the call).
+"""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coursekit.exercises import ch1_descent
+from coursekit.exercises.spec import Call, Ref
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("reference_ch1_descent", ROOT / "solutions" / "ch1_gradient_descent.py")
+reference = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reference)
+
+
+def judge(check, function, seed):
+    rng = np.random.default_rng(seed)
+    args = check.inputs(rng)
+    copies = [a.resolve() if isinstance(a, Ref) else np.copy(a) if isinstance(a, np.ndarray) else a
+              for a in args.args]
+    value = function(*copies, **args.kwargs)
+    after = [a if isinstance(a, np.ndarray) else None for a in copies]
+    return check.judge(Call(args.args, args.kwargs, value, after))
+
+
+def find(exercise, name):
+    return next(c for c in ch1_descent.CHECKS if c.exercise == exercise and c.name == name)
+
+
+@pytest.mark.parametrize("check", ch1_descent.CHECKS, ids=lambda c: c.id)
+def test_reference_passes_for_many_random_inputs(check):
+    for seed in range(40):
+        assert judge(check, getattr(reference, check.exercise), seed) is None, seed
+
+
+# ------------------------------------------------------------------ mistakes
+
+def gd_in_place(x, grad, lr):
+    x -= lr * grad
+    return x
+
+
+def descent_from(step):
+    """A gradient_descent built on a given (possibly wrong) step rule."""
+    def gradient_descent(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+        x, path = np.array(x0, dtype=float), [np.array(x0, dtype=float)]
+        for _ in range(max_steps):
+            g = grad_f(x)
+            if np.linalg.norm(g) <= tol:
+                break
+            x = step(x, g, lr)
+            path.append(x)
+        return np.array(path)
+    return gradient_descent
+
+
+def gd_checks_after_step(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    x, path = np.array(x0, dtype=float), [np.array(x0, dtype=float)]
+    for _ in range(max_steps):
+        g = grad_f(x)
+        x = x - lr * g
+        path.append(x)
+        if np.linalg.norm(g) <= tol:
+            break
+    return np.array(path)
+
+
+def gd_no_stop(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    return reference.gradient_descent(grad_f, x0, lr, max_steps, tol=0.0)
+
+
+def gd_aliased(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    x, path = np.array(x0, dtype=float), []
+    path.append(x)
+    for _ in range(max_steps):
+        g = grad_f(x)
+        if np.linalg.norm(g) <= tol:
+            break
+        x -= lr * g
+        path.append(x)
+    return np.array(path)
+
+
+def gd_x0_in_place(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    path = [x0.copy()]
+    for _ in range(max_steps):
+        x0 -= lr * grad_f(x0)
+        path.append(x0.copy())
+    return np.array(path)
+
+
+def gd_without_x0(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    return reference.gradient_descent(grad_f, x0, lr, max_steps, tol)[1:]
+
+
+def lr_half(H):
+    lam = np.linalg.eigvalsh(H)
+    return 1 / lam[-1], 1 / (lam[0] + lam[-1])
+
+
+def lr_diagonal(H):
+    d = np.diag(H)
+    return 2 / d.max(), 2 / (d.min() + d.max())
+
+
+def batch_first_rows(grad, w, X, y, batch_size, rng):
+    return grad(w, X[:batch_size], y[:batch_size])
+
+
+def batch_with_replacement(grad, w, X, y, batch_size, rng):
+    idx = np.random.default_rng(rng).integers(0, X.shape[0], size=batch_size)
+    idx[1] = idx[0]                       # make a repeat certain
+    return grad(w, X[idx], y[idx])
+
+
+def batch_full(grad, w, X, y, batch_size, rng):
+    return grad(w, X, y)
+
+
+def batch_own_seed(grad, w, X, y, batch_size, rng):
+    idx = np.random.default_rng(12345).choice(X.shape[0], size=batch_size, replace=False)
+    return grad(w, X[idx], y[idx])
+
+
+def fit_ddof1(X):
+    return X.mean(axis=0), X.std(axis=0, ddof=1)
+
+
+def fit_rows(X):
+    return X.mean(axis=1), X.std(axis=1)
+
+
+def fit_no_guard(X):
+    return X.mean(axis=0), X.std(axis=0)
+
+
+def standardize_refit(X, mean, scale):
+    return (X - X.mean(axis=0)) / X.std(axis=0)
+
+
+def standardize_times(X, mean, scale):
+    return (X - mean) * scale
+
+
+def logistic_naive(w, X, y):
+    z = X @ w
+    p = 1 / (1 + np.exp(-z))
+    with np.errstate(all="ignore"):
+        loss = float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))
+    return loss, X.T @ (p - y) / X.shape[0]
+
+
+def logistic_sum(w, X, y):
+    loss, grad = reference.logistic_loss_and_grad(w, X, y)
+    return loss * X.shape[0], grad
+
+
+def logistic_minus(w, X, y):
+    loss, grad = reference.logistic_loss_and_grad(w, X, y)
+    return loss, -grad
+
+
+@pytest.mark.parametrize("exercise, name, mistake, phrase", [
+    ("gd_step", "new point", gd_in_place, "x was modified"),
+    ("gd_step", "new point", lambda x, g, lr: x + lr * g, "along the gradient"),
+    ("gd_step", "new point", lambda x, g, lr: x - g, "learning rate is missing"),
+    ("gradient_descent", "path", descent_from(lambda x, g, lr: x + lr * g), "subtract lr * grad"),
+    ("gradient_descent", "path", gd_aliased, "every row is the same point"),
+    ("gradient_descent", "path", gd_x0_in_place, "x0 was modified"),
+    ("gradient_descent", "path", gd_without_x0, "the first row must be x0"),
+    ("gradient_descent", "stopping rule", gd_checks_after_step, "one step too many"),
+    ("gradient_descent", "stopping rule", gd_no_stop, "never fired"),
+    ("lr_bounds", "diagonal Hessian", lr_half, "2/L"),
+    ("lr_bounds", "rotated Hessian", lr_diagonal, "diagonal entries"),
+    ("lr_bounds", "rotated Hessian", lambda H: lr_half(H)[::-1] and reference.lr_bounds(H)[::-1], "swapped"),
+    ("minibatch_gradient", "batch mean", batch_first_rows, "first 5 rows"),
+    ("minibatch_gradient", "batch mean", batch_with_replacement, "without replacement"),
+    ("minibatch_gradient", "batch mean", batch_full, "every example contributes"),
+    ("minibatch_gradient", "seeded", batch_own_seed, "np.random.default_rng(rng)"),
+    ("fit_standardizer", "statistics", fit_ddof1, "ddof=1"),
+    ("fit_standardizer", "statistics", fit_rows, "axis=0"),
+    ("fit_standardizer", "constant column", fit_no_guard, "scale 1"),
+    ("standardize", "train statistics", standardize_refit, "fitted on the training data"),
+    ("standardize", "train statistics", standardize_times, "divide by it"),
+    ("logistic_loss_and_grad", "large logits", logistic_naive, "np.logaddexp"),
+    ("logistic_loss_and_grad", "loss", logistic_sum, "MEAN"),
+    ("logistic_loss_and_grad", "gradient", logistic_minus, "wrong sign"),
+])
+def test_typical_mistakes_get_a_specific_hint(exercise, name, mistake, phrase):
+    check = find(exercise, name)
+    with np.errstate(all="ignore"):
+        hints = [judge(check, mistake, seed) for seed in range(4)]
+    assert all(h and phrase in h for h in hints), hints
+
+
+def test_naive_logistic_is_fine_for_moderate_logits():
+    """The stability check is what separates a naive from a stable implementation."""
+    assert judge(find("logistic_loss_and_grad", "loss"), logistic_naive, 0) is None
+
+
+def test_points():
+    assert sum(c.points for c in ch1_descent.CHECKS) == 18
+    assert [c.exercise for c in ch1_descent.CHECKS][::1] == sorted(
+        [c.exercise for c in ch1_descent.CHECKS],
+        key=["gd_step", "gradient_descent", "lr_bounds", "minibatch_gradient", "fit_standardizer",
+             "standardize", "logistic_loss_and_grad"].index)

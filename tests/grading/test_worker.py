@@ -1,0 +1,100 @@
+"""The wire format between grader and child: only validated plain data crosses."""
+import io
+import struct
+
+import numpy as np
+import pytest
+
+from coursekit.grade.worker import MAGIC, MAX_FRAME, Ref, WireError, decode, encode, read_frame, write_frame
+
+
+def roundtrip(value):
+    stream = io.BytesIO()
+    write_frame(stream, {"value": encode(value)})
+    stream.seek(0)
+    return decode(read_frame(stream)["value"])
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "int64", "uint16", "float16", "float32", "float64", "complex128"])
+def test_arrays_roundtrip_bit_for_bit(dtype):
+    a = (np.arange(12).reshape(3, 4) * 1.5 - 4).astype(dtype)
+    b = roundtrip(a)
+    assert type(b) is np.ndarray and b.dtype == a.dtype and b.shape == a.shape
+    assert np.array_equal(a, b) and b.flags.writeable
+
+
+def test_nested_plain_data_roundtrips():
+    value = {"a": [1, 2.5, None, True, "s", (3, np.float64(0.5))], "nan": float("nan"), "inf": -float("inf"),
+             "z": 1 + 2j, "empty": np.zeros((0, 3)), "scalar": np.array(7.0)}
+    out = roundtrip(value)
+    assert out["a"] == [1, 2.5, None, True, "s", (3, np.array(0.5))]
+    assert np.isnan(out["nan"]) and out["inf"] == -np.inf and out["z"] == 1 + 2j
+    assert out["empty"].shape == (0, 3) and out["scalar"].shape == () and out["scalar"] == 7.0
+
+
+class RiggedFloat(float):
+    def __eq__(self, other):
+        return True
+
+
+class RiggedArray(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("value", [object(), {1: 2}, np.array(["a"]), np.array([object()]), RiggedFloat(1.0),
+                                   lambda: 0, b"bytes", {1, 2}])
+def test_anything_else_is_refused(value):
+    with pytest.raises(WireError):
+        encode(value)
+
+
+def test_array_subclasses_arrive_as_plain_arrays():
+    out = roundtrip(np.zeros(3).view(RiggedArray))
+    assert type(out) is np.ndarray and not np.array_equal(out, np.ones(3))
+
+
+@pytest.mark.parametrize("tree", [
+    {"$array": ["O", [1], "AA=="]},
+    {"$array": ["f8", [2], "AAAAAAAAAAA="]},              # 8 bytes for 2 float64
+    {"$array": ["f8", [-1], ""]},
+    {"$array": ["f8", [1], "not base64!"]},
+    {"$unknown": 1},
+    {"a": 1, "b": 2},
+    {"$ref": ["coursekit.functions.Rosenbrock", [], {"$dict": {}}, None]},  # refs only travel to the child
+    {"$complex": ["1", 2]},
+])
+def test_malformed_values_are_refused(tree):
+    with pytest.raises(WireError):
+        decode(tree)
+
+
+def test_nesting_is_bounded():
+    deep = []
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(WireError, match="nested too deeply"):
+        encode(deep)
+
+
+def test_frames_are_checked():
+    with pytest.raises(WireError, match="bad magic"):
+        read_frame(io.BytesIO(b"XXXX" + struct.pack("<I", 2) + b"{}"))
+    with pytest.raises(WireError, match="exceeds"):
+        read_frame(io.BytesIO(MAGIC + struct.pack("<I", MAX_FRAME + 1)))
+    with pytest.raises(WireError, match="JSON object"):
+        read_frame(io.BytesIO(MAGIC + struct.pack("<I", 2) + b"[]"))
+    assert read_frame(io.BytesIO(b"")) is None
+
+
+def test_refs_name_coursekit_or_numpy_objects_only():
+    with pytest.raises(ValueError, match="path"):
+        Ref("os.system", "rm -rf /")
+    f = Ref("coursekit.exercises.targets.WeightedSquares", np.ones(2)).resolve()
+    assert f(np.array([1.0, 2.0])) == 2.5                       # a class is instantiated
+    assert Ref("numpy.sum").resolve() is np.sum                  # a function is passed as is
+    value = Ref("coursekit.functions.Rosenbrock", method="value").resolve()
+    assert float(value(np.array([1.0, 1.0]))) == 0.0             # then the method is taken
+    tree = encode([Ref("coursekit.exercises.targets.SumOfCubes")])
+    (ref,) = decode(tree, refs=True)
+    assert isinstance(ref, Ref) and ref.path.endswith("SumOfCubes")
