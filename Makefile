@@ -1,7 +1,7 @@
 # Optimization for Machine Learning: set up and run the course, or run every test.
 #   make lab        create .venv, install the course, register the kernel, open JupyterLab on course/
 #   make test       create/update .venv the same way and run the whole suite (package, exercises, notebooks)
-#   make notebooks  re-execute the chapter notebooks in place so their committed outputs are fresh
+#   make notebooks  rebuild the chapter notebooks from course/src/ and execute them (outputs committed)
 #   make exercises  regenerate exercises/ from solutions/ (learners' edits are backed up, never lost)
 #   make grade      grade your own exercises/ as an instructor would
 
@@ -40,7 +40,7 @@ test-fast: $(STAMP)
 	COURSEKIT_STATIC=1 MPLBACKEND=Agg $(PY) -m pytest tests --target solutions -n $(JOBS) -q
 
 notebooks: $(STAMP)
-	$(PY) tools/execute_notebooks.py course/*.ipynb
+	$(PY) tools/build_notebooks.py
 
 exercises: $(STAMP)
 	$(PY) -m coursekit.exercises sync

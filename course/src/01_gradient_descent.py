@@ -1,0 +1,1110 @@
+# %% [markdown]
+# # Chapter 1 · Gradient descent
+#
+# *Optimization for Machine Learning*, an open course in notebooks. Source of this notebook:
+# `course/src/01_gradient_descent.py` (rebuild it with `make notebooks`).
+#
+# **At the end of this chapter you will be able to**
+#
+# - say what "training a model" means as an optimization problem, for squared error and cross-entropy;
+# - explain why the negative gradient points downhill, and tell minima, maxima and saddles apart with the Hessian;
+# - check any gradient you write against finite differences;
+# - predict from two numbers, $\mu$ and $L$, which learning rates make gradient descent converge,
+#   which one is best, and how fast it goes;
+# - reason about the noise of mini-batch gradients, and why rescaling features speeds training up;
+# - read gradient descent as a numerical method for an ODE;
+# - train linear and logistic regression with a gradient descent you wrote yourself.
+#
+# **It builds on** partial derivatives, vectors and matrices (eigenvalues of a symmetric matrix),
+# and NumPy. Everything runs on a laptop in well under a minute; a last section times the same
+# algorithm on a GPU.
+#
+# **How it is organized.** Each idea comes as: intuition, the math, the code (short calls into the
+# course package `coursekit`), the evidence (a plot or a table), then a question or an exercise.
+# Claims that the evidence demonstrates carry an id such as *(claim C3)*; each one is also asserted
+# by the test suite (`pytest -m claim`), so what you read here is checked every time the course is built.
+#
+# **Exercises** live in `exercises/ch1_gradient_descent.py`: open that file next to this notebook,
+# replace each `raise NotImplementedError` by your code, and run the check cell below the exercise.
+# Grade the whole chapter in one command: `python -m coursekit.grade exercises/ --chapter 1`.
+
+# %%
+import inspect
+import math
+
+import numpy as np
+import matplotlib.pyplot as plt
+import scipy.linalg
+import scipy.optimize
+
+%config InlineBackend.figure_format = "png"
+plt.rcParams.update({"figure.figsize": (6, 4), "figure.dpi": 72, "savefig.dpi": 72,
+                     "axes.grid": True, "grid.alpha": 0.3, "font.size": 10})
+
+from coursekit import backend, data, functions, gradcheck, models, optim, plots, theory, widgets
+from coursekit import minimize
+
+print(backend.describe())
+
+# %% [markdown]
+# **Your exercises in this notebook.** Each exercise cell below checks your function in place
+# (`exercises.check(...)` runs it in a separate process and shows a table of passed and failed
+# checks with hints) and then redraws one of the chapter's figures with it. Until you have written
+# a function, the figure falls back to the course's reference implementation and says so. The
+# helper below is what makes that work: it re-reads your file every time, so edit, save, and
+# re-run the cell.
+
+# %%
+import importlib
+import sys
+
+from coursekit import exercises
+from coursekit.exercises.notebook import find_exercises
+
+sys.path.insert(0, str(find_exercises()))          # the folder exercises/ with your chapter modules
+
+
+def yours_or_reference(name, reference):
+    """Your function ``name`` from exercises/ch1_gradient_descent.py, freshly re-read; while it is
+    not implemented (or raises), each call says so once and returns ``reference``'s answer."""
+    import ch1_gradient_descent
+    mine = getattr(importlib.reload(ch1_gradient_descent), name)
+
+    def call(*args, **kwargs):
+        try:
+            result = mine(*args, **kwargs)
+            call.used = call.used or "yours"
+            return result
+        except Exception as exc:
+            if call.used != "reference":
+                why = "is not implemented yet" if isinstance(exc, NotImplementedError) else \
+                    f"raised {type(exc).__name__}: {exc}"
+                print(f"{name} {why}: this figure uses the reference implementation instead.")
+            call.used = "reference"
+            return reference(*args, **kwargs)
+    call.used = None
+    return call
+
+# %% [markdown]
+# ## 1. Learning is minimizing a loss
+#
+# A model with parameters $\theta$ makes predictions $\hat y = m(x;\theta)$. A **loss function**
+# measures how wrong they are on the training set; learning means finding parameters that make it small:
+#
+# $$\theta^\star \in \arg\min_\theta \; L(\theta) = \frac1n\sum_{i=1}^n \ell\big(m(x_i;\theta),\, y_i\big).$$
+#
+# Two losses cover most of this course:
+#
+# - **mean squared error** for real targets (regression), with a linear model $m(x;w) = x^\top w$:
+#   $L(w) = \frac{1}{2n}\lVert Xw - y\rVert^2$;
+# - **cross-entropy** (log-loss) for labels $y\in\{0,1\}$ (classification), with the probability
+#   $p = \sigma(z) = 1/(1+e^{-z})$ of a logit $z = x^\top w$:
+#   $\ell = -y\log p - (1-y)\log(1-p) = \operatorname{softplus}(z) - yz$,
+#   where $\operatorname{softplus}(z) = \log(1+e^z)$.
+#
+# Every training program, from this linear model to a large network, repeats four moves:
+# **forward** (predict), **loss** (measure), **gradient** (how the loss changes with each parameter),
+# **update** (change the parameters a little against the gradient). Here they are with the package:
+# the model computes loss and gradient, the optimizer only updates.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+X, y, w_true = data.regression(n=200, d=3, noise=0.1, seed=0)
+model = models.LinearRegression()
+w = np.zeros(3)
+opt = optim.SGD(w, lr=0.1)                        # plain gradient descent: w <- w - lr * grad
+history = []
+for step in range(60):
+    loss, grad = model.value_and_grad(w, X, y)    # forward pass, loss and gradient
+    opt.step(grad)                                # update, in place
+    history.append(loss)
+
+print(f"loss: {history[0]:.4f} at the start -> {history[-1]:.4f} after 60 steps")
+print("learned w:", np.round(w, 3))
+print("true    w:", np.round(w_true, 3))
+
+# %% [markdown]
+# The optimizer's whole job fits on a screen. This is the update `optim.SGD` performs (its other
+# options, momentum and weight decay, are for chapter 2; with their defaults it is
+# `p = p - lr * g`):
+
+# %%
+print(inspect.getsource(optim.SGD.reference_update))
+
+# %% [markdown]
+# What the two losses look like as a function of the prediction: the squared error grows
+# quadratically with the residual; the log-loss of a positive example ($y=1$) is almost linear for
+# very wrong logits and fades to zero for confident right ones. Both are smooth, which is what lets
+# us follow their gradients; the 0-1 error that we really care about in classification is not.
+
+# %%
+r = np.linspace(-3, 3, 301)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+ax1.plot(r, r ** 2 / 2)
+ax1.set(title="squared error $r^2/2$", xlabel="residual $r = \\hat y - y$")
+ax2.plot(r, np.logaddexp(0, -r), label="log-loss $-\\log\\sigma(z)$")
+ax2.plot(r, (r < 0).astype(float), "--", label="0-1 error")
+ax2.set(title="classification, label $y = 1$", xlabel="logit $z$")
+ax2.legend()
+fig.tight_layout()
+
+# %% [markdown]
+# **Two levels of optimization.** The loop above is the *inner* loop: it adjusts $w$ for a fixed
+# learning rate. Choosing the learning rate (or the batch size, the model size...) is an *outer*
+# loop: train with each candidate, score the result on data held out from training, keep the best.
+# The outer loop sees only scores, no gradients. Chapter 4 is about doing it well; here is the idea
+# in five lines.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+X_tr, X_val, y_tr, y_val = data.train_test_split(X, y, test_fraction=0.3, seed=1)
+for lr in [0.001, 0.01, 0.1, 1.0, 2.5]:                          # outer loop: candidates
+    run = minimize(model.objective(X_tr, y_tr), np.zeros(3), "sgd", 30, lr=lr)   # inner loop
+    val = model.loss(run.final, X_val, y_val) if not run.diverged else float("inf")
+    print(f"lr = {lr:<6} validation loss after 30 steps: {val:.4g}")
+
+# %% [markdown]
+# *Question.* Why score on held-out data and not on the training loss? (Think of a model with as
+# many parameters as examples.)
+#
+# ## 2. Gradients
+#
+# ### 2.1 The negative gradient is the steepest way down
+#
+# Stand at $x$ and take a small step $h$ in a unit direction $u$. To first order
+# $f(x+hu) \approx f(x) + h\,\nabla f(x)^\top u$, so the **directional derivative** is
+# $D_u f(x) = \nabla f(x)^\top u$. By the Cauchy-Schwarz inequality
+#
+# $$ D_u f(x) \;\ge\; -\lVert\nabla f(x)\rVert\,\lVert u\rVert = -\lVert\nabla f(x)\rVert,$$
+#
+# with equality exactly for $u = -\nabla f(x)/\lVert\nabla f(x)\rVert$: the negative gradient is
+# the direction of steepest local decrease, and its steepness is the gradient's norm *(claim C1)*.
+#
+# The evidence below measures $D_u f$ on the Rosenbrock function for 360 directions, from function
+# values only (central differences, no gradient formula), and marks the direction of $-\nabla f$.
+
+# %%
+f = functions.Rosenbrock()
+x = np.array([-0.7, 1.4])
+angles = np.linspace(-np.pi, np.pi, 361)
+U = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+h = 1e-6
+slopes = (f.value(x + h * U) - f.value(x - h * U)) / (2 * h)     # D_u f from values alone
+g = f.grad(x)
+down = -g / np.linalg.norm(g)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+ax1.plot(np.degrees(angles), slopes)
+ax1.axvline(np.degrees(np.arctan2(down[1], down[0])), color="C3", ls="--", label="direction of $-\\nabla f$")
+ax1.axhline(-np.linalg.norm(g), color="C2", ls=":", label="$-\\|\\nabla f\\|$")
+ax1.set(xlabel="direction angle (degrees)", ylabel="$D_u f(x)$", title="slope in each direction")
+ax1.legend(fontsize="small")
+plots.contour(f, ax=ax2, levels=25)
+ax2.quiver(*x, *down, color="C3", scale=5, label="$-\\nabla f$ (unit)")
+ax2.plot(*x, "ko")
+ax2.set_title("Rosenbrock: where we stand")
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+best = U[np.argmin(slopes)]
+print(f"|grad f|                        = {np.linalg.norm(g):.4f}")
+print(f"smallest slope among 360 dirs   = {slopes.min():.4f}")
+print(f"angle between best and -grad    = {np.degrees(np.arccos(np.clip(best @ down, -1, 1))):.2f} degrees")
+
+# the same in 5 dimensions, with 20000 random directions
+Q5 = np.linalg.qr(np.random.default_rng(0).standard_normal((5, 5)))[0]
+f5 = functions.Quadratic(np.linspace(1, 20, 5), rotation=Q5)
+x5 = np.ones(5)
+V = np.random.default_rng(1).standard_normal((20000, 5))
+V /= np.linalg.norm(V, axis=1, keepdims=True)
+s5 = (f5.value(x5 + h * V) - f5.value(x5 - h * V)) / (2 * h)
+print(f"5-D: -|grad f| = {-np.linalg.norm(f5.grad(x5)):.3f}, steepest of 20000 random directions = {s5.min():.3f}")
+
+# %% [markdown]
+# In 5 dimensions random directions rarely come close to the best one: a random unit vector is
+# nearly orthogonal to any fixed direction in high dimension. The gradient finds it at once.
+#
+# ### 2.2 Stationary points and the Hessian
+#
+# Where $\nabla f(x) = 0$ the first-order picture is flat and the second order decides. With the
+# Hessian $H = \nabla^2 f(x)$,
+# $f(x+h) \approx f(x) + \tfrac12 h^\top H h$. Writing $h$ in the eigenvectors of $H$:
+#
+# - all eigenvalues $> 0$: $f$ rises in every direction, a **local minimum**;
+# - all $< 0$: a **local maximum**;
+# - both signs: up in some directions, down in others, a **saddle**;
+# - a zero eigenvalue (and no sign change): the second order cannot decide ($x^4$ and $x^3$ at 0
+#   have the same Hessian, 0) *(claim C2)*.
+#
+# The function $f(x,y) = x^3 - 3x - y^3 + 3y$ has all three kinds. Its gradient
+# $(3x^2-3,\; 3-3y^2)$ vanishes at the four points $(\pm1, \pm1)$, and its Hessian is
+# $\operatorname{diag}(6x, -6y)$.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+cubic = functions.CubicSaddles()
+print(f"{'point':>10} {'grad':>12} {'Hessian eigenvalues':>20}  kind")
+for p in [(1, -1), (-1, 1), (1, 1), (-1, -1)]:
+    p = np.array(p, dtype=float)
+    lam = np.linalg.eigvalsh(cubic.hessian(p))
+    print(f"{str(p):>10} {str(np.abs(cubic.grad(p))):>12} {str(lam):>20}  {theory.classify_hessian(cubic.hessian(p))}")
+
+# %% [markdown]
+# The picture: contours with the four points marked (star: minimum, triangle: maximum, crosses:
+# saddles), and gradient descent from a few starts. Runs that start near a saddle slide away from it
+# along its negative-curvature direction; the maximum repels everything; only the minimum attracts.
+# (The function goes to $-\infty$ when $x \to -\infty$, so some runs leave the window for good.)
+
+# %%
+starts = np.array([[0.9, 1.6], [-0.5, 1.2], [-1.6, -0.9], [1.6, 0.9], [0.2, -0.2]])
+paths = minimize(cubic, starts, "sgd", 40, lr=0.05)               # five runs in one call
+fig = plt.figure(figsize=(10, 4))
+ax1 = fig.add_subplot(1, 2, 1, projection="3d")
+plots.surface(cubic, ax=ax1)
+ax2 = fig.add_subplot(1, 2, 2)
+plots.contour(cubic, paths, ax=ax2, mark_stationary=True, legend=False, levels=25, log_levels=False)
+ax2.legend(*[list(t)[:3] for t in ax2.get_legend_handles_labels()], fontsize="small", loc="lower left")
+fig.tight_layout()
+
+# %% [markdown]
+# ### 2.3 Checking gradients with finite differences
+#
+# Gradients are where bugs hide: a wrong gradient still produces a decreasing loss for a while.
+# The cure is cheap. The **central difference**
+#
+# $$\frac{\partial f}{\partial x_i}(x) \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}$$
+#
+# has error $O(\varepsilon^2)$ (the even terms of the Taylor series cancel), against $O(\varepsilon)$
+# for the one-sided difference. Too small an $\varepsilon$ loses to rounding, about
+# $\text{ulp}(f)/\varepsilon$: $\varepsilon \approx 10^{-6}$ balances the two in double precision.
+# Backpropagation computes the exact gradient cheaply; the finite difference costs $2d$ function
+# evaluations but needs no derivation, so it is the referee *(claim C10)*.
+#
+# `gradcheck.check_gradient(f, grad_f, x)` compares the two by the relative error
+# $\max_i|a_i-b_i| / \max_i(|a_i|+|b_i|)$. Here it is on every model of the course, from linear
+# regression to a small network trained by hand-written backpropagation:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rng = np.random.default_rng(0)
+Xr, yr, _ = data.regression(n=30, d=4, seed=0)
+Xc, yc = data.blobs(n=30, centers=3, dim=4, seed=1)
+mlp = models.MLP([4, 8, 8, 3], activation="tanh", seed=2)
+cases = {
+    "linear regression": (models.LinearRegression(l2=0.1), rng.standard_normal(4), Xr, yr),
+    "logistic regression": (models.LogisticRegression(l2=0.1), rng.standard_normal(4), Xc, (yc > 0) * 1.0),
+    "softmax regression": (models.SoftmaxRegression(3, l2=0.1), rng.standard_normal((4, 3)), Xc, yc),
+    "MLP 4-8-8-3 (backprop)": (mlp, mlp.init_params(), Xc, yc),
+}
+for name, (m, params, A, b) in cases.items():
+    res = gradcheck.check_gradient(lambda p: m.loss(p, A, b), lambda p: m.grad(p, A, b), params)
+    print(f"{name:<24} relative error < 1e-7: {res.error < 1e-7}")
+
+# %% [markdown]
+# (The exact errors, around $10^{-10}$, depend on the machine's rounding, so only the verdict is
+# printed.) How the error depends on $\varepsilon$: on the right the truncation error falls like
+# $\varepsilon^2$ (slope 2 on log-log axes), on the left rounding takes over.
+
+# %%
+m, params, A, b = cases["logistic regression"]
+exact = m.grad(params, A, b)
+epsilons = np.logspace(-12, -1, 23)
+errors = [gradcheck.relative_error(gradcheck.numerical_gradient(lambda p: m.loss(p, A, b), params, eps=e), exact)
+          for e in epsilons]
+ax = plt.figure(figsize=(5.5, 3.6)).add_subplot()
+ax.loglog(epsilons, errors, "o-", label="central difference")
+right = epsilons >= 1e-6
+ax.loglog(epsilons[right], epsilons[right] ** 2 * errors[-1] / epsilons[-1] ** 2, "k:", label="slope 2")
+ax.set(xlabel="$\\varepsilon$", ylabel="relative error", title="gradient check: choosing $\\varepsilon$")
+ax.legend();
+
+# %% [markdown]
+# ### Exercise 1 · `numerical_gradient(f, x, eps=1e-6)` (worked example)
+#
+# Write the central-difference gradient
+# $\;g_i = \big(f(x+\varepsilon e_i) - f(x-\varepsilon e_i)\big)/(2\varepsilon)$ for an array `x` of
+# any shape, without modifying `x`. (This first exercise is solved in `solutions/`; try it
+# yourself before you look.) Hint: `np.zeros_like(x)` and `np.ndindex(x.shape)` visit every entry.
+
+# %%
+exercises.check("ch1.numerical_gradient")
+
+# %% [markdown]
+# With your function: the $\varepsilon$ sweep of the gradient check, on the logistic regression loss.
+
+# %%
+numerical = yours_or_reference("numerical_gradient", gradcheck.numerical_gradient)
+errors_yours = [gradcheck.relative_error(numerical(lambda p: m.loss(p, A, b), params, eps=e), exact)
+                for e in epsilons]
+ax = plt.figure(figsize=(5.5, 3.6)).add_subplot()
+ax.loglog(epsilons, errors_yours, "o-", label=f"numerical_gradient ({numerical.used})")
+ax.set(xlabel="$\\varepsilon$", ylabel="relative error", title="your gradient check")
+ax.legend();
+
+# %% [markdown]
+# ## 3. The update rule and the learning rate
+#
+# Gradient descent repeats
+#
+# $$x_{k+1} = x_k - \eta\, \nabla f(x_k),$$
+#
+# with a **learning rate** (step size) $\eta > 0$. The gradient says which way is down, but only
+# locally: how far to trust it is the learning rate's job, and everything in this section is about
+# choosing it.
+#
+# ### 3.1 Three regimes
+#
+# On the quadratic $f(x) = \tfrac12 x^\top A x$ with Hessian eigenvalues 1 and 10 (a bowl ten times
+# steeper in one direction than in the other), five learning rates. Too small crawls; larger is
+# faster up to a point; close to $0.2$ the iterates overshoot the valley floor at every step and
+# oscillate; past $0.2$ each overshoot is bigger than the last and the run diverges *(claim C4)*.
+
+# %%
+bowl = functions.Quadratic((1.0, 10.0), angle=0.5)
+x0 = np.array([-2.5, 2.0])
+regimes = {lr: minimize(bowl, x0, "sgd", 100, lr=lr, tol=1e-6) for lr in [0.002, 0.02, 0.1, 0.19, 0.21]}
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+plots.loss_curves({f"lr = {lr}": run for lr, run in regimes.items()}, ax=ax1, gap=True)
+ax1.set_ylim(1e-14, 1e4)
+plots.contour(bowl, {f"lr = {lr}": regimes[lr] for lr in [0.02, 0.19]}, ax=ax2, levels=20)
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for lr, run in regimes.items():
+    print(f"lr = {lr:<6} {run.message.split(':')[0]:<28} final f - f* = {run.losses[-1]:.2e}")
+
+# %% [markdown]
+# ### 3.2 The $2/L$ limit and the best fixed step
+#
+# On a quadratic $f(x) = \tfrac12 (x-x^\star)^\top A (x-x^\star)$ the gradient is $A(x-x^\star)$, so
+# the error $e_k = x_k - x^\star$ obeys
+#
+# $$ e_{k+1} = (I - \eta A)\, e_k .$$
+#
+# Along an eigenvector of $A$ with eigenvalue $\lambda$ the error is multiplied by $1-\eta\lambda$
+# at every step. With eigenvalues between $\mu$ (smallest) and $L$ (largest):
+#
+# - GD converges from every start **iff** $|1-\eta\lambda| < 1$ for all $\lambda$, that is
+#   $0 < \eta < 2/L$. The steepest direction alone sets the limit.
+# - The per-step contraction is $\rho(\eta) = \max(|1-\eta\mu|,\, |1-\eta L|)$. It is smallest
+#   when the two are equal: $\eta^\star = \dfrac{2}{\mu+L}$, giving
+#   $\rho^\star = \dfrac{L-\mu}{L+\mu} = \dfrac{\kappa-1}{\kappa+1}$ with the **condition number**
+#   $\kappa = L/\mu$ *(claim C3)*.
+#
+# The evidence: 200 learning rates run at once (`minimize` accepts a batch of starting points and an
+# array of learning rates), the contraction measured from each run, and the formula.
+
+# %%
+mu, L = bowl.mu, bowl.L
+lrs = np.linspace(0.005, 0.215, 200)
+batch = minimize(bowl, np.tile(x0, (lrs.size, 1)), "sgd", 60, lr=lrs[:, None], divergence_factor=1e30)
+err = np.linalg.norm(batch.iterates - bowl.center, axis=-1)        # (steps + 1, 200)
+measured = (err[-1] / err[0]) ** (1 / 60)
+
+ax = plt.figure(figsize=(6, 3.8)).add_subplot()
+ax.plot(lrs, theory.gd_rate(bowl.eigenvalues, lrs), "k-", lw=1, label="theory $\\max_i |1-\\eta\\lambda_i|$")
+ax.plot(lrs[::4], measured[::4], "o", ms=4, label="measured $(\\|e_{60}\\|/\\|e_0\\|)^{1/60}$")
+ax.axvline(theory.optimal_lr(mu, L), color="C2", ls="--", label="$2/(\\mu+L)$")
+ax.axvline(theory.lr_limit(L), color="C3", ls="--", label="$2/L$")
+ax.axhline(1, color="0.5", lw=0.8)
+ax.set(xlabel="learning rate $\\eta$", ylabel="contraction per step", ylim=(0.3, 1.2))
+ax.legend(fontsize="small");
+
+# %%
+# NBVAL_CHECK_OUTPUT
+below = minimize(bowl, x0, "sgd", 2000, lr=0.99 * 2 / L)
+above = minimize(bowl, x0, "sgd", 2000, lr=1.01 * 2 / L)
+best = minimize(bowl, x0, "sgd", 30, lr=theory.optimal_lr(mu, L))
+e = np.linalg.norm(best.iterates - bowl.center, axis=1)
+kappa = L / mu
+print(f"lr = 0.99 * 2/L: diverged = {below.diverged}, final f - f* < 1e-20: {below.losses[-1] < 1e-20}")
+print(f"lr = 1.01 * 2/L: diverged = {above.diverged}")
+print(f"lr = 2/(mu+L) = {theory.optimal_lr(mu, L):.6f}: measured contraction per step "
+      f"{np.mean(e[1:] / e[:-1]):.6f} (min {np.min(e[1:] / e[:-1]):.6f}, max {np.max(e[1:] / e[:-1]):.6f})")
+print(f"(kappa - 1)/(kappa + 1) = {(kappa - 1) / (kappa + 1):.6f}")
+
+# %% [markdown]
+# The contraction is not just bounded by $(\kappa-1)/(\kappa+1)$: at $\eta^\star$ it equals it at
+# every single step, because both extreme directions shrink by exactly that factor.
+#
+# **Explore.** The first explorer shows gradient descent along the steepest direction of a
+# quadratic, with a learning-rate slider in units of $1/L$: below $1/L$ the iterates approach the
+# minimum from one side, between $1/L$ and $2/L$ they jump across it and still converge, beyond
+# $2/L$ they jump ever further. (In JupyterLab the sliders redraw the figure; in a static view you
+# see the figure for the default value.)
+
+# %%
+widgets.explore_lr_1d(lr=1.6)
+
+# %% [markdown]
+# The second explorer puts you on a landscape (pick one), lets you move the starting point and the
+# learning rate, and draws the path with its loss curve. Try: the quadratic with $\eta$ just below
+# and above $2/L = 0.2$; Rosenbrock, where a learning rate that is fine in the flat bottom of the
+# valley is far too large on its steep walls; Himmelblau, where the starting point decides which of
+# four minima you reach.
+
+# %%
+widgets.explore(bowl, "sgd", x0=x0, steps=60,
+                landscapes={"quadratic (kappa = 10)": bowl, "rosenbrock": functions.Rosenbrock(),
+                            "himmelblau": functions.Himmelblau()},
+                sliders={"lr": widgets.Slider(1e-4, 0.3, 0.1, log=True)}, start_sliders=True)
+
+# %% [markdown]
+# ### Exercise 2 · `gd_step(x, grad, lr)`
+#
+# Return the new point $x - \eta\,\nabla f(x)$ as a new array (leave `x` unchanged).
+
+# %%
+exercises.check("ch1.gd_step")
+
+# %% [markdown]
+# Your step, twelve times on the bowl of section 3.1 with $\eta = 0.19$, just below $2/L = 0.2$:
+# the zig-zag across the steep direction.
+
+# %%
+step = yours_or_reference("gd_step", lambda x, grad, lr: x - lr * grad)
+path = [x0]
+for _ in range(12):
+    path.append(step(path[-1], bowl.grad(path[-1]), 0.19))
+ax = plots.contour(bowl, {f"gd_step ({step.used}), lr = 0.19": np.array(path)}, levels=20, legend=True)
+
+# %% [markdown]
+# ### Exercise 3 · `gradient_descent(grad_f, x0, lr, max_steps=1000, tol=1e-6)`
+#
+# The whole loop, with a **stopping rule**: starting from $x_0$, repeat $x_{k+1} = x_k - \eta\nabla f(x_k)$
+# (call your `gd_step`), but stop *before* stepping as soon as $\lVert\nabla f(x_k)\rVert \le$ `tol`,
+# and after `max_steps` steps in any case. Return all iterates as an array of shape $(k+1, d)$,
+# $x_0$ first. The gradient norm is the natural test: it is zero exactly at stationary points, and on
+# an $L$-smooth, $\mu$-strongly convex function $\lVert\nabla f\rVert \le \varepsilon$ guarantees
+# $f - f^\star \le \varepsilon^2/(2\mu)$.
+
+# %%
+exercises.check("ch1.gradient_descent")
+
+# %% [markdown]
+# With your loop: the learning-rate regimes of section 3.1 again.
+
+# %%
+def reference_gd(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    return minimize(lambda x: (0.0, grad_f(x)), x0, "sgd", max_steps, lr=lr, tol=tol).iterates
+
+
+descent = yours_or_reference("gradient_descent", reference_gd)
+curves = {f"lr = {lr}": bowl.value(descent(bowl.grad, x0, lr, max_steps=100, tol=1e-6))
+          for lr in [0.002, 0.02, 0.1, 0.19, 0.21]}
+ax = plots.loss_curves(curves)
+ax.set(ylim=(1e-14, 1e4), title=f"regimes with gradient_descent ({descent.used})");
+
+# %% [markdown]
+# ### Exercise 4 · `lr_bounds(H)`
+#
+# From the Hessian $H$ of a quadratic (symmetric positive definite, not necessarily diagonal), return
+# the pair $(2/L,\; 2/(\mu+L))$: the learning rate beyond which GD diverges and the best fixed
+# learning rate, where $\mu$ and $L$ are the smallest and largest **eigenvalues** of $H$
+# (`np.linalg.eigvalsh`).
+
+# %%
+exercises.check("ch1.lr_bounds")
+
+# %%
+bounds = yours_or_reference("lr_bounds", lambda H: (theory.lr_limit(np.linalg.eigvalsh(H).max()),
+                                                     theory.optimal_lr(*np.linalg.eigvalsh(H)[[0, -1]])))
+lr_max, lr_best = bounds(bowl.A)
+ax = plt.figure(figsize=(6, 3.8)).add_subplot()
+ax.plot(lrs[::4], measured[::4], "o", ms=4, label="measured contraction")
+ax.axvline(lr_best, color="C2", ls="--", label=f"your lr_best = {lr_best:.4f}")
+ax.axvline(lr_max, color="C3", ls="--", label=f"your lr_max = {lr_max:.4f}")
+ax.axhline(1, color="0.5", lw=0.8)
+ax.set(xlabel="learning rate $\\eta$", ylabel="contraction per step", ylim=(0.3, 1.2),
+       title=f"lr_bounds ({bounds.used}) on the bowl's Hessian")
+ax.legend(fontsize="small");
+
+# %% [markdown]
+# ### 3.3 How fast: $O(1/k)$ and linear convergence
+#
+# Two classical results say how fast GD with $\eta = 1/L$ closes the gap $f(x_k) - f^\star$ for a
+# function whose gradient is $L$-Lipschitz ("$L$-smooth"):
+#
+# - if $f$ is **convex**: $\;f(x_k) - f^\star \le \dfrac{L\,\lVert x_0 - x^\star\rVert^2}{2k}$, an
+#   $O(1/k)$ rate, a line of slope $-1$ (or steeper) on log-log axes;
+# - if $f$ is moreover **$\mu$-strongly convex** (curvature at least $\mu>0$ everywhere):
+#   $\;f(x_k) - f^\star \le (1-\mu/L)^k\,\big(f(x_0)-f^\star\big)$, a **linear** rate, a straight
+#   line on a semilog plot *(claim C7)*.
+#
+# Conditions matter: the first needs only convexity, the second needs curvature bounded below. A
+# quadratic whose Hessian has eigenvalues spread from $0$ to $L$ is convex but not strongly
+# convex; regularized logistic regression is strongly convex with $\mu \ge \lambda$ (its L2 weight)
+# and $L \le \lambda + \lambda_{\max}(X^\top X/n)/4$, and not quadratic.
+
+# %%
+d = 60
+lam = 4.0 * (np.arange(d) / (d - 1)) ** 2                           # eigenvalues 0 ... 4: mu = 0
+Q = np.linalg.qr(np.random.default_rng(1).standard_normal((d, d)))[0]
+flat_bowl = functions.Quadratic(lam, rotation=Q)
+xa = Q @ np.ones(d)
+x_star = Q[:, 0] * (Q[:, 0] @ xa)                                   # nearest minimizer
+r0 = np.linalg.norm(xa - x_star)
+convex_run = minimize(flat_bowl, xa, "sgd", 3000, lr=1 / flat_bowl.L)
+k = np.arange(1, convex_run.steps + 1)
+
+Xl, yl = data.blobs(n=200, centers=np.array([[-1.0, 0.0], [1.0, 0.5]]), std=1.0, seed=2)
+Xl = data.add_bias(Xl)
+logreg = models.LogisticRegression(l2=0.1)
+obj = logreg.objective(Xl, yl)
+mu_l, L_l = 0.1, 0.1 + np.linalg.eigvalsh(Xl.T @ Xl / 200).max() / 4
+f_star = scipy.optimize.minimize(obj.value, np.zeros(3), jac=obj.grad, method="BFGS", options={"gtol": 1e-13}).fun
+strong_run = minimize(obj, np.zeros(3), "sgd", 60, lr=1 / L_l)
+gap = strong_run.losses - f_star
+ks = np.arange(strong_run.steps + 1)
+steep = functions.Quadratic((1.0, 20.0), angle=1.0)                 # mu = 1, L = 20
+quad_run = minimize(steep, np.array([3.0, -1.0]), "sgd", 60, lr=1 / steep.L)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+ax1.loglog(k, convex_run.losses[1:], label="GD, convex quadratic ($\\mu = 0$)")
+ax1.loglog(k, theory.convex_gap_bound(k, flat_bowl.L, r0), "k--", label="$L\\|x_0-x^*\\|^2/(2k)$")
+ax1.set(xlabel="step $k$", ylabel="$f(x_k) - f^*$", title="convex: $O(1/k)$")
+ax1.legend(fontsize="small")
+ax2.semilogy(ks, np.maximum(gap, 1e-17), "C0", label="logistic regression, $\\lambda = 0.1$")
+ax2.semilogy(ks, theory.strongly_convex_gap_bound(ks, mu_l, L_l, gap[0]), "C0--", label="its bound $(1-\\mu/L)^k (f(x_0)-f^*)$")
+ax2.semilogy(ks, quad_run.losses, "C1", label="quadratic, $\\mu = 1, L = 20$")
+ax2.semilogy(ks, theory.strongly_convex_gap_bound(ks, steep.mu, steep.L, quad_run.losses[0]), "C1--", label="its bound")
+ax2.set(xlabel="step $k$", title="strongly convex: linear", ylim=(1e-16, 100))
+ax2.legend(fontsize="small")
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+slope = np.polyfit(np.log(k[k >= 100]), np.log(convex_run.losses[1:][k >= 100]), 1)[0]
+print(f"convex: bound holds at all {len(k)} steps: {bool(np.all(convex_run.losses[1:] <= theory.convex_gap_bound(k, flat_bowl.L, r0)))}; "
+      f"log-log slope for k >= 100: {slope:.2f}")
+resolved = gap > 1e-13
+holds = np.all(gap[resolved] <= theory.strongly_convex_gap_bound(ks, mu_l, L_l, gap[0])[resolved])
+print(f"strongly convex: bound holds at every step above rounding: {bool(holds)} (logistic), "
+      f"{bool(np.all(quad_run.losses <= theory.strongly_convex_gap_bound(ks, steep.mu, steep.L, quad_run.losses[0]) * (1 + 1e-12)))} (quadratic)")
+
+# %% [markdown]
+# Both bounds hold, and both are pessimistic: they are worst cases over all functions with the
+# same $L$ and $\mu$. The convex curve falls faster than $1/k$ (slope about $-1.5$) because most
+# eigenvalues are not near zero; the logistic loss is more curved near its minimum than
+# $\mu = \lambda = 0.1$. On the quadratic the linear bound is nearly tight: the gap falls by
+# $(1-\mu/L)^2$ per step, the bound by $1-\mu/L$.
+#
+# *Question.* For the convex quadratic, the component of $x_0$ along the eigenvalue-0 direction
+# never changes. Why is that harmless for $f(x_k)-f^\star$, and which minimizer does GD converge to?
+#
+# ## 4. Batch, stochastic and mini-batch gradients
+#
+# The gradient of $L(w) = \frac1n \sum_i \ell_i(w)$ is an average over all $n$ examples: one step
+# costs a pass over the data. A **mini-batch** gradient averages over $B$ examples drawn at random,
+#
+# $$ g_B = \frac1B \sum_{i\in\mathcal B} \nabla \ell_i(w), $$
+#
+# and costs $B/n$ of that. Since each drawn example is uniform, $\mathbb E[g_B] = \nabla L(w)$: the
+# estimate is **unbiased**. Its noise, measured by $\mathbb E\lVert g_B - \nabla L\rVert^2$, is
+# $\sigma^2/B$ when the examples are drawn with replacement, where
+# $\sigma^2 = \frac1n\sum_i\lVert\nabla\ell_i - \nabla L\rVert^2$ is the spread of the per-example
+# gradients; without replacement the **finite-population correction** $\frac{n-B}{n-1}$ multiplies
+# it, down to zero noise at $B = n$ *(claim C5)*.
+
+# %%
+Xs, ys, ws = data.regression(n=400, d=5, noise=0.5, seed=3)
+lin = models.LinearRegression()
+w_here = ws + 0.7                                                     # some point on the way
+full_grad = lin.grad(w_here, Xs, ys)
+per_example = lin.per_example_grads(w_here, Xs, ys)                   # (400, 5)
+sample_rng = np.random.default_rng(0)
+clouds = {B: np.array([lin.grad(w_here, *data.sample_batch(Xs, ys, B, rng=sample_rng)) for _ in range(400)])
+          for B in [1, 8, 64]}
+
+sizes = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 400])
+var_with = [np.mean(np.sum((theory.minibatch_gradients(per_example, int(B), 2000, seed=1) - full_grad) ** 2, axis=1))
+            for B in sizes]
+var_without = [np.mean(np.sum((theory.minibatch_gradients(per_example, int(B), 2000, seed=2, replace=False)
+                               - full_grad) ** 2, axis=1)) for B in sizes]
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+for B, cloud in clouds.items():
+    ax1.plot(cloud[:, 0], cloud[:, 1], ".", ms=3, alpha=0.5, label=f"B = {B}")
+ax1.plot(*full_grad[:2], "k*", ms=12, zorder=5, label="full gradient")
+ax1.plot(*cloud.mean(axis=0)[:2], "wx", ms=8, mew=2)
+lo, hi = np.percentile(clouds[1][:, :2], [3, 97], axis=0)
+ax1.set(xlabel="$g_1$", ylabel="$g_2$", title="mini-batch gradients (2 of 5 coordinates)",
+        xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
+ax1.legend(fontsize="small")
+ax2.loglog(sizes, var_with, "o", label="sampled with replacement")
+ax2.loglog(sizes[:-1], var_without[:-1], "s", label="without replacement")
+ax2.loglog(sizes, [theory.minibatch_variance(per_example, int(B)) for B in sizes], "k-", lw=1, label="$\\sigma^2/B$")
+ax2.loglog(sizes[:-1], [theory.minibatch_variance(per_example, int(B), replace=False) for B in sizes[:-1]],
+           "k--", lw=1, label="$\\sigma^2/B \\cdot (n-B)/(n-1)$")
+ax2.set(xlabel="batch size $B$", ylabel="$E\\|g_B - \\nabla L\\|^2$", title="noise of a mini-batch gradient")
+ax2.legend(fontsize="small")
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"mean of the 400 per-example gradients = full gradient: {np.allclose(per_example.mean(axis=0), full_grad, rtol=1e-12)}")
+print(f"mean of 400 batch-64 gradients / full gradient: {np.round(clouds[64].mean(axis=0) / full_grad, 2)}")
+slope = np.polyfit(np.log(sizes), np.log(var_with), 1)[0]
+print(f"log-log slope of the variance (with replacement): {slope:.2f}")
+print(f"variance at B = n without replacement is zero (< 1e-20): {var_without[-1] < 1e-20}")
+
+# %% [markdown]
+# ### 4.1 Noisy steps: sometimes up, down on average
+#
+# A step along one example's gradient is a step along a *different* function's steepest descent:
+# it can increase the full loss. Averaged over the example drawn, though, it is a step along the
+# full gradient, which decreases the loss for a small enough learning rate. So **stochastic gradient
+# descent** (SGD, $B = 1$) goes up at many single steps while the loss still falls on average
+# *(claim C6)*. Below: all 400 possible single-example steps from one point, then a whole SGD run.
+
+# %%
+f_here = lin.loss(w_here, Xs, ys)
+after = []
+for g_i in per_example:                       # each possible SGD step from w_here
+    p = w_here.copy()
+    optim.SGD(p, lr=0.05).step(g_i)
+    after.append(lin.loss(p, Xs, ys))
+after = np.array(after)
+
+Xn, yn, _ = data.regression(n=500, d=5, noise=0.3, seed=4)
+w_sgd = np.zeros(5)
+sgd = optim.SGD(w_sgd, lr=0.02)
+sgd_rng = np.random.default_rng(5)
+full_loss = [lin.loss(w_sgd, Xn, yn)]
+for _ in range(400):
+    sgd.step(lin.grad(w_sgd, *data.sample_batch(Xn, yn, 1, rng=sgd_rng)))
+    full_loss.append(lin.loss(w_sgd, Xn, yn))
+full_loss = np.array(full_loss)
+ups = np.flatnonzero(np.diff(full_loss) > 0) + 1
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+ax1.hist(after - f_here, bins=40)
+ax1.axvline(0, color="k", lw=1)
+ax1.axvline(after.mean() - f_here, color="C3", ls="--", label="average change")
+ax1.set(xlabel="change of the full loss after one SGD step", ylabel="examples", title="one step from $w$, all 400 choices")
+ax1.legend(fontsize="small")
+ax2.semilogy(full_loss, lw=0.8, label="full loss")
+ax2.semilogy(ups, full_loss[ups], "r.", ms=3, label="steps that went up")
+ax2.semilogy(np.arange(25, 376), np.convolve(full_loss, np.ones(50) / 50, mode="valid")[:351], "k", label="moving average (50)")
+ax2.set(xlabel="SGD step (B = 1)", title="an SGD run")
+ax2.legend(fontsize="small")
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"single steps from w that increase the loss: {np.sum(after > f_here)} of 400; "
+      f"average change {after.mean() - f_here:+.4f}")
+print(f"SGD run: {len(ups)} of 400 steps went up; full loss {full_loss[0]:.3f} -> {full_loss[-1]:.3f}")
+
+# %% [markdown]
+# ### 4.2 Cost per epoch against steps to tolerance
+#
+# Which batch size is cheapest? Count the work in **examples processed** (gradient evaluations of
+# single examples), the quantity that dominates on a CPU. Small batches take many noisy steps, each
+# cheap; full batches take few exact steps, each a pass over the data. With one learning rate for
+# all, here is how much work each needs to close 99% (then 99.99%) of the gap between the starting
+# loss and the optimum, on $n = 1000$ examples:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+Xe, ye, _ = data.regression(n=1000, d=10, noise=0.3, seed=6)
+f_opt = lin.loss(lin.closed_form(Xe, ye), Xe, ye)
+f_start = lin.loss(np.zeros(10), Xe, ye)
+
+
+def work_to_reach(B, fraction, lr=0.05, max_steps=5000):
+    """Mini-batch SGD steps until f - f* <= fraction * (f(w0) - f*), or None."""
+    w_b = np.zeros(10)
+    opt_b = optim.SGD(w_b, lr=lr)
+    batch_rng = np.random.default_rng(7)
+    steps = 0
+    while steps < max_steps:
+        for Xb, yb in data.minibatches(Xe, ye, B, rng=batch_rng):      # one epoch
+            opt_b.step(lin.grad(w_b, Xb, yb))
+            steps += 1
+            if lin.loss(w_b, Xe, ye) - f_opt <= fraction * (f_start - f_opt):
+                return steps
+    return None
+
+
+print(f"{'':>5} {'to 1% of the gap':^27} {'to 0.01% of the gap':^27}")
+print(f"{'B':>5} {'steps':>8} {'examples':>9} {'epochs':>8} {'steps':>8} {'examples':>9} {'epochs':>8}")
+for B in [1, 10, 100, 1000]:
+    row = f"{B:>5}"
+    for fraction in [1e-2, 1e-4]:
+        steps = work_to_reach(B, fraction)
+        row += (f" {steps:>8} {steps * B:>9} {steps * B / 1000:>8.2f}" if steps is not None
+                else f" {'> 5000':>8} {'-':>9} {'-':>8}")
+    print(row)
+
+# %% [markdown]
+# Far from the optimum the noise hardly matters, and small batches win by doing many cheap steps
+# per epoch: $B = 1$ gets 99% of the way after a tenth of an epoch. Close to the optimum it is the
+# other way round: with a fixed learning rate, SGD keeps bouncing at a noise level proportional to
+# $\eta\sigma^2/B$, and $B = 1$ never gets within 0.01%. Larger batches (or, chapter 2, a
+# decreasing learning rate) get there. (On a GPU, one batch of 100 costs
+# about as much time as one of 1, which shifts the balance towards larger batches: chapter 2.)
+
+# %% [markdown]
+# ### Exercise 5 · `minibatch_gradient(grad, w, X, y, batch_size, rng)`
+#
+# Estimate the gradient of a loss averaged over the rows of `X` from a random batch: draw
+# `batch_size` distinct row indices with `rng.choice(n, size=batch_size, replace=False)` (turn an
+# int `rng` into a generator with `np.random.default_rng(rng)` first) and return
+# `grad(w, X[idx], y[idx])`, the mean gradient over the batch.
+
+# %%
+exercises.check("ch1.minibatch_gradient")
+
+# %% [markdown]
+# Your estimator against the finite-population law of section 4 (300 batches per size):
+
+# %%
+estimate = yours_or_reference("minibatch_gradient",
+                              lambda grad, w, X, y, B, rng: grad(w, *data.sample_batch(X, y, B, rng=rng, replace=False)))
+est_rng = np.random.default_rng(11)
+sizes_ex = np.array([1, 4, 16, 64, 256])
+var_yours = [np.mean([np.sum((estimate(lin.grad, w_here, Xs, ys, int(B), est_rng) - full_grad) ** 2) for _ in range(300)])
+             for B in sizes_ex]
+ax = plt.figure(figsize=(5.5, 3.6)).add_subplot()
+ax.loglog(sizes_ex, var_yours, "o", label=f"minibatch_gradient ({estimate.used})")
+ax.loglog(sizes, [theory.minibatch_variance(per_example, int(B), replace=False) for B in sizes], "k--", lw=1,
+          label="$\\sigma^2/B \\cdot (n-B)/(n-1)$")
+ax.set(xlabel="batch size $B$", ylabel="$E\\|g_B - \\nabla L\\|^2$")
+ax.legend(fontsize="small");
+
+# %% [markdown]
+# ## 5. Conditioning: feature scales and standardization
+#
+# For least squares $L(w) = \frac1{2n}\lVert Xw-y\rVert^2$ the Hessian is $X^\top X/n$. If one
+# feature is measured in meters and another in kilometers, one column of $X$ is a thousand times
+# larger than the other, the Hessian's eigenvalues are spread by a factor of about a million, and
+# by section 3.2 GD needs $\eta < 2/L$ (set by the large feature) while it progresses like
+# $(1-\eta\mu)^k$ (set by the small one).
+#
+# A number that sees the scale problem at once is an **induced matrix norm**, the largest factor by
+# which $X$ can stretch a vector: $\lVert X\rVert_1 = \max_{v\neq0}\lVert Xv\rVert_1/\lVert v\rVert_1$.
+# The unit ball of the 1-norm is a diamond whose corners are the coordinate vectors $e_j$, and
+# $v\mapsto\lVert Xv\rVert_1$ is convex, so the maximum sits at a corner: $\lVert X\rVert_1$ is the
+# **largest absolute column sum**, the size of the largest feature *(claim C8)*.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+Xs8, ys8, _ = data.regression(n=50, d=4, scales=[1.0, 100.0, 0.01, 5.0], seed=0)
+column_sums = np.abs(Xs8).sum(axis=0)
+V = np.random.default_rng(0).standard_normal((5000, 4))
+ratios = np.abs(V @ Xs8.T).sum(axis=1) / np.abs(V).sum(axis=1)
+print("absolute column sums:", np.round(column_sums, 2))
+print(f"numpy.linalg.norm(X, 1) = {np.linalg.norm(Xs8, 1):.4f}, theory.induced_norm_1 = {theory.induced_norm_1(Xs8):.4f}")
+print(f"largest |Xv|_1/|v|_1 over 5000 random v: {ratios.max():.4f} (never above the norm)")
+
+# %% [markdown]
+# **Standardizing** each feature, $x_j \mapsto (x_j - \bar x_j)/s_j$ with the mean and standard
+# deviation of the *training* data, puts all columns on one scale. The loss contours turn from
+# thin ellipses into near circles, and GD goes straight in:
+
+# %%
+Xc8, yc8, _ = data.regression(n=300, d=2, scales=[1.0, 8.0], offsets=[0.0, 0.0], noise=0.1, seed=1)
+scaler = data.Standardizer().fit(Xc8)
+Zc8 = scaler.transform(Xc8)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+scaling = {}
+for ax, (name, A) in zip(axes, [("raw features", Xc8), ("standardized", Zc8)]):
+    problem = lin.objective(A, yc8)
+    H = lin.hessian(np.zeros(2), A, yc8)
+    L_H = np.linalg.eigvalsh(H).max()
+    w_opt = lin.closed_form(A, yc8)
+    run = minimize(problem, w_opt + np.array([-1.2, 0.8]), "sgd", 3000, lr=1 / L_H, tol=1e-6)
+    scaling[name] = (theory.condition_number(H), run)
+    span = ((w_opt[0] - 1.5, w_opt[0] + 1.5), (w_opt[1] - 1.5, w_opt[1] + 1.5))
+    plots.contour(problem, run.iterates[:40], ax=ax, window=span, levels=20, mark_minimizers=False)
+    ax.set_title(f"{name}: kappa = {scaling[name][0]:.0f}, first 40 steps")
+    ax.set(xlabel="$w_1$", ylabel="$w_2$")
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, (kap, run) in scaling.items():
+    print(f"{name:<14} cond(X^T X) = {kap:8.1f}   GD (lr = 1/L) steps to |grad| <= 1e-6: "
+          f"{run.converged_at if run.converged else 'more than 3000'}")
+
+# %% [markdown]
+# The condition number drops from about $8^2 = 64$ to about 1, and the number of steps by the
+# same factor (section 3.2: GD with $\eta = 1/L$ needs about $\kappa\log(1/\varepsilon)$ steps).
+# Fit the scaler on the training split only and reuse it unchanged on validation and test data;
+# otherwise information from the test set leaks into training.
+
+# %% [markdown]
+# ### Exercise 6 · `fit_standardizer(X_train)` and `standardize(X, mean, scale)`
+#
+# `fit_standardizer` returns the column means and standard deviations (population, `ddof=0`) of the
+# training data, with scale 1 for a constant column; `standardize` maps any data set with those
+# training statistics: $(X - \text{mean})/\text{scale}$.
+
+# %%
+exercises.check("ch1.fit_standardizer")
+
+# %%
+exercises.check("ch1.standardize")
+
+# %% [markdown]
+# With your two functions: fit on a training split of the badly scaled data, transform both
+# splits, and train on the result. The test split is *not* exactly centred (it was not used for
+# fitting), which is how it should be.
+
+# %%
+def reference_fit(X):
+    fitted = data.Standardizer().fit(X)
+    return fitted.mean_, fitted.scale_
+
+
+fit = yours_or_reference("fit_standardizer", reference_fit)
+apply = yours_or_reference("standardize", lambda X, mean, scale: (X - mean) / scale)
+X8_tr, X8_te, y8_tr, y8_te = data.train_test_split(Xc8, yc8, test_fraction=0.3, seed=0)
+mean8, scale8 = fit(X8_tr)
+Z8_tr, Z8_te = apply(X8_tr, mean8, scale8), apply(X8_te, mean8, scale8)
+print(f"({fit.used}, {apply.used}) train column means {np.round(Z8_tr.mean(axis=0), 3) + 0.0}, "
+      f"test column means {np.round(Z8_te.mean(axis=0), 3) + 0.0}")
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+for ax, (name, A) in zip(axes, [("raw", X8_tr), ("your standardization", Z8_tr)]):
+    H = lin.hessian(np.zeros(2), A, y8_tr)
+    run = minimize(lin.objective(A, y8_tr), np.zeros(2), "sgd", 3000, lr=1 / np.linalg.eigvalsh(H).max(), tol=1e-6)
+    plots.loss_curves({name: run}, ax=ax, gap=lin.loss(lin.closed_form(A, y8_tr), A, y8_tr))
+    ax.set_title(f"{name}: kappa = {theory.condition_number(H):.1f}, {run.steps} steps")
+fig.tight_layout()
+
+# %% [markdown]
+# ## 6. Gradient flow: gradient descent as Euler's method
+#
+# Let the learning rate shrink to zero while the number of steps grows so that $t = k\eta$ stays
+# fixed: the GD path becomes a curve $x(t)$ that solves the ODE of **gradient flow**
+#
+# $$\frac{dx}{dt} = -\nabla f(x).$$
+#
+# Read the other way, GD *is* the simplest ODE solver, the explicit **Euler method**
+# $x_{k+1} = x_k + h\,F(x_k)$ with $F = -\nabla f$ and step $h = \eta$ *(claim C9)*. Like every
+# Euler method it makes an error of order $h$ over a fixed time, and it is unstable when
+# $h\lambda > 2$ for a stiff direction: the $2/L$ limit again, as seen by numerical analysts. On a
+# quadratic the flow is known exactly, $x(t) = x^\star + e^{-tA}(x_0 - x^\star)$.
+
+# %%
+print(inspect.getsource(theory.euler))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+flow_bowl = functions.Quadratic((1.0, 6.0), angle=0.6, center=(0.5, -0.5))
+xf0 = np.array([-2.0, 2.0])
+gd = minimize(flow_bowl, xf0, "sgd", 40, lr=0.05)
+euler = theory.euler(lambda x: -flow_bowl.grad(x), xf0, 0.05, 40)
+print(f"GD iterates equal Euler steps: max difference = {np.max(np.abs(gd.iterates - euler)):.1e}")
+T = 2.0
+flow_errors = {}
+for lr in [0.2, 0.1, 0.05, 0.025, 0.0125]:
+    steps = round(T / lr)
+    end = minimize(flow_bowl, xf0, "sgd", steps, lr=lr).final
+    exact = flow_bowl.center + scipy.linalg.expm(-T * flow_bowl.A) @ (xf0 - flow_bowl.center)
+    flow_errors[lr] = np.linalg.norm(end - exact)
+    print(f"lr = {lr:<7} |x_GD(t=2) - x_flow(t=2)| = {flow_errors[lr]:.5f}")
+rates = np.polyfit(np.log(list(flow_errors)), np.log(list(flow_errors.values())), 1)[0]
+print(f"log-log slope of the error against lr: {rates:.2f} (order 1)")
+
+# %%
+times = np.linspace(0, 3, 300)
+exact_path = theory.quadratic_flow(flow_bowl.A, xf0, times, center=flow_bowl.center)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+runs_flow = {f"GD, lr = {lr}": minimize(flow_bowl, xf0, "sgd", round(3 / lr), lr=lr) for lr in [0.3, 0.15, 0.05]}
+plots.contour(flow_bowl, runs_flow, ax=ax1, levels=20, markersize=2)
+ax1.plot(exact_path[:, 0], exact_path[:, 1], "k-", lw=2, label="gradient flow")
+ax1.legend(fontsize="small")
+ax1.set_title("GD paths and the exact flow, $t \\in [0, 3]$")
+lr_list = np.array(list(flow_errors))
+ax2.loglog(lr_list, list(flow_errors.values()), "o-", label="error at $t = 2$")
+ax2.loglog(lr_list, lr_list * flow_errors[0.0125] / 0.0125, "k:", label="slope 1")
+ax2.xaxis.set_minor_formatter(plt.NullFormatter())
+ax2.set(xlabel="learning rate (Euler step) $\\eta$", ylabel="$\\|x_{GD} - x(t)\\|$", title="Euler's error is $O(\\eta)$")
+ax2.legend(fontsize="small")
+fig.tight_layout()
+
+# %% [markdown]
+# The ODE view explains where methods come from: chapter 2's momentum is a discretization of a
+# heavy ball with friction, $\ddot x + \gamma\dot x = -\nabla f(x)$, and better integrators give
+# better optimizers.
+#
+# ## 7. Linear and logistic regression from scratch
+#
+# Both classic models have **convex** losses *(claim C11)*: their Hessians
+#
+# $$H_{\text{lin}} = \tfrac1n X^\top X, \qquad H_{\text{log}} = \tfrac1n X^\top \operatorname{diag}\big(\sigma(z_i)(1-\sigma(z_i))\big) X$$
+#
+# are positive semi-definite at every $w$ ($v^\top H v$ is a sum of squares with non-negative
+# weights). So every local minimum is global, GD with a stable learning rate reaches it from any
+# start, and there is a reference answer to compare with: the least-squares solution for linear
+# regression, a high-precision solver for logistic regression.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check_rng = np.random.default_rng(0)
+Xlin, ylin, _ = data.regression(n=100, d=3, noise=0.3, seed=5)
+Xlog, ylog = data.blobs(n=200, centers=np.array([[-1.0, 0.0], [1.0, 0.5]]), std=1.2, seed=2)
+Xlog = data.add_bias(Xlog)
+W_random = 3 * check_rng.standard_normal((200, 3))
+for name, m, A, b in [("linear", models.LinearRegression(), Xlin, ylin), ("logistic", models.LogisticRegression(), Xlog, ylog)]:
+    lam_min = np.linalg.eigvalsh(m.hessian(W_random, A, b)).min()
+    print(f"{name:<8} smallest Hessian eigenvalue over 200 random w: {lam_min:.4f} (>= 0: {lam_min >= -1e-10})")
+
+starts = 5 * check_rng.standard_normal((4, 3))
+lin_runs = minimize(models.LinearRegression().objective(Xlin, ylin), starts, "sgd", 500,
+                    lr=1 / np.linalg.eigvalsh(Xlin.T @ Xlin / 100).max())
+w_lstsq = np.linalg.lstsq(Xlin, ylin, rcond=None)[0]
+print("linear:   GD from 4 starts ->", np.round(lin_runs.final, 6).tolist())
+print("          numpy.linalg.lstsq  ->", np.round(w_lstsq, 6).tolist())
+log_obj = models.LogisticRegression().objective(Xlog, ylog)
+log_runs = minimize(log_obj, starts, "sgd", 300, lr=4 / np.linalg.eigvalsh(Xlog.T @ Xlog / 200).max())
+w_bfgs = scipy.optimize.minimize(log_obj.value, np.zeros(3), jac=log_obj.grad, method="BFGS", options={"gtol": 1e-12}).x
+print("logistic: GD from 4 starts ->", np.round(log_runs.final, 4).tolist())
+print("          scipy BFGS          ->", np.round(w_bfgs, 4).tolist())
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+plots.loss_curves({f"start {i}": r for i, r in enumerate(log_runs.rows())}, ax=ax1, gap=log_obj.value(w_bfgs))
+ax1.set_title("logistic regression: four starts, one optimum")
+ax1.set_ylim(1e-14, None)
+grid = np.stack(np.meshgrid(np.linspace(-4, 4, 200), np.linspace(-4, 4, 200)), axis=-1)
+proba = models.LogisticRegression().predict_proba(w_bfgs, data.add_bias(grid.reshape(-1, 2))).reshape(200, 200)
+ax2.contourf(grid[..., 0], grid[..., 1], proba, levels=20, cmap="RdBu_r", alpha=0.6)
+ax2.contour(grid[..., 0], grid[..., 1], proba, levels=[0.5], colors="k")
+for label, color in [(0, "C0"), (1, "C3")]:
+    ax2.scatter(*Xlog[ylog == label, :2].T, c=color, edgecolors="k", s=14, label=f"class {label}")
+ax2.legend(fontsize="small", loc="lower right")
+ax2.set(title="$P(y=1 \\mid x)$ and the decision boundary", xlabel="$x_1$", ylabel="$x_2$")
+fig.tight_layout()
+
+# %% [markdown]
+# **The gradient and the step are two different jobs** *(claim C10)*. Backpropagation (or any
+# gradient code) answers "which way is down, how steep"; the optimizer answers "how far do I go".
+# Feed the same gradient to two optimizers and they step differently: SGD along $-\eta g$, Adam
+# (chapter 2) on its first step by about $\eta$ in every coordinate, whatever the gradient's scale.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+Xa, ya, _ = data.regression(n=50, d=3, scales=[1.0, 5.0, 0.2], seed=2)
+g0 = models.LinearRegression().grad(np.zeros(3), Xa, ya)
+print("gradient            :", np.round(g0, 4))
+for name in ["sgd", "adam"]:
+    w_step = np.zeros(3)
+    optim.OPTIMIZERS[name](w_step, lr=0.01).step(g0)
+    print(f"{name:<4} step (lr 0.01):", np.round(w_step, 4))
+
+# %% [markdown]
+# ### Exercise 7 · `logistic_loss_and_grad(w, X, y)`
+#
+# Return the mean cross-entropy $L(w) = \frac1n\sum_i \big(\operatorname{softplus}(z_i) - y_i z_i\big)$,
+# $z = Xw$, and its gradient $X^\top(\sigma(z) - y)/n$, both finite and exact for logits as large as
+# $\pm1000$. The textbook form $-y\log\sigma(z) - (1-y)\log(1-\sigma(z))$ fails there:
+# $\sigma(1000)$ rounds to 1 and $\log(1-1) = -\infty$; so does $\log(1+e^{z})$, since $e^{1000}$
+# overflows. `np.logaddexp(0, z)` computes $\log(e^0 + e^z)$ without overflow, and
+# $\sigma(z) = e^{-\operatorname{softplus}(-z)}$.
+
+# %%
+exercises.check("ch1.logistic_loss_and_grad")
+
+# %% [markdown]
+# With your loss and gradient, and your `gradient_descent` from exercise 3: logistic regression
+# trained from scratch on the data of section 7, compared with the high-precision solver.
+
+# %%
+loss_and_grad = yours_or_reference("logistic_loss_and_grad", models.LogisticRegression().value_and_grad)
+descent = yours_or_reference("gradient_descent", reference_gd)
+L_log = np.linalg.eigvalsh(Xlog.T @ Xlog / 200).max() / 4
+path = descent(lambda w: loss_and_grad(w, Xlog, ylog)[1], np.zeros(3), 1 / L_log, max_steps=2000, tol=1e-8)
+w_mine = path[-1]
+print(f"logistic_loss_and_grad: {loss_and_grad.used}, gradient_descent: {descent.used}, {len(path) - 1} steps")
+print("your w:", np.round(w_mine, 4), " BFGS:", np.round(w_bfgs, 4))
+ax = plt.figure(figsize=(5, 4)).add_subplot()
+for label, color in [(0, "C0"), (1, "C3")]:
+    ax.scatter(*Xlog[ylog == label, :2].T, c=color, edgecolors="k", s=14, label=f"class {label}")
+xs_line = np.linspace(-4, 4, 2)
+for w_line, style, name in [(w_mine, "k-", "your boundary"), (w_bfgs, "y--", "BFGS")]:
+    ax.plot(xs_line, -(w_line[0] * xs_line + w_line[2]) / w_line[1], style, label=name)
+ax.set(xlim=(-4, 4), ylim=(-4, 4), title="decision boundary $x^\\top w = 0$")
+ax.legend(fontsize="small");
+
+# %% [markdown]
+# ## 8. GPU section: full-batch gradient descent on millions of rows
+#
+# *For instructors with an NVIDIA GPU and CuPy (`pip install -e ".[gpu]"`).* The package takes its
+# array module from its inputs, so the very same `minimize` call runs on the GPU when the data are
+# CuPy arrays: `backend.use("cupy")` makes `backend.asarray` put new arrays there. The problem:
+# least squares with 2 million rows and 32 features, 100 full-batch GD steps, each two
+# matrix-vector products over 512 MB of data. Both backends start from the same data and must
+# end at the same weights. Without a GPU this section says so and runs a reduced version on the
+# CPU; it never fails.
+
+# %%
+gpu = backend.gpu_available()
+n_rows, n_features, gd_steps = (2_000_000 if gpu else 100_000), 32, 100
+if not gpu:
+    print(f"No usable GPU here ({backend.gpu_unavailable_reason()}); running a reduced CPU version "
+          f"with {n_rows:,} rows.")
+X_big, y_big, _ = data.regression(n=n_rows, d=n_features, noise=0.5, seed=8)
+lr_big = 1 / np.linalg.eigvalsh(X_big.T @ X_big / n_rows).max()
+
+timings = {}
+for name in ["numpy", "cupy"] if gpu else ["numpy"]:
+    try:
+        backend.use(name)
+        X_dev, y_dev = backend.asarray(X_big), backend.asarray(y_big)
+        problem = models.LinearRegression().objective(X_dev, y_dev)
+        problem.value_and_grad(backend.xp.zeros(n_features))          # warm-up: kernels, caches
+        timings[name] = minimize(problem, backend.xp.zeros(n_features), "sgd", gd_steps, lr=lr_big)
+    except Exception as exc:                                           # never fail: report and go on
+        print(f"{name}: could not run ({type(exc).__name__}: {exc})")
+    finally:
+        backend.use("numpy")
+
+print(f"{'backend':<8} {'rows':>10} {'steps':>6} {'seconds':>8} {'ms/step':>8} {'final loss':>12}")
+for name, run in timings.items():
+    print(f"{name:<8} {n_rows:>10,} {run.steps:>6} {run.wall_time:>8.2f} {1000 * run.wall_time / run.steps:>8.2f} "
+          f"{run.losses[-1]:>12.8f}")
+if "cupy" in timings and "numpy" in timings:
+    same = np.allclose(timings["cupy"].final, timings["numpy"].final, rtol=1e-9, atol=1e-12)
+    print(f"same weights on GPU and CPU (rtol 1e-9): {same}; "
+          f"speed-up {timings['numpy'].wall_time / timings['cupy'].wall_time:.1f}x")
+
+# %% [markdown]
+# The timings include everything `minimize` does per step, among it copying the 32 weights back to
+# the CPU to record the path; with a million rows or more the matrix-vector products dominate.
+#
+# ## Summary
+#
+# - Training minimizes an average loss $L(\theta)$; a training step is forward, loss, gradient, update.
+# - $-\nabla f$ is the steepest direction (C1); at $\nabla f = 0$ the Hessian's eigenvalue signs tell
+#   minimum, maximum and saddle apart (C2); a central-difference check keeps gradients honest (C10).
+# - On a quadratic with curvatures in $[\mu, L]$, GD converges iff $\eta < 2/L$, best at
+#   $\eta = 2/(\mu+L)$ with contraction $(\kappa-1)/(\kappa+1)$ (C3, C4). In general: $O(1/k)$ for
+#   convex, linear for strongly convex functions (C7).
+# - Mini-batch gradients are unbiased with noise $\propto 1/B$ (C5); single SGD steps can go up while
+#   the loss falls on average (C6).
+# - Badly scaled features mean a large $\kappa$ and slow GD; standardization fixes it (C8).
+# - GD is Euler's method for gradient flow (C9).
+# - Linear and logistic regression are convex: GD finds the one optimum from anywhere (C11).
+#
+# **Next: chapter 2, modern optimizers.** The condition number $\kappa$ is the enemy of this
+# chapter: GD needs about $\kappa$ steps per digit of accuracy. Momentum (the heavy ball of section 6)
+# cuts that to about $\sqrt\kappa$; AdaGrad, RMSProp and Adam rescale each coordinate as the
+# standardization of section 5 did, but learned from the gradients; schedules shrink the learning
+# rate to tame the noise of section 4.
+#
+# ## Going further
+#
+# 1. Section 3.2 shows the best *fixed* step on a quadratic. What if the learning rate may change
+#    at every step? With $d$ different rates chosen from the eigenvalues, in how many steps can GD
+#    solve a $d$-dimensional quadratic exactly? (Hint: $\prod_k (I - \eta_k A)$; this is the door to
+#    Chebyshev acceleration and the conjugate gradient method of chapter 3.)
+# 2. The $O(1/k)$ bound of section 3.3 is for the last iterate of GD. Nesterov showed that no method
+#    using only gradients can beat $O(1/k^2)$ on all convex $L$-smooth functions. Find the quadratic
+#    that proves it (a tridiagonal "chain") and run GD on it with `functions.Quadratic`.
+# 3. In section 4 the noise of SGD was a nuisance. Argue why, on a non-convex loss, it can also
+#    help (think of the saddle points of section 2.2, and of sharp versus flat minima).
