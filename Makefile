@@ -31,7 +31,7 @@ lab: kernel
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=course $(ROOT_FLAG)
 
 test: $(STAMP)
-	$(PY) -m coursekit.exercises sync --check
+	$(PY) -m coursekit.exercises sync --check $(if $(CI),--strict)
 	COURSEKIT_STATIC=1 MPLBACKEND=Agg $(PY) -m pytest tests course --target solutions \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n $(JOBS) --dist loadscope -p no:cacheprovider

@@ -1,6 +1,7 @@
 """exercises/ is generated from solutions/ (coursekit.exercises.sync), and kept in step."""
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -39,7 +40,8 @@ SOLUTION = textwrap.dedent('''\
 
 
 def test_repository_exercises_are_up_to_date():
-    done = subprocess.run([sys.executable, "-m", "coursekit.exercises", "sync", "--check"], cwd=ROOT,
+    strict = ["--strict"] if os.environ.get("CI") else []      # a learner's own edits are fine locally
+    done = subprocess.run([sys.executable, "-m", "coursekit.exercises", "sync", "--check", *strict], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"exercises/ is stale; run `python -m coursekit.exercises sync`\n{done.stdout}"
 
@@ -117,6 +119,16 @@ def test_learner_edits_are_never_lost(course, capsys):
     assert len(backups) == 1 and backups[0].read_text() == mine
     assert "def new()" in target.read_text()
     assert "kept as" in capsys.readouterr().out
+
+
+def test_check_accepts_a_learners_work_on_a_current_stub_unless_strict(course, capsys):
+    _cli(course)
+    target = course / "exercises" / "ch9_demo.py"
+    target.write_text(target.read_text().replace('raise NotImplementedError("double: your code here")', "return x + x"))
+    assert _cli(course, "--check") == 0 and "has your edits" in capsys.readouterr().out
+    assert _cli(course, "--check", "--strict") == 1 and "not allowed with --strict" in capsys.readouterr().out
+    (course / "solutions" / "ch9_demo.py").write_text(SOLUTION.replace("Twice x.", "Two times x."))
+    assert _cli(course, "--check") == 1 and "stale: " in capsys.readouterr().out   # its stub moved on
 
 
 def test_an_unknown_existing_file_is_kept_without_manifest(course):

@@ -4,7 +4,10 @@
 ``solutions/X.py``: each region from a ``# BEGIN SOLUTION`` line to the next
 ``# END SOLUTION`` line is replaced by one line, at the marker's indentation,
 raising ``NotImplementedError``. Signatures and docstrings stay (keep them outside
-the region). ``--check`` changes nothing and exits 1 listing the stale files.
+the region). ``--check`` changes nothing and exits 1 listing the stale files: those
+whose stub would change. A learner's edited file is fine for ``--check`` as long as
+the stub it started from is still current; ``--strict`` (CI) also fails on it, since
+the repository's exercises/ must be exactly what sync writes.
 
 A learner's edits are never lost: ``exercises/.sync.json`` records a hash of what
 sync last wrote; a file that differs from it is the learner's and is left alone
@@ -38,6 +41,7 @@ class SyncReport:
     unchanged: list = field(default_factory=list)
     stale: list = field(default_factory=list)      # --check: would change
     kept: list = field(default_factory=list)       # learner-edited, left alone (no --force)
+    edited: list = field(default_factory=list)     # --check: learner-edited, its stub still current
     backups: list = field(default_factory=list)    # learner-edited, moved aside (--force)
 
     @property
@@ -105,7 +109,9 @@ def sync(solutions="solutions", exercises="exercises", check=False, force=False)
             manifest[source.name] = _digest(stub)
             continue
         if check:
-            report.stale.append(target)
+            started_from_current_stub = manifest.get(source.name) == _digest(stub)
+            edited = current is not None and manifest.get(source.name) != _digest(current)
+            (report.edited if edited and started_from_current_stub else report.stale).append(target)
             continue
         if current is not None and manifest.get(source.name) != _digest(current):
             if not force:
