@@ -17,32 +17,13 @@ from typing import Iterator
 import numpy as np
 
 from . import backend
+from ._validate import count, nonnegative
 
 __all__ = ["blobs", "moons", "spirals", "regression", "train_test_split", "Standardizer",
            "minibatches", "sample_batch", "add_bias"]
 
 
 # ---------------------------------------------------------------- checks
-
-def _count(value, name, minimum=1) -> int:
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
-
-
-def _nonneg(value, name) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return value
-
 
 def _rng(rng) -> np.random.Generator:
     """A Generator from a seed (int), a Generator, or None (seed 0: reproducible)."""
@@ -85,12 +66,12 @@ def blobs(n: int = 300, centers=3, std: float = 1.0, seed: int = 0, dim: int = 2
       or an array (k, dim) of given centers. std: the standard deviation of each
       cluster around its center. Class c has n // k or n // k + 1 points.
     """
-    n = _count(n, "n")
-    std = _nonneg(std, "std")
+    n = count(n, "n")
+    std = nonnegative(std, "std")
     rng = np.random.default_rng(seed)
     if np.ndim(centers) == 0:
-        k = _count(centers, "centers")
-        dim = _count(dim, "dim")
+        k = count(centers, "centers")
+        dim = count(dim, "dim")
         C = rng.uniform(-box, box, size=(k, dim))
     else:
         C = np.asarray(centers, dtype=float)
@@ -109,8 +90,8 @@ def moons(n: int = 300, noise: float = 0.1, seed: int = 0):
     Class 0: (cos t, sin t), class 1: (1 - cos t, 1/2 - sin t), t in [0, pi],
     plus Gaussian noise of standard deviation ``noise``.
     """
-    n = _count(n, "n", minimum=2)
-    noise = _nonneg(noise, "noise")
+    n = count(n, "n", minimum=2)
+    noise = nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     n0, n1 = _class_sizes(n, 2)
     t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n1)
@@ -127,9 +108,9 @@ def spirals(n: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0)
     Arm c: radius r from 0 to 1, angle 4r + 2 pi c / k (one and a bit turns),
     the angle perturbed by Gaussian noise of standard deviation ``noise`` (radians).
     """
-    n = _count(n, "n")
-    k = _count(n_classes, "n_classes", minimum=2)
-    noise = _nonneg(noise, "noise")
+    n = count(n, "n")
+    k = count(n_classes, "n_classes", minimum=2)
+    noise = nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     parts, labels = [], []
     for c, m in enumerate(_class_sizes(n, k)):
@@ -150,9 +131,9 @@ def regression(n: int = 200, d: int = 5, scales=None, noise: float = 0.1, seed: 
     (max scale / min scale)^2; standardizing fixes it). w_true ~ N(0, I);
     noise: standard deviation of the Gaussian noise added to y.
     """
-    n = _count(n, "n")
-    d = _count(d, "d")
-    noise = _nonneg(noise, "noise")
+    n = count(n, "n")
+    d = count(d, "d")
+    noise = nonnegative(noise, "noise")
 
     def per_column(value, name, default):
         if value is None:
@@ -279,7 +260,7 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True,
     own module.
     """
     n = _n_rows(X, y)
-    batch_size = _count(batch_size, "batch_size")
+    batch_size = count(batch_size, "batch_size")
     order = _rng(rng).permutation(n) if shuffle else np.arange(n)
     stop = n - n % batch_size if drop_last else n
     for start in range(0, stop, batch_size):
@@ -292,7 +273,7 @@ def sample_batch(X, y, batch_size: int, rng=None, replace: bool = True) -> tuple
     with replacement (i.i.d. draws: the setting where the mini-batch gradient's
     variance is exactly sigma^2 / B) or without (batch_size <= n)."""
     n = _n_rows(X, y)
-    batch_size = _count(batch_size, "batch_size")
+    batch_size = count(batch_size, "batch_size")
     if not replace and batch_size > n:
         raise ValueError(f"batch_size ({batch_size}) must be <= n ({n}) when replace=False")
     idx = _rng(rng).choice(n, size=batch_size, replace=replace)

@@ -5,13 +5,14 @@ here, in the grader, from inputs drawn afresh for every grading run.
 """
 import numpy as np
 
-from coursekit.exercises import ch1_descent
-from coursekit.exercises.spec import Check, Ref, call, close, unchanged
+from coursekit.exercises import ch1_data, ch1_descent
+from coursekit.exercises.spec import Checks, Ref, call, close, unchanged
 
 NUMBER = 1
 TITLE = "Gradient descent"
 MODULE = "ch1_gradient_descent"
 NOTEBOOK = "course/01_gradient_descent.ipynb"
+CHECKS = Checks()   # numerical_gradient's, below; then ch1_descent's and ch1_data's (end of module)
 
 
 # ------------------------------------------------------- numerical_gradient --
@@ -31,6 +32,8 @@ def _quadratic_inputs(rng):
     return call(Ref("coursekit.exercises.targets.QuadraticForm", A, rng.normal(size=d)), rng.normal(size=d))
 
 
+@CHECKS.add("quadratic", "numerical_gradient", 1, _quadratic_inputs,
+            description="matches A x + b on a random quadratic")
 def _judge_quadratic(c):
     target, x = c.args
     A, b = target.args
@@ -43,6 +46,8 @@ def _central_inputs(rng):
     return call(Ref("coursekit.exercises.targets.SumOfCubes"), rng.uniform(-2, 2, size=5), eps=1e-2)
 
 
+@CHECKS.add("central", "numerical_gradient", 1, _central_inputs,
+            description="uses the central difference and the eps argument (sum of cubes)")
 def _judge_central(c):
     (_, x), h = c.args, c.kwargs["eps"]
     expected = 3 * x**2 + h**2  # exact central difference of sum(x^3) with step h
@@ -63,6 +68,8 @@ def _rosenbrock_inputs(rng):
                 np.array([rng.uniform(-1.5, 1.5), rng.uniform(-0.5, 2.0)]))
 
 
+@CHECKS.add("rosenbrock", "numerical_gradient", 1, _rosenbrock_inputs, trials=3,
+            description="matches the Rosenbrock gradient at 3 random points")
 def _judge_rosenbrock(c):
     _, x = c.args
     u, v = x
@@ -77,6 +84,8 @@ def _shape_inputs(rng):
                 rng.normal(size=shape))
 
 
+@CHECKS.add("shape", "numerical_gradient", 1, _shape_inputs,
+            description="keeps x's shape, returns floats and leaves x unchanged")
 def _judge_shape(c):
     target, x = c.args
     (w,) = target.args
@@ -91,13 +100,5 @@ def _judge_shape(c):
         mistakes=_gradient_mistakes(w * x, 1e-6))
 
 
-CHECKS = [
-    Check("quadratic", "numerical_gradient", 1, _quadratic_inputs, _judge_quadratic,
-          description="matches A x + b on a random quadratic"),
-    Check("central", "numerical_gradient", 1, _central_inputs, _judge_central,
-          description="uses the central difference and the eps argument (sum of cubes)"),
-    Check("rosenbrock", "numerical_gradient", 1, _rosenbrock_inputs, _judge_rosenbrock, trials=3,
-          description="matches the Rosenbrock gradient at 3 random points"),
-    Check("shape", "numerical_gradient", 1, _shape_inputs, _judge_shape,
-          description="keeps x's shape, returns floats and leaves x unchanged"),
-] + ch1_descent.CHECKS   # gd_step ... logistic_loss_and_grad, in the notebook's order
+# gd_step ... logistic_loss_and_grad, in the notebook's order
+CHECKS.extend(ch1_descent.CHECKS + ch1_data.CHECKS)

@@ -8,7 +8,7 @@ grader works outside the repository) and that module is listed in
     TITLE = "Gradient descent"
     MODULE = "ch1_gradient_descent"              # solutions/ and exercises/ file name
     NOTEBOOK = "course/01_gradient_descent.ipynb"
-    CHECKS = [Check(...), ...]                   # in the order the learner meets them
+    CHECKS = Checks()                            # Check objects, in the order the learner meets them
 
 A :class:`Check` is one property of one exercise (a function of ``MODULE``)::
 
@@ -16,6 +16,13 @@ A :class:`Check` is one property of one exercise (a function of ``MODULE``)::
           inputs=lambda rng: call(Ref("coursekit.exercises.targets.SumOfCubes"),
                                   rng.uniform(-2, 2, size=5), eps=1e-2),
           judge=judge_central, trials=1)
+
+A chapter module declares each check above its judge, which appends it to ``CHECKS``
+(source order is the order of the checks)::
+
+    @CHECKS.add("central", "numerical_gradient", 1, _central_inputs, description="...")
+    def _judge_central(c):
+        ...
 
 - ``inputs(rng)`` runs in the grader with a fresh ``numpy.random.Generator`` for
   every grading run (so expected values cannot be read from disk) and returns
@@ -35,14 +42,15 @@ A :class:`Check` is one property of one exercise (a function of ``MODULE``)::
   computes the expected result itself (a closed form, or a coursekit reference),
   and returns None when the result is right, otherwise a hint: what was
   expected, what came back, and the likely mistake. :func:`close`,
-  :func:`unchanged`, :func:`array_like` and :func:`fmt` write such hints.
+  :func:`unchanged`, :func:`array_like`, :func:`pair`, :func:`number` and
+  :func:`fmt` write such hints.
 - ``trials`` calls the function that many times with fresh inputs; the check
   passes when every call does. ``timeout`` overrides the grader's per-call limit.
 - ``points``: what the check is worth; an exercise's points are the sum of its checks.
 
 Adding an exercise: write it in ``solutions/chN_*.py`` with its body between
 ``# BEGIN SOLUTION`` and ``# END SOLUTION``; run ``python -m coursekit.exercises
-sync`` (writes the stub to ``exercises/``); append its checks to ``CHECKS``; then
+sync`` (writes the stub to ``exercises/``); add its checks to ``CHECKS``; then
 ``pytest tests/exercises --target solutions`` must pass and ``--target exercises``
 must fail every new check with a "not implemented" hint. A new chapter also
 needs a ``tests/exercises/test_chN.py`` (copy test_ch1.py) and an entry in
@@ -57,7 +65,8 @@ import numpy as np
 
 from coursekit.grade.worker import Ref
 
-__all__ = ["Args", "Call", "Check", "Ref", "call", "close", "unchanged", "array_like", "fmt"]
+__all__ = ["Args", "Call", "Check", "Checks", "Ref", "call", "close", "unchanged", "array_like", "pair",
+           "number", "fmt"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,17 @@ class Check:
         return f"{self.exercise}/{self.name}"
 
 
+class Checks(list):
+    """A chapter's ``CHECKS``: a list of :class:`Check` filled by :meth:`add` in source order."""
+
+    def add(self, name, exercise, points, inputs, *, trials=1, timeout=None, description=""):
+        """Decorator: append the check whose judge is the decorated function (returned unchanged)."""
+        def register(judge):
+            self.append(Check(name, exercise, points, inputs, judge, trials, timeout, description))
+            return judge
+        return register
+
+
 # ------------------------------------------------------------- judge helpers --
 def fmt(value, precision=4) -> str:
     """A short, readable rendering of a value for hints."""
@@ -137,6 +157,22 @@ def array_like(got, expected, what="the result") -> "str | None":
         return f"{what} has shape {got.shape}, expected {expected.shape}"
     if got.dtype.kind not in "biufc":
         return f"{what} has dtype {got.dtype}, expected a numeric array"
+    return None
+
+
+def pair(got, names, what) -> "str | None":
+    """None if ``got`` is a pair (a tuple or list of two), else a hint naming its parts, e.g. "(mean, scale)"."""
+    if isinstance(got, (tuple, list)) and len(got) == 2:
+        return None
+    return f"{what} should return a pair {names}, got {fmt(got)}"
+
+
+def number(got, what) -> "str | None":
+    """None if ``float(got)`` works, else a hint."""
+    try:
+        float(got)
+    except (TypeError, ValueError):
+        return f"{what} should be a number, got {fmt(got)}"
     return None
 
 

@@ -5,27 +5,25 @@ standard calls, so the models run on NumPy, CuPy and ``array_api_strict``.
 """
 from __future__ import annotations
 
-import math
-
 
 # ---------------------------------------------------------------- input checks
 
-def check_l2(l2) -> float:
-    """The L2 (ridge) strength as a float >= 0, or ValueError naming l2."""
+def _array(xp, a, name, what="an array"):
+    """``xp.asarray(a)``, or TypeError "``name`` must be ``what``, got <type>"."""
     try:
-        value = float(l2)
-    except (TypeError, ValueError):
-        raise TypeError(f"l2 must be a number >= 0, got {l2!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-    return value
+        return xp.asarray(a)
+    except Exception as exc:
+        raise TypeError(f"{name} must be {what}, got {type(a).__name__}") from exc
+
+
+def _length_n(y, n, name):
+    """ValueError unless ``y`` has shape (n,), one entry per row of X."""
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"{name} must have shape ({n},) to match the {n} rows of X, got shape {tuple(y.shape)}")
 
 
 def _as_float(xp, a, name):
-    try:
-        a = xp.asarray(a)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array, got {type(a).__name__}") from exc
+    a = _array(xp, a, name)
     if xp.isdtype(a.dtype, "real floating"):
         return a
     if xp.isdtype(a.dtype, ("integral", "bool")):
@@ -46,8 +44,7 @@ def features(xp, X, name="X"):
 def targets(xp, y, n, dtype, name="y"):
     """Real targets y of shape (n,), cast to ``dtype``."""
     y = _as_float(xp, y, name)
-    if y.ndim != 1 or y.shape[0] != n:
-        raise ValueError(f"{name} must have shape ({n},) to match the {n} rows of X, got shape {tuple(y.shape)}")
+    _length_n(y, n, name)
     return xp.astype(y, dtype) if y.dtype != dtype else y
 
 
@@ -61,12 +58,8 @@ def binary_labels(xp, y, n, dtype, name="y"):
 
 def class_labels(xp, y, n, n_classes, name="y"):
     """Integer class labels of shape (n,) in {0, ..., n_classes - 1}, as int64."""
-    try:
-        y = xp.asarray(y)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array of class labels") from exc
-    if y.ndim != 1 or y.shape[0] != n:
-        raise ValueError(f"{name} must have shape ({n},) to match the {n} rows of X, got shape {tuple(y.shape)}")
+    y = _array(xp, y, name, "an array of class labels")
+    _length_n(y, n, name)
     if xp.isdtype(y.dtype, "real floating"):
         if not bool(xp.all(y == xp.round(y))):
             raise ValueError(f"{name} must hold integer class labels")
@@ -80,10 +73,7 @@ def class_labels(xp, y, n, n_classes, name="y"):
 
 def weights(xp, w, d, dtype, name="w"):
     """Parameters of shape (d,) or (..., d) (several parameter vectors at once)."""
-    try:
-        w = xp.asarray(w)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array of shape ({d},)") from exc
+    w = _array(xp, w, name, f"an array of shape ({d},)")
     if w.ndim < 1 or w.shape[-1] != d:
         raise ValueError(f"{name} must have length {d} (one weight per column of X), got shape {tuple(w.shape)}")
     if not xp.isdtype(w.dtype, "real floating"):

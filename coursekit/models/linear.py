@@ -9,6 +9,7 @@ gradients (..., d) and Hessians (..., d, d): one call evaluates many runs.
 from __future__ import annotations
 
 from .. import backend
+from .._validate import nonnegative
 from . import _common as C
 
 __all__ = ["LinearRegression", "LogisticRegression"]
@@ -25,7 +26,7 @@ class LinearRegression:
     """
 
     def __init__(self, l2: float = 0.0):
-        self.l2 = C.check_l2(l2)
+        self.l2 = nonnegative(l2, "l2")
 
     def __repr__(self) -> str:
         return f"LinearRegression(l2={self.l2})"
@@ -116,7 +117,7 @@ class LogisticRegression:
     """
 
     def __init__(self, l2: float = 0.0):
-        self.l2 = C.check_l2(l2)
+        self.l2 = nonnegative(l2, "l2")
 
     def __repr__(self) -> str:
         return f"LogisticRegression(l2={self.l2})"

@@ -22,6 +22,7 @@ import operator
 import numpy as np
 
 from .. import backend
+from .._validate import nonnegative
 from . import _common as C
 
 __all__ = ["MLP", "init_std", "weight_norms", "ACTIVATIONS", "INITS"]
@@ -97,7 +98,7 @@ class MLP:
         self.activation = activation
         self.init = init
         self.seed = operator.index(seed)
-        self.l2 = C.check_l2(l2)
+        self.l2 = nonnegative(l2, "l2")
         self.naive_std = float(naive_std)
 
     def __repr__(self) -> str:

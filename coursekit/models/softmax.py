@@ -1,9 +1,8 @@
 """Multinomial (softmax) logistic regression with gradient and Hessian written out."""
 from __future__ import annotations
 
-import operator
-
 from .. import backend
+from .._validate import count, nonnegative
 from . import _common as C
 
 __all__ = ["SoftmaxRegression"]
@@ -29,14 +28,8 @@ class SoftmaxRegression:
     """
 
     def __init__(self, n_classes: int, l2: float = 0.0):
-        try:
-            k = operator.index(n_classes)
-        except TypeError:
-            raise TypeError(f"n_classes must be an integer >= 2, got {n_classes!r}") from None
-        if k < 2:
-            raise ValueError(f"n_classes must be >= 2, got {n_classes!r}")
-        self.n_classes = k
-        self.l2 = C.check_l2(l2)
+        self.n_classes = count(n_classes, "n_classes", minimum=2)
+        self.l2 = nonnegative(l2, "l2")
 
     def __repr__(self) -> str:
         return f"SoftmaxRegression(n_classes={self.n_classes}, l2={self.l2})"

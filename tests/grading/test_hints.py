@@ -1,31 +1,15 @@
 """Chapter 1's judges: the reference always passes, typical mistakes get the right hint.
 
 Runs the judges in-process (no sandbox needed: the code under test here is ours),
-exactly as the grader feeds them: fresh inputs, copies into the function, the
-original inputs plus the returned value and the arguments after the call to the judge.
+exactly as the grader feeds them (judging.judge): fresh inputs, copies into the function,
+the original inputs plus the returned value and the arguments after the call to the judge.
 """
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from coursekit.exercises import ch1
-from coursekit.exercises.spec import Call, Ref, close, fmt, unchanged
-
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("reference_ch1", ROOT / "solutions" / "ch1_gradient_descent.py")
-reference = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(reference)
-
-
-def judge(check, function, seed):
-    rng = np.random.default_rng(seed)
-    args = check.inputs(rng)
-    copies = [a.resolve() if isinstance(a, Ref) else np.copy(a) if isinstance(a, np.ndarray) else a for a in args.args]
-    value = function(*copies, **args.kwargs)
-    after = [a if isinstance(a, np.ndarray) else None for a in copies]
-    return check.judge(Call(args.args, args.kwargs, value, after))
+from coursekit.exercises.spec import close, fmt, unchanged
+from judging import judge, reference
 
 
 @pytest.mark.parametrize("check", ch1.CHECKS, ids=lambda c: c.id)

@@ -1,38 +1,22 @@
-"""Judges of coursekit.exercises.ch1_descent: the reference passes, typical mistakes get their hint.
+"""Judges of coursekit.exercises.ch1_descent and ch1_data: the reference passes, typical mistakes get their hint.
 
-Runs the judges in-process as the grader feeds them (fresh inputs, copies into the
-function, the original inputs, the returned value and the arguments after the call).
+Runs the judges in-process as the grader feeds them (judging.judge: fresh inputs, copies
+into the function, the original inputs, the returned value and the arguments after the call).
 """
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch1_descent
-from coursekit.exercises.spec import Call, Ref
+from coursekit.exercises import ch1_data, ch1_descent
+from judging import judge, reference
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("reference_ch1_descent", ROOT / "solutions" / "ch1_gradient_descent.py")
-reference = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(reference)
-
-
-def judge(check, function, seed):
-    rng = np.random.default_rng(seed)
-    args = check.inputs(rng)
-    copies = [a.resolve() if isinstance(a, Ref) else np.copy(a) if isinstance(a, np.ndarray) else a
-              for a in args.args]
-    value = function(*copies, **args.kwargs)
-    after = [a if isinstance(a, np.ndarray) else None for a in copies]
-    return check.judge(Call(args.args, args.kwargs, value, after))
+CHECKS = ch1_descent.CHECKS + ch1_data.CHECKS   # gd_step ... logistic_loss_and_grad
 
 
 def find(exercise, name):
-    return next(c for c in ch1_descent.CHECKS if c.exercise == exercise and c.name == name)
+    return next(c for c in CHECKS if c.exercise == exercise and c.name == name)
 
 
-@pytest.mark.parametrize("check", ch1_descent.CHECKS, ids=lambda c: c.id)
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
 def test_reference_passes_for_many_random_inputs(check):
     for seed in range(40):
         assert judge(check, getattr(reference, check.exercise), seed) is None, seed
@@ -204,8 +188,8 @@ def test_naive_logistic_is_fine_for_moderate_logits():
 
 
 def test_points():
-    assert sum(c.points for c in ch1_descent.CHECKS) == 18
-    assert [c.exercise for c in ch1_descent.CHECKS][::1] == sorted(
-        [c.exercise for c in ch1_descent.CHECKS],
+    assert sum(c.points for c in CHECKS) == 18
+    assert [c.exercise for c in CHECKS][::1] == sorted(
+        [c.exercise for c in CHECKS],
         key=["gd_step", "gradient_descent", "lr_bounds", "minibatch_gradient", "fit_standardizer",
              "standardize", "logistic_loss_and_grad"].index)
