@@ -50,40 +50,13 @@ print(backend.describe())
 # **Your exercises in this notebook.** Each exercise cell below checks your function in place
 # (`exercises.check(...)` runs it in a separate process and shows a table of passed and failed
 # checks with hints) and then redraws one of the chapter's figures with it. Until you have written
-# a function, the figure falls back to the course's reference implementation and says so. The
-# helper below is what makes that work: it re-reads your file every time, so edit, save, and
-# re-run the cell.
+# a function, the figure falls back to the course's reference implementation and says so:
+# `exercises.yours_or_reference("ch1.gd_step", reference)` does that, re-reading your file each
+# time, so edit, save, and re-run the cell.
 
 # %%
-import importlib
-import sys
-
 from coursekit import exercises
-from coursekit.exercises.notebook import find_exercises
-
-sys.path.insert(0, str(find_exercises()))          # the folder exercises/ with your chapter modules
-
-
-def yours_or_reference(name, reference):
-    """Your function ``name`` from exercises/ch1_gradient_descent.py, freshly re-read; while it is
-    not implemented (or raises), each call says so once and returns ``reference``'s answer."""
-    import ch1_gradient_descent
-    mine = getattr(importlib.reload(ch1_gradient_descent), name)
-
-    def call(*args, **kwargs):
-        try:
-            result = mine(*args, **kwargs)
-            call.used = call.used or "yours"
-            return result
-        except Exception as exc:
-            if call.used != "reference":
-                why = "is not implemented yet" if isinstance(exc, NotImplementedError) else \
-                    f"raised {type(exc).__name__}: {exc}"
-                print(f"{name} {why}: this figure uses the reference implementation instead.")
-            call.used = "reference"
-            return reference(*args, **kwargs)
-    call.used = None
-    return call
+from coursekit.exercises import yours_or_reference
 
 # %% [markdown]
 # ## 1. Learning is minimizing a loss
@@ -334,7 +307,7 @@ exercises.check("ch1.numerical_gradient")
 # With your function: the $\varepsilon$ sweep of the gradient check, on the logistic regression loss.
 
 # %%
-numerical = yours_or_reference("numerical_gradient", gradcheck.numerical_gradient)
+numerical = yours_or_reference("ch1.numerical_gradient", gradcheck.numerical_gradient)
 errors_yours = [gradcheck.relative_error(numerical(lambda p: m.loss(p, A, b), params, eps=e), exact)
                 for e in epsilons]
 ax = plt.figure(figsize=(5.5, 3.6)).add_subplot()
@@ -464,7 +437,7 @@ exercises.check("ch1.gd_step")
 # the zig-zag across the steep direction.
 
 # %%
-step = yours_or_reference("gd_step", lambda x, grad, lr: x - lr * grad)
+step = yours_or_reference("ch1.gd_step", lambda x, grad, lr: x - lr * grad)
 path = [x0]
 for _ in range(12):
     path.append(step(path[-1], bowl.grad(path[-1]), 0.19))
@@ -491,7 +464,7 @@ def reference_gd(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return minimize(lambda x: (0.0, grad_f(x)), x0, "sgd", max_steps, lr=lr, tol=tol).iterates
 
 
-descent = yours_or_reference("gradient_descent", reference_gd)
+descent = yours_or_reference("ch1.gradient_descent", reference_gd)
 curves = {f"lr = {lr}": bowl.value(descent(bowl.grad, x0, lr, max_steps=100, tol=1e-6))
           for lr in [0.002, 0.02, 0.1, 0.19, 0.21]}
 ax = plots.loss_curves(curves)
@@ -509,7 +482,7 @@ ax.set(ylim=(1e-14, 1e4), title=f"regimes with gradient_descent ({descent.used})
 exercises.check("ch1.lr_bounds")
 
 # %%
-bounds = yours_or_reference("lr_bounds", lambda H: (theory.lr_limit(np.linalg.eigvalsh(H).max()),
+bounds = yours_or_reference("ch1.lr_bounds", lambda H: (theory.lr_limit(np.linalg.eigvalsh(H).max()),
                                                      theory.optimal_lr(*np.linalg.eigvalsh(H)[[0, -1]])))
 lr_max, lr_best = bounds(bowl.A)
 ax = plt.figure(figsize=(6, 3.8)).add_subplot()
@@ -762,7 +735,7 @@ exercises.check("ch1.minibatch_gradient")
 # Your estimator against the finite-population law of section 4 (300 batches per size):
 
 # %%
-estimate = yours_or_reference("minibatch_gradient",
+estimate = yours_or_reference("ch1.minibatch_gradient",
                               lambda grad, w, X, y, B, rng: grad(w, *data.sample_batch(X, y, B, rng=rng, replace=False)))
 est_rng = np.random.default_rng(11)
 sizes_ex = np.array([1, 4, 16, 64, 256])
@@ -860,8 +833,8 @@ def reference_fit(X):
     return fitted.mean_, fitted.scale_
 
 
-fit = yours_or_reference("fit_standardizer", reference_fit)
-apply = yours_or_reference("standardize", lambda X, mean, scale: (X - mean) / scale)
+fit = yours_or_reference("ch1.fit_standardizer", reference_fit)
+apply = yours_or_reference("ch1.standardize", lambda X, mean, scale: (X - mean) / scale)
 X8_tr, X8_te, y8_tr, y8_te = data.train_test_split(Xc8, yc8, test_fraction=0.3, seed=0)
 mean8, scale8 = fit(X8_tr)
 Z8_tr, Z8_te = apply(X8_tr, mean8, scale8), apply(X8_te, mean8, scale8)
@@ -1015,8 +988,8 @@ exercises.check("ch1.logistic_loss_and_grad")
 # trained from scratch on the data of section 7, compared with the high-precision solver.
 
 # %%
-loss_and_grad = yours_or_reference("logistic_loss_and_grad", models.LogisticRegression().value_and_grad)
-descent = yours_or_reference("gradient_descent", reference_gd)
+loss_and_grad = yours_or_reference("ch1.logistic_loss_and_grad", models.LogisticRegression().value_and_grad)
+descent = yours_or_reference("ch1.gradient_descent", reference_gd)
 L_log = np.linalg.eigvalsh(Xlog.T @ Xlog / 200).max() / 4
 path = descent(lambda w: loss_and_grad(w, Xlog, ylog)[1], np.zeros(3), 1 / L_log, max_steps=2000, tol=1e-8)
 w_mine = path[-1]

@@ -4,6 +4,8 @@
 - ``check("ch1.numerical_gradient")``: grade one exercise (or ``"ch1"``, a whole
   chapter) of your ``exercises/`` folder in place, through the same sandbox as the
   grader; shows a table of passed / failed checks with hints.
+- ``yours_or_reference("ch1.gd_step", reference)``: your function for a notebook
+  figure, falling back to the reference (with a one-line notice) while unfinished.
 - ``python -m coursekit.exercises sync [--check]``: writes ``exercises/`` from
   ``solutions/`` (coursekit.exercises.sync).
 """
@@ -12,7 +14,7 @@ from coursekit.exercises.spec import Args, Call, Check, Ref, call
 
 CHAPTERS = {module.NUMBER: module for module in (ch1,)}
 
-__all__ = ["CHAPTERS", "chapter", "check", "Args", "Call", "Check", "Ref", "call"]
+__all__ = ["CHAPTERS", "chapter", "check", "yours_or_reference", "Args", "Call", "Check", "Ref", "call"]
 
 
 def chapter(number):
@@ -33,3 +35,10 @@ def check(name, folder=None, timeout=10.0):
     from coursekit.exercises.notebook import run_check
 
     return run_check(name, folder=folder, timeout=timeout)
+
+
+def yours_or_reference(name, reference, folder=None):
+    """Your function ``name`` ("ch1.gd_step") for a figure; ``reference`` while unfinished."""
+    from coursekit.exercises.notebook import yours_or_reference as helper
+
+    return helper(name, reference, folder=folder)

@@ -1,6 +1,7 @@
-"""The notebook helper behind ``coursekit.exercises.check("ch1.numerical_gradient")``."""
+"""Notebook helpers: ``check("ch1.numerical_gradient")`` and ``yours_or_reference``."""
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from coursekit.exercises import chapter
@@ -62,3 +63,45 @@ def run_check(name, folder=None, timeout=10.0):
     with ChapterSession(source, ch, Limits(timeout=timeout)) as session:
         result = session.run_all(checks, file=source.name if source else None, note=note)
     return CheckReport(f"{name} ({ch.MODULE}.py)", [result])
+
+
+def load_yours(chapter_key, folder=None):
+    """Your chapter module (e.g. ``exercises/ch1_gradient_descent.py``), freshly read from disk."""
+    ch = chapter(chapter_key)
+    path = Path(folder or find_exercises()) / f"{ch.MODULE}.py"
+    spec = importlib.util.spec_from_file_location(f"yours_{ch.MODULE}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def yours_or_reference(name, reference, folder=None):
+    """Your function ``name`` ("ch1.gd_step"), re-read from your exercises file, for a figure.
+
+    While it is not implemented (or raises), the first failing call says so and every
+    call returns ``reference``'s answer instead, so the figure is always drawn.
+    ``.used`` tells which one answered last: "yours" or "reference".
+    """
+    chapter_key, _, function = str(name).partition(".")
+    try:
+        mine = getattr(load_yours(chapter_key, folder), function)
+    except Exception as exc:               # a syntax error or a missing function in the learner's file
+        mine, load_error = None, exc
+
+    def call(*args, **kwargs):
+        try:
+            if mine is None:
+                raise load_error
+            result = mine(*args, **kwargs)
+            call.used = "yours"
+            return result
+        except Exception as exc:
+            if call.used != "reference":
+                why = ("is not implemented yet" if isinstance(exc, NotImplementedError)
+                       else f"raised {type(exc).__name__}: {exc}")
+                print(f"{function} {why}: this figure uses the reference implementation instead.")
+            call.used = "reference"
+            return reference(*args, **kwargs)
+
+    call.used = None
+    return call

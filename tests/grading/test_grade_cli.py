@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.exercises import CHAPTERS, ch1, check
+from coursekit.exercises import CHAPTERS, ch1, check, yours_or_reference
 from coursekit.exercises.notebook import find_exercises
 from coursekit.grade import grade_submission
 from coursekit.grade.cli import main
@@ -103,6 +103,19 @@ def test_notebook_helper_finds_exercises_and_names_bad_input(monkeypatch):
         check("ch1.no_such_exercise")
     with pytest.raises(ValueError, match="chapter must be"):
         check("ch99.numerical_gradient")
+
+
+def test_figures_use_your_function_once_it_works(tmp_path, capsys):
+    reference = lambda x, grad, lr: "reference"
+    stub = yours_or_reference("ch1.gd_step", reference, folder=ROOT / "exercises")
+    assert stub(1.0, 1.0, 0.1) == "reference" and stub(1.0, 1.0, 0.1) == "reference"
+    assert stub.used == "reference"
+    assert capsys.readouterr().out.count("gd_step is not implemented yet") == 1   # said once
+    mine = yours_or_reference("ch1.gd_step", reference, folder=ROOT / "solutions")
+    assert mine(1.0, 2.0, 0.25) == 0.5 and mine.used == "yours"
+    (tmp_path / "ch1_gradient_descent.py").write_text("def gd_step(x, grad, lr):\n    return x - lr *\n")
+    broken = yours_or_reference("ch1.gd_step", reference, folder=tmp_path)   # a syntax error in the file
+    assert broken(1.0, 2.0, 0.25) == "reference" and "raised SyntaxError" in capsys.readouterr().out
 
 
 def test_the_grader_stays_apart_from_plots_and_widgets():
