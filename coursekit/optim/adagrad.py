@@ -4,7 +4,7 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Hyperparameter, Optimizer, State
-from .moments import is_zero
+from .moments import is_zero, l2_gradient_
 
 __all__ = ["AdaGrad"]
 
@@ -53,9 +53,7 @@ class AdaGrad(Optimizer):
     def fast_update(p, g, s, t, work, xp, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
         """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
         w1, w2 = work
-        if not is_zero(weight_decay):
-            xp.multiply(p, weight_decay, out=w1)
-            g = xp.add(g, w1, out=w1)
+        g = l2_gradient_(g, p, weight_decay, w1, xp)
         clr = lr / (1 + (t - 1) * lr_decay)
         xp.multiply(g, g, out=w2)
         xp.add(s.sum_sq, w2, out=s.sum_sq)

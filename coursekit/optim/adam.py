@@ -4,7 +4,7 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State
-from .moments import bias_correction, ema, ema_, is_zero
+from .moments import bias_correction, ema, ema_, is_zero, l2_gradient_
 
 __all__ = ["Adam", "AdamW"]
 
@@ -64,9 +64,7 @@ class Adam(Optimizer):
         """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
         w1, w2 = work
         beta1, beta2 = betas
-        if not is_zero(weight_decay):
-            xp.multiply(p, weight_decay, out=w1)
-            g = xp.add(g, w1, out=w1)
+        g = l2_gradient_(g, p, weight_decay, w1, xp)
         ema_(s.m, g, beta1, w2, xp)
         xp.multiply(g, g, out=w2)
         ema_(s.v, w2, beta2, w2, xp)

@@ -7,7 +7,7 @@ path (NumPy/CuPy only): same operations in the same order, so the same bits.
 """
 from __future__ import annotations
 
-__all__ = ["ema", "bias_correction", "is_zero", "ema_"]
+__all__ = ["ema", "bias_correction", "is_zero", "ema_", "l2_gradient_"]
 
 
 def ema(avg, x, beta):
@@ -44,3 +44,14 @@ def ema_(avg, x, beta, work, xp):
     xp.multiply(x, 1 - beta, out=work)
     xp.add(avg, work, out=avg)
     return avg
+
+
+def l2_gradient_(g, p, weight_decay, work, xp):
+    """Fast-path twin of ``g + weight_decay * p`` (the L2 penalty's gradient), computed into ``work``.
+
+    Returns ``g`` itself when ``weight_decay`` is the number 0, as torch.optim skips the term.
+    """
+    if is_zero(weight_decay):
+        return g
+    xp.multiply(p, weight_decay, out=work)
+    return xp.add(g, work, out=work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State
-from .moments import ema, ema_, is_zero
+from .moments import ema, ema_, is_zero, l2_gradient_
 
 __all__ = ["RMSProp"]
 
@@ -62,9 +62,7 @@ class RMSProp(Optimizer):
     def fast_update(p, g, s, t, work, xp, *, lr, alpha, eps, weight_decay, momentum, centered):
         """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
         w1, w2 = work
-        if not is_zero(weight_decay):
-            xp.multiply(p, weight_decay, out=w1)
-            g = xp.add(g, w1, out=w1)
+        g = l2_gradient_(g, p, weight_decay, w1, xp)
         xp.multiply(g, g, out=w2)
         ema_(s.v, w2, alpha, w2, xp)
         if centered:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State, _all
-from .moments import is_zero
+from .moments import is_zero, l2_gradient_
 
 __all__ = ["SGD"]
 
@@ -63,9 +63,7 @@ class SGD(Optimizer):
     def fast_update(p, g, s, t, work, xp, *, lr, momentum, dampening, weight_decay, nesterov):
         """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
         w1, w2 = work
-        if not is_zero(weight_decay):
-            xp.multiply(p, weight_decay, out=w1)
-            g = xp.add(g, w1, out=w1)
+        g = l2_gradient_(g, p, weight_decay, w1, xp)
         if not is_zero(momentum):
             if s.b is None:
                 s["b"] = xp.array(g, copy=True)
