@@ -19,9 +19,9 @@ def numerical_gradient(f, x, eps=1e-6):
     The error is O(eps^2), against O(eps) for the forward difference.
 
     f: callable taking an array shaped like x and returning a number.
-    x: NumPy array; it must not be modified.
+    x: NumPy array, possibly of integers; it must not be modified.
     eps: the step (float > 0).
-    Returns a float array of the same shape as x.
+    Returns a float array of the same shape as x (also for an integer x).
     """
     # BEGIN SOLUTION
     x = np.asarray(x, dtype=float)
@@ -117,8 +117,10 @@ def fit_standardizer(X_train):
 
     mean: the mean of each column of X_train.
     scale: the standard deviation of each column (population std, numpy's default
-    ddof=0); a column whose standard deviation is 0 gets scale 1 (so that it maps to 0
-    instead of dividing by zero).
+    ddof=0); a constant column gets scale 1 (so that it maps to 0 instead of dividing by
+    zero). "Constant" allows for rounding: a column of 0.1 has a computed std of about
+    1e-17, not 0. Count a column as constant when its std <= 10 * eps * |its mean|, with
+    eps = np.finfo(float).eps (the rule of coursekit.data.Standardizer).
 
     X_train: (n, d) NumPy array; it must not be modified.
     Returns a tuple (mean, scale) of two arrays of shape (d,).
@@ -127,7 +129,8 @@ def fit_standardizer(X_train):
     X_train = np.asarray(X_train, dtype=float)
     mean = X_train.mean(axis=0)
     scale = X_train.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
+    constant = scale <= 10 * np.finfo(float).eps * np.abs(mean)
+    scale = np.where(constant, 1.0, scale)
     return mean, scale
     # END SOLUTION
 

@@ -120,6 +120,11 @@ def _judge_fit(c):
                   "this is the variance: take its square root": X.var(axis=0)})
 
 
+def constant_columns(X):
+    """Columns whose std is 0 up to rounding: std <= 10 eps |mean|, the rule of data.Standardizer."""
+    return X.std(axis=0) <= 10 * np.finfo(float).eps * np.abs(X.mean(axis=0))
+
+
 def _fit_constant_inputs(rng):
     X = _features(rng, d=4)
     j = int(rng.integers(0, 4))
@@ -127,20 +132,44 @@ def _fit_constant_inputs(rng):
     return call(X)
 
 
-@CHECKS.add("constant column", "fit_standardizer", 1, _fit_constant_inputs,
-            description="a constant column gets scale 1")
-def _judge_fit_constant(c):
+def _fit_rounding_inputs(rng):
+    while True:                                     # a column of 0.1: its computed std is ~1e-17, not 0
+        X = _features(rng, d=4)
+        j = int(rng.integers(0, 4))
+        X[:, j] = 0.1
+        if X.std(axis=0)[j] > 0:
+            return call(X)
+
+
+def _judge_constant(c, what):
     (X,) = c.args
-    what = "fit_standardizer on data with a constant column"
     problem = _standardizer_pair(c.value, X.shape[1], what)
     if problem:
         return problem
-    std = X.std(axis=0)
-    expected = np.where(std > 0, std, 1.0)
+    std, constant = X.std(axis=0), constant_columns(X)
+    expected = np.where(constant, 1.0, std)
     scale = c.value[1]
-    if isinstance(scale, np.ndarray) and scale.shape == expected.shape and np.any(scale[std == 0] == 0):
-        return f"{what}: its scale is 0, so standardizing divides by zero: give constant columns scale 1"
+    if isinstance(scale, np.ndarray) and scale.shape == expected.shape and np.all(np.isfinite(scale)):
+        tiny = scale[constant]
+        if np.any(tiny == 0):
+            return f"{what}: its scale is 0, so standardizing divides by zero: give constant columns scale 1"
+        if np.any(np.abs(tiny - std[constant]) <= 1e-12):
+            return (f"{what}: the constant column's computed std is {fmt(std[constant])}, not exactly 0 "
+                    "(rounding), and you kept it as its scale: treat std <= 10 * eps * |mean| as 0 "
+                    "(eps = np.finfo(float).eps), as data.Standardizer does, and give that column scale 1")
     return close(scale, expected, rtol=1e-9, what=f"{what}: the scale (1 for the constant column)")
+
+
+@CHECKS.add("constant column", "fit_standardizer", 1, _fit_constant_inputs,
+            description="a constant column gets scale 1")
+def _judge_fit_constant(c):
+    return _judge_constant(c, "fit_standardizer on data with a constant column")
+
+
+@CHECKS.add("constant up to rounding", "fit_standardizer", 1, _fit_rounding_inputs,
+            description="a column of 0.1 (std ~1e-17 by rounding) counts as constant: scale 1")
+def _judge_fit_rounding(c):
+    return _judge_constant(c, "fit_standardizer on data with a column of 0.1")
 
 
 def _standardize_inputs(rng):

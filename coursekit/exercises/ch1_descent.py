@@ -59,8 +59,11 @@ def _expected_path(c, lr_sign=1.0):
     return _reference_path(A, b, x0, lr_sign * lr, c.kwargs["max_steps"], c.kwargs["tol"])
 
 
-def _path_problem(expected, got, what):
-    """Hints for a returned path of the wrong length or form (None if the form is right)."""
+def _path_problem(expected, got, what, max_steps=None):
+    """Hints for a returned path of the wrong length or form (None if the form is right).
+
+    ``max_steps``: the call's budget; when the expected path used all of it, one row too
+    many means the loop ran max_steps + 1 times (not a late stopping test)."""
     if not isinstance(got, np.ndarray) or got.ndim != 2:
         return (f"{what} should return a 2-D array of iterates, shape {expected.shape}, "
                 f"got {fmt(got)}: collect x_0, x_1, ... in a list and return np.array(path)")
@@ -72,6 +75,9 @@ def _path_problem(expected, got, what):
             return f"{what} returned {n} rows, expected {m}: the first row must be x0 itself"
         return f"{what} returned {n} rows, expected {m}: x_0 plus one row per step taken"
     if n == m + 1 and np.allclose(got[:m], expected, rtol=1e-9, atol=1e-12):
+        if max_steps is not None and m - 1 == max_steps:
+            return (f"{what} took one step too many ({n} rows, expected {m}): your loop runs max_steps + 1 "
+                    f"times; for _ in range(max_steps) takes exactly max_steps = {max_steps} steps")
         return (f"{what} took one step too many ({n} rows, expected {m}): test the stopping rule "
                 "||grad f(x_k)|| <= tol before taking a step from x_k")
     if n != m:
@@ -94,7 +100,7 @@ def _gd_path_inputs(rng):
 def _judge_gd_path(c):
     expected = _expected_path(c)
     what = "gradient_descent on a quadratic (25 steps, tol = 0)"
-    return (unchanged(c.args[1], c.after[1], name="x0") or _path_problem(expected, c.value, what)
+    return (unchanged(c.args[1], c.after[1], name="x0") or _path_problem(expected, c.value, what, 25)
             or close(c.value, expected, rtol=1e-9, atol=1e-12, what=what,
                      mistakes={"you stepped along the gradient: subtract lr * grad":
                                    _expected_path(c, lr_sign=-1.0)}))
@@ -122,7 +128,8 @@ def _judge_gd_stop(c):
     if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] > expected.shape[0] + 1:
         return (f"{what}: it ran {got.shape[0] - 1} steps, so the stopping rule never fired; stop when "
                 "np.linalg.norm(grad) <= tol")
-    return _path_problem(expected, got, what) or close(got, expected, rtol=1e-9, atol=1e-12, what=what)
+    return _path_problem(expected, got, what, c.kwargs["max_steps"]) or close(
+        got, expected, rtol=1e-9, atol=1e-12, what=what)
 
 
 def _gd_max_inputs(rng):
@@ -137,7 +144,7 @@ def _gd_max_inputs(rng):
 def _judge_gd_max(c):
     k = c.kwargs["max_steps"]
     expected = _expected_path(c)
-    return _path_problem(expected, c.value, f"gradient_descent with max_steps = {k}") or close(
+    return _path_problem(expected, c.value, f"gradient_descent with max_steps = {k}", k) or close(
         c.value, expected, rtol=1e-9, atol=1e-12, what=f"gradient_descent with max_steps = {k}")
 
 
@@ -150,8 +157,30 @@ def _gd_zero_inputs(rng):
             description="max_steps = 0 returns x0 alone, shape (1, d)")
 def _judge_gd_zero(c):
     _, x0, _ = c.args
-    return _path_problem(x0[None, :], c.value, "gradient_descent with max_steps = 0") or close(
+    return _path_problem(x0[None, :], c.value, "gradient_descent with max_steps = 0", 0) or close(
         c.value, x0[None, :], rtol=0, atol=0, what="gradient_descent with max_steps = 0 (just x0)")
+
+
+def _gd_converged_inputs(rng):
+    d = int(rng.integers(2, 5))
+    A, b = _spd(rng, d), rng.normal(size=d)
+    x_star = np.linalg.solve(A, -b)
+    u = rng.normal(size=d)
+    dx = np.linalg.solve(A, u / np.linalg.norm(u)) * 0.5e-6    # ||grad f(x0)|| = ||A dx|| = tol / 2
+    return call(_quadratic_grad(A, b), x_star + dx, 0.1, max_steps=50, tol=1e-6)
+
+
+@CHECKS.add("x0 meets tol", "gradient_descent", 0.5, _gd_converged_inputs,
+            description="x0 already meets tol: no step, x0 alone, shape (1, d)")
+def _judge_gd_converged(c):
+    _, x0, _ = c.args
+    what = "gradient_descent from an x0 with ||grad f(x0)|| = tol / 2 (it should take no step)"
+    got = c.value
+    if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] > 2:
+        return (f"{what}: it ran {got.shape[0] - 1} steps, so the stopping rule never fired; test "
+                "np.linalg.norm(grad) <= tol before every step, the first one (from x0) included")
+    return unchanged(x0, c.after[1], name="x0") or _path_problem(x0[None, :], c.value, what, 50) or close(
+        c.value, x0[None, :], rtol=0, atol=0, what=what)
 
 
 # ----------------------------------------------------------------- lr_bounds --

@@ -56,6 +56,25 @@ def integer(f, x, eps=1e-6):
     return reference.numerical_gradient(f, x, eps).astype(int)
 
 
+def zeros_like_x(f, x, eps=1e-6):
+    """The notebook's hint followed literally: np.zeros_like(x) keeps an integer x's dtype."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+def float_grad_int_step(f, x, eps=1e-6):
+    g = np.zeros_like(x, dtype=float)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
 @pytest.mark.parametrize("mistake, check_name, phrase", [
     (forward, "central", "forward difference"),
     (over_eps, "quadratic", "instead of 2 * eps"),
@@ -66,6 +85,9 @@ def integer(f, x, eps=1e-6):
     (integer, "shape", "must be a float array"),
     (lambda f, x, eps=1e-6: -reference.numerical_gradient(f, x, eps), "quadratic", "sign is flipped"),
     (lambda f, x, eps=1e-6: [0.0] * len(x), "quadratic", "should be a NumPy array"),
+    (zeros_like_x, "integer x", "x = np.asarray(x, dtype=float)"),
+    (integer, "integer x", "must be a float array"),
+    (float_grad_int_step, "integer x", "rounded to 0 in an integer array"),
 ])
 def test_typical_mistakes_get_a_specific_hint(mistake, check_name, phrase):
     check = next(c for c in ch1.CHECKS if c.name == check_name)
@@ -82,3 +104,14 @@ def test_close_and_unchanged_helpers():
     assert close(1.5, np.float64(1.5)) is None
     assert unchanged(np.ones(2), np.ones(2)) is None and "modified" in unchanged(np.ones(2), np.zeros(2))
     assert "\n" not in fmt(np.arange(12.0).reshape(3, 4))
+
+
+def test_integer_x_gives_a_float_gradient():
+    """An int x must give the float gradient 3 x^2, not an int array (the issue of np.zeros_like)."""
+    check = next(c for c in ch1.CHECKS if c.name == "integer x")
+    for seed in range(5):
+        x = check.inputs(np.random.default_rng(seed)).args[1]
+        assert x.dtype.kind == "i"
+        g = reference.numerical_gradient(lambda v: float(np.sum(np.asarray(v, float) ** 3)), x)
+        assert g.dtype == np.float64
+        np.testing.assert_allclose(g, 3.0 * x**2, rtol=1e-6, atol=1e-6)

@@ -78,6 +78,11 @@ def gd_x0_in_place(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return np.array(path)
 
 
+def gd_one_extra(grad_f, x0, lr, max_steps=1000, tol=1e-6):
+    """A loop that runs max_steps + 1 times (range(max_steps + 1))."""
+    return reference.gradient_descent(grad_f, x0, lr, max_steps + 1, tol)
+
+
 def gd_without_x0(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return reference.gradient_descent(grad_f, x0, lr, max_steps, tol)[1:]
 
@@ -123,6 +128,11 @@ def fit_no_guard(X):
     return X.mean(axis=0), X.std(axis=0)
 
 
+def fit_exact_zero_guard(X):
+    std = X.std(axis=0)
+    return X.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
 def standardize_refit(X, mean, scale):
     return (X - X.mean(axis=0)) / X.std(axis=0)
 
@@ -159,6 +169,11 @@ def logistic_minus(w, X, y):
     ("gradient_descent", "path", gd_without_x0, "the first row must be x0"),
     ("gradient_descent", "stopping rule", gd_checks_after_step, "one step too many"),
     ("gradient_descent", "stopping rule", gd_no_stop, "never fired"),
+    ("gradient_descent", "path", gd_one_extra, "loop runs max_steps + 1 times"),
+    ("gradient_descent", "max_steps", gd_one_extra, "loop runs max_steps + 1 times"),
+    ("gradient_descent", "no step", gd_one_extra, "loop runs max_steps + 1 times"),
+    ("gradient_descent", "x0 meets tol", gd_checks_after_step, "test the stopping rule"),
+    ("gradient_descent", "x0 meets tol", gd_no_stop, "the first one (from x0) included"),
     ("lr_bounds", "diagonal Hessian", lr_half, "2/L"),
     ("lr_bounds", "rotated Hessian", lr_diagonal, "diagonal entries"),
     ("lr_bounds", "rotated Hessian", lambda H: lr_half(H)[::-1] and reference.lr_bounds(H)[::-1], "swapped"),
@@ -169,6 +184,8 @@ def logistic_minus(w, X, y):
     ("fit_standardizer", "statistics", fit_ddof1, "ddof=1"),
     ("fit_standardizer", "statistics", fit_rows, "axis=0"),
     ("fit_standardizer", "constant column", fit_no_guard, "scale 1"),
+    ("fit_standardizer", "constant up to rounding", fit_no_guard, "10 * eps * |mean|"),
+    ("fit_standardizer", "constant up to rounding", fit_exact_zero_guard, "not exactly 0"),
     ("standardize", "train statistics", standardize_refit, "fitted on the training data"),
     ("standardize", "train statistics", standardize_times, "divide by it"),
     ("logistic_loss_and_grad", "large logits", logistic_naive, "np.logaddexp"),
@@ -188,8 +205,31 @@ def test_naive_logistic_is_fine_for_moderate_logits():
 
 
 def test_points():
-    assert sum(c.points for c in CHECKS) == 18
+    assert sum(c.points for c in CHECKS) == 19.5
     assert [c.exercise for c in CHECKS][::1] == sorted(
         [c.exercise for c in CHECKS],
         key=["gd_step", "gradient_descent", "lr_bounds", "minibatch_gradient", "fit_standardizer",
              "standardize", "logistic_loss_and_grad"].index)
+
+
+def test_x0_meeting_tol_gives_one_row():
+    check = find("gradient_descent", "x0 meets tol")
+    for seed in range(5):
+        args = check.inputs(np.random.default_rng(seed))
+        grad_f = args.args[0].resolve()
+        assert np.linalg.norm(grad_f(args.args[1])) <= args.kwargs["tol"]
+        assert reference.gradient_descent(*[a.resolve() if hasattr(a, "resolve") else a for a in args.args],
+                                          **args.kwargs).shape == (1, args.args[1].size)
+
+
+def test_constant_column_tolerance_matches_the_standardizer():
+    """A column of 0.1 has std ~1e-17: the solution and data.Standardizer both give it scale 1."""
+    from coursekit import data
+    check = find("fit_standardizer", "constant up to rounding")
+    for seed in range(5):
+        (X,) = check.inputs(np.random.default_rng(seed)).args
+        j = int(np.flatnonzero(np.all(X == 0.1, axis=0))[0])
+        assert 0 < X.std(axis=0)[j] < 1e-15
+        _, scale = reference.fit_standardizer(X)
+        np.testing.assert_array_equal(scale, data.Standardizer().fit(X).scale_)
+        assert scale[j] == 1.0
