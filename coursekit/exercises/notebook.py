@@ -1,16 +1,34 @@
 """Notebook helpers: ``check("ch1.numerical_gradient")`` and ``yours_or_reference``."""
 from __future__ import annotations
 
+import html
 import importlib.util
+import os
 from pathlib import Path
 
 from coursekit.exercises import chapter
 
 
+def _shown_hints(results):
+    """The hint column: each distinct hint once (later repeats say so), the description when passed."""
+    seen, shown = {}, []
+    for i, c in enumerate(results):
+        if c.passed or not c.hint:
+            shown.append(c.description)
+        elif c.hint in seen:
+            shown.append(f"same hint as {seen[c.hint]}")
+        else:
+            seen[c.hint] = results[i].id
+            shown.append(c.hint)
+    return shown
+
+
 class CheckReport:
     """Results of some checks: ``.score``, ``.max_score``, ``.results`` (CheckResult list).
 
-    Shows as an HTML table in a notebook and as a text table otherwise.
+    Shows as an HTML table in a notebook and as a text table otherwise: one row per
+    check, its status on one line, and each distinct hint once (a check failing for the
+    same reason as an earlier one points to it instead of repeating it).
     """
 
     def __init__(self, title, chapters):
@@ -24,25 +42,74 @@ class CheckReport:
         return bool(self.results) and all(c.passed for c in self.results)
 
     def _repr_html_(self):
-        from coursekit.grade.report import chapter_html
-
-        return chapter_html(self.chapters, self.title)
+        cell = "padding:2px 10px;text-align:left;vertical-align:top"
+        head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("check", "points", "status", "hint"))
+        rows = [f"<tr><td colspan=4 style='{cell}'><em>{html.escape(ch.note)}</em></td></tr>"
+                for ch in self.chapters if ch.note]
+        for c, hint in zip(self.results, _shown_hints(self.results)):
+            colour = "#2e7d32" if c.passed else "#c62828"
+            rows.append(f"<tr><td style='{cell};white-space:nowrap'><code>{html.escape(c.id)}</code></td>"
+                        f"<td style='{cell};white-space:nowrap'>{c.points:g}/{c.max_points:g}</td>"
+                        f"<td style='{cell};white-space:nowrap;color:{colour}'>{html.escape(c.status)}</td>"
+                        f"<td style='{cell}'>{html.escape(hint)}</td></tr>")
+        return (f"<p><strong>{html.escape(self.title)}</strong>: {self.score:g}/{self.max_score:g} points</p>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
     def __repr__(self):
-        lines = [f"{self.title}: {self.score:g}/{self.max_score:g} points"]
-        lines += [f"  {'ok ' if c.passed else 'FAIL'} {c.id:<32} {c.points:g}/{c.max_points:g}  {c.status}"
-                  + (f": {c.hint}" if c.hint else "") for c in self.results]
+        width = max([len("check")] + [len(c.id) for c in self.results])
+        status_w = max([len("status")] + [len(c.status) for c in self.results])
+        lines = [f"{self.title}: {self.score:g}/{self.max_score:g} points",
+                 f"  {'check':<{width}}  {'points':>6}  {'status':<{status_w}}  hint"]
+        for c, hint in zip(self.results, _shown_hints(self.results)):
+            points = f"{c.points:g}/{c.max_points:g}"
+            lines.append(f"  {c.id:<{width}}  {points:>6}  {c.status:<{status_w}}  {hint}".rstrip())
         return "\n".join(lines)
 
 
+def _notebook_path():
+    """The running notebook's file when the front end says (JupyterLab / VS Code), else None."""
+    for name in ("JPY_SESSION_NAME", "COURSEKIT_NOTEBOOK"):
+        value = os.environ.get(name)
+        if value and value.endswith(".ipynb"):
+            return Path(value)
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+        value = shell.user_ns.get("__vsc_ipynb_file__") if shell is not None else None
+    except ImportError:
+        value = None
+    return Path(value) if value else None
+
+
+def _exercises_in(folder):
+    candidate = folder / "exercises"
+    if candidate.is_dir() and not (candidate / "__init__.py").exists() and any(candidate.glob("ch*_*.py")):
+        return candidate
+    return None
+
+
 def find_exercises(start=None):
-    """The nearest ``exercises/`` folder of chapter modules at or above ``start`` (default: the working directory)."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in [here, *here.parents]:
-        candidate = folder / "exercises"
-        if candidate.is_dir() and not (candidate / "__init__.py").exists() and any(candidate.glob("ch*_*.py")):
-            return candidate
-    raise FileNotFoundError(f"no exercises/ folder at or above {here}; pass folder=")
+    """The project's ``exercises/`` folder of chapter modules.
+
+    Looked for at and above ``start`` when given; otherwise at and above the running
+    notebook's folder (when the front end tells it), then the project that holds the
+    installed ``coursekit`` (``pip install -e .``), and last the working directory: so
+    ``check(...)`` works wherever the kernel was started.
+    """
+    if start is not None:
+        places = [(Path(start), True)]
+    else:
+        notebook = _notebook_path()
+        installed = Path(__file__).resolve().parents[2]          # the project root of an editable install
+        places = ([(notebook.parent, True)] if notebook else []) + [(installed, False), (Path.cwd(), True)]
+    for place, walk_up in places:
+        here = place.resolve()
+        for folder in [here, *here.parents] if walk_up else [here]:
+            found = _exercises_in(folder)
+            if found:
+                return found
+    places = [p for p, _ in places]
+    raise FileNotFoundError(f"no exercises/ folder at or above {', '.join(str(p) for p in places)}; pass folder=")
 
 
 def run_check(name, folder=None, timeout=10.0):
