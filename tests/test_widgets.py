@@ -57,7 +57,8 @@ def test_static_explore_returns_a_figure_with_the_default_path(bowl):
     np.testing.assert_allclose(trajectory_line(contour_ax).get_xydata(), expected, atol=1e-12)
     assert loss_ax.get_yscale() == "log"
     assert "SGD(lr=0.05, momentum=0)" in contour_ax.get_title()
-    assert loss_ax.get_title().startswith("finished 20 steps")
+    assert loss_ax.get_title().startswith("After 20 steps f - f* = ")      # a sentence, not a log message
+    assert "finished" not in loss_ax.get_title() and contour_ax.get_title().startswith("A quadratic bowl: ")
 
 
 def test_redraw_computes_the_path_for_given_slider_values(bowl):
@@ -87,7 +88,7 @@ def test_adam_sliders_set_betas_and_fixed_values_pass_through(bowl):
 def test_landscape_choice_start_sliders_and_custom_sliders():
     ex = widgets.Explorer("quadratic", optim.SGD, landscapes=["quadratic", "rosenbrock"],
                           start_sliders=True, sliders={"lr": (1e-4, 0.1, 1e-3, None, True)})
-    assert set(ex.defaults) == {"lr", "x0_1", "x0_2", "landscape"}
+    assert set(ex.defaults) == {"lr", "x0_1", "x0_2", "landscape"} and ex.defaults["lr"] == 1e-3
     landscape, x0, steps, kwargs = ex.config(landscape="rosenbrock", x0_1=-1.0, x0_2=2.0)
     assert isinstance(landscape, Rosenbrock) and x0.tolist() == [-1.0, 2.0] and steps == 50
     traj = ex.run(landscape="rosenbrock", x0_1=-1.0, x0_2=2.0, lr=1e-3)
@@ -158,3 +159,47 @@ def test_default_explore_lr_1d_and_start_point():
     (x0, x1), (y0, y1) = Rosenbrock().window
     assert x0 < start[0] < x1 and y0 < start[1] < y1
     assert math.isfinite(Rosenbrock().value(start))
+
+
+def test_each_landscape_brings_its_own_start_window_and_stable_lr():
+    """Switching landscape must not keep the quadratic's start, window, lr range or lr (issue 12)."""
+    from coursekit.functions import Himmelblau
+    bowl = Quadratic((1.0, 10.0), angle=0.5)
+    ex = widgets.Explorer(bowl, "sgd", x0=[-2.5, 2.0], steps=60, start_sliders=True,
+                          landscapes={"bowl": bowl,
+                                      "banana": widgets.Setup(Rosenbrock(), x0=(-1.2, 1.0), steps=300),
+                                      "four minima": Himmelblau()},
+                          sliders={"lr": widgets.Slider(1e-3, 0.3, 0.1, log=True)})
+    assert ex.defaults["lr"] == 0.1 and (ex.defaults["x0_1"], ex.defaults["x0_2"]) == (-2.5, 2.0)
+    rosen = ex.defaults_for("banana")
+    assert (rosen["x0_1"], rosen["x0_2"]) == (-1.2, 1.0)
+    L0 = np.linalg.eigvalsh(Rosenbrock().hessian(np.array([-1.2, 1.0]))).max()
+    assert rosen["lr"] == pytest.approx(0.5 / L0)                  # stable: half of 1/L at the start
+    run = ex.run(landscape="banana")
+    assert not run.diverged and run.steps == 300 and run.losses[-1] < run.losses[0]
+    (a0, a1), (b0, b1) = Himmelblau().window                        # start sliders span its window...
+    himmel = widgets.Setup(Himmelblau())
+    sliders = ex._start_sliders(ex.setups["four minima"])
+    assert (sliders["x0_1"].min, sliders["x0_1"].max, sliders["x0_2"].min, sliders["x0_2"].max) == (a0, a1, b0, b1)
+    for m in Himmelblau().MINIMIZERS:                              # ...so every minimum is in reach
+        assert a0 <= m[0] <= a1 and b0 <= m[1] <= b1
+    assert not ex.run(landscape="four minima").diverged
+    assert himmel.lr is None                                        # Setup itself stays as given
+    fig = ex.draw(landscape="banana")
+    assert fig.axes[0].get_xlim() == Rosenbrock().window[0]
+    assert fig.axes[0].get_title().startswith("banana: ")
+
+
+def test_switching_landscape_moves_the_slider_widgets(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda obj, display_id=False: None)
+    ex = widgets.Explorer("quadratic", "sgd", landscapes=["quadratic", "rosenbrock"], start_sliders=True)
+    ex._ipython_display_()
+    ex.controls["landscape"].value = "rosenbrock"
+    lr, x1 = ex.controls["lr"], ex.controls["x0_1"]
+    setup = ex.setups["rosenbrock"]
+    assert 10 ** lr.min == pytest.approx(setup.lr.min) and lr.value == pytest.approx(setup.lr.value, rel=1e-6)
+    assert (x1.min, x1.max) == Rosenbrock().window[0]
+    assert ex.trajectory.landscape is ex.landscapes["rosenbrock"] and not ex.trajectory.diverged

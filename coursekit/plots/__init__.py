@@ -20,7 +20,7 @@ Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 """
 from .animation import animate
 from .curves import heatmap, loss_curves
-from .landscape import contour, landscape_grid, level_values, slice_1d, surface
+from .landscape import contour, landscape_grid, landscape_title, level_values, slice_1d, surface
 
 __all__ = ["contour", "surface", "loss_curves", "slice_1d", "heatmap", "animate",
-           "landscape_grid", "level_values"]
+           "landscape_grid", "landscape_title", "level_values"]

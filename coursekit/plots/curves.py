@@ -7,6 +7,7 @@ from numbers import Real
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import MaxNLocator
 
 from ..trajectory import Trajectory
 from ._common import _colors, _new_axes, _runs_of
@@ -49,7 +50,7 @@ def _curves(curves):
 
 
 def loss_curves(curves, log=True, ax=None, gap=False, *, labels=None, xlabel="step",
-                ylabel=None, legend=None):
+                ylabel=None, legend=None, floor=None):
     """Loss per step for one or several runs.
 
     curves: ``{label: Trajectory or array of losses}`` (or one of them, or a list);
@@ -57,7 +58,9 @@ def loss_curves(curves, log=True, ax=None, gap=False, *, labels=None, xlabel="st
     log: logarithmic y axis (symlog when some plotted value is negative).
     gap: ``False`` plots f(x_k); ``True`` plots f(x_k) - f* with f* the landscape's
         known minimum; a number is used as f*.
-    Returns the Axes.
+    floor: plot ``max(value, floor)``: a gap that rounding makes 0 or slightly negative
+        (-5e-17) then stays on a log axis, so the axis type never depends on rounding.
+    The step axis has integer ticks. Returns the Axes.
     """
     ax = _new_axes(ax, figsize=(5.5, 3.8))
     items = _curves(curves)
@@ -77,6 +80,8 @@ def loss_curves(curves, log=True, ax=None, gap=False, *, labels=None, xlabel="st
                 y = y - float(fstar)
             else:
                 y = y - float(gap)
+        if floor is not None:
+            y = np.maximum(y, float(floor))
         c = colors[j % len(colors)]
         ax.plot(np.arange(len(y)), y, "-", color=c, lw=1.5, label=lab, gid="trajectory")
         if diverged and len(y):
@@ -88,6 +93,7 @@ def loss_curves(curves, log=True, ax=None, gap=False, *, labels=None, xlabel="st
             ax.set_yscale("symlog", linthresh=1e-8)
         else:
             ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or ("$f(x_k) - f^*$" if gap_on else "loss $f(x_k)$"))
     if legend or (legend is None and len(items) > 1):

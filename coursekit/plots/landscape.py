@@ -50,13 +50,25 @@ def _require_2d(landscape, what):
         raise ValueError(f"landscape: {what} needs a 2-D landscape, got dim={landscape.dim}")
 
 
+_TITLES = {"rosenbrock": "Rosenbrock's banana valley", "himmelblau": "Himmelblau's function: four minima",
+           "beale": "Beale's function", "cubic_saddles": "A minimum, a maximum and two saddles",
+           "saddle": "A saddle point", "quadratic": "A quadratic bowl", "ravine": "A narrow ravine",
+           "multimodal": "Many local minima"}
+
+
+def landscape_title(landscape):
+    """A readable title for a landscape (never its internal name such as "cubic_saddles")."""
+    name = getattr(landscape, "name", "") or ""
+    return _TITLES.get(name, name.replace("_", " ").capitalize())
+
+
 def _label_map(ax, landscape):
-    """Axis names x_1, x_2 and the landscape's name as title."""
+    """Axis names x_1, x_2 and a readable title for the landscape."""
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    name = getattr(landscape, "name", "")
-    if name:
-        ax.set_title(name)
+    title = landscape_title(landscape)
+    if title:
+        ax.set_title(title)
 
 
 # ----------------------------------------------------------------------------- contour

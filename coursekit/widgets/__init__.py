@@ -18,52 +18,16 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from dataclasses import dataclass
 
 import numpy as np
 
-from . import plots
-from .runs import minimize
+from .. import plots
+from ..runs import minimize
+from .controls import (DEFAULT_SLIDERS, Setup, Slider, _RESERVED, _as_slider, _complete, _default_start, _lr,  # noqa: F401
+                       _optimizer_name, _resolve_landscape, _set_range, outcome)
 
-__all__ = ["explore", "explore_lr_1d", "Explorer", "Slider", "DEFAULT_SLIDERS",
-           "widget_frontend"]
-
-
-@dataclass(frozen=True)
-class Slider:
-    """A hyperparameter's slider: range ``[min, max]``, starting ``value``; ``log``
-    spaces it logarithmically (learning rates); ``step`` is the linear step."""
-    min: float
-    max: float
-    value: float
-    step: float | None = None
-    log: bool = False
-
-    def __post_init__(self):
-        if not self.min <= self.value <= self.max:
-            raise ValueError(f"Slider: value {self.value} outside [{self.min}, {self.max}]")
-        if self.log and not self.min > 0:
-            raise ValueError(f"Slider: a log slider needs min > 0, got {self.min}")
-
-
-def _lr(lo, hi, value):
-    return Slider(lo, hi, value, log=True)
-
-
-#: default sliders per optimizer name (lower case)
-DEFAULT_SLIDERS = {
-    "sgd": {"lr": _lr(1e-3, 1.0, 0.05), "momentum": Slider(0.0, 0.99, 0.0, 0.01)},
-    "adagrad": {"lr": _lr(1e-3, 10.0, 0.5)},
-    "rmsprop": {"lr": _lr(1e-4, 1.0, 0.01), "alpha": Slider(0.5, 0.999, 0.99, 0.001),
-                "momentum": Slider(0.0, 0.99, 0.0, 0.01)},
-    "adam": {"lr": _lr(1e-4, 1.0, 0.05), "beta1": Slider(0.0, 0.999, 0.9, 0.001),
-             "beta2": Slider(0.5, 0.9999, 0.999, 0.0001)},
-    "adamw": {"lr": _lr(1e-4, 1.0, 0.05), "beta1": Slider(0.0, 0.999, 0.9, 0.001),
-              "beta2": Slider(0.5, 0.9999, 0.999, 0.0001),
-              "weight_decay": Slider(0.0, 0.5, 0.01, 0.01)},
-}
-
-_RESERVED = ("landscape", "x0_1", "x0_2", "steps")
+__all__ = ["explore", "explore_lr_1d", "Explorer", "Slider", "Setup", "DEFAULT_SLIDERS",
+           "widget_frontend", "outcome"]
 
 
 def widget_frontend() -> bool:
@@ -103,37 +67,6 @@ def _new_figure(figsize):
     return fig
 
 
-def _as_slider(name, spec):
-    if isinstance(spec, Slider):
-        return spec
-    if isinstance(spec, (list, tuple)) and 3 <= len(spec) <= 5 and all(
-            isinstance(v, numbers.Real) for v in spec[:3]):
-        return Slider(*spec)
-    raise ValueError(f"sliders[{name!r}]: expected a Slider or (min, max, value[, step[, log]]), "
-                     f"got {spec!r}")
-
-
-def _optimizer_name(optimizer) -> str:
-    if isinstance(optimizer, str):
-        return optimizer.lower()
-    return getattr(optimizer, "__name__", type(optimizer).__name__).lower()
-
-
-def _resolve_landscape(landscape):
-    if isinstance(landscape, str):
-        from . import functions
-        return functions.get(landscape)
-    return landscape
-
-
-def _default_start(landscape):
-    start = getattr(landscape, "start", None)
-    if start is not None:
-        return np.asarray(start, dtype=float)
-    (x0, x1), (y0, y1) = landscape.window
-    return np.array([x0 + 0.15 * (x1 - x0), y0 + 0.8 * (y1 - y0)])
-
-
 class Explorer:
     """An optimizer's path on a landscape as a function of slider values.
 
@@ -144,13 +77,19 @@ class Explorer:
 
     def __init__(self, landscape, optimizer="sgd", x0=None, steps=50, sliders=None,
                  landscapes=None, start_sliders=False, show_loss=True, figsize=None, **fixed):
-        self.landscapes = None
+        self.landscapes, self.setups = None, None
         if landscapes is not None:
-            items = landscapes.items() if isinstance(landscapes, dict) else \
-                [(n if isinstance(n, str) else getattr(n, "name", repr(n)), n) for n in landscapes]
-            self.landscapes = {k: _resolve_landscape(v) for k, v in items}
+            items = landscapes.items() if isinstance(landscapes, dict) else [
+                (n if isinstance(n, str) else getattr(getattr(n, "landscape", n), "name", repr(n)), n)
+                for n in landscapes]
+            raw = {k: v if isinstance(v, Setup) else Setup(v) for k, v in items}
+            self.setups = {k: Setup(_resolve_landscape(v.landscape), v.x0, v.window, v.lr, v.steps)
+                           for k, v in raw.items()}
+            self.landscapes = {k: v.landscape for k, v in self.setups.items()}
             if landscape is None:
                 landscape = next(iter(self.landscapes))
+        if isinstance(landscape, Setup):
+            landscape = landscape.landscape
         if isinstance(landscape, str) and self.landscapes and landscape in self.landscapes:
             landscape = self.landscapes[landscape]
         self.landscape = _resolve_landscape(landscape)
@@ -165,6 +104,7 @@ class Explorer:
         self.fixed = fixed
         self.show_loss = show_loss
         self.figsize = figsize or ((10, 4) if show_loss else (5.5, 4.5))
+        given_lr = sliders.get("lr") if isinstance(sliders, dict) else None
         if sliders is None:
             name = _optimizer_name(optimizer)
             if name not in DEFAULT_SLIDERS:
@@ -172,36 +112,69 @@ class Explorer:
                                  f"sliders={{'lr': Slider(...), ...}}")
             sliders = {k: v for k, v in DEFAULT_SLIDERS[name].items() if k not in fixed}
         self.sliders = {k: _as_slider(k, v) for k, v in sliders.items()}
+        if self.setups is not None:    # every landscape its own start, window, lr slider, steps
+            first = self._name_of(self.landscape)
+            self.setups = {k: _complete(v, *((self.x0, self.steps, given_lr) if k == first else (None, self.steps)))
+                           for k, v in self.setups.items()}
+            if "lr" in self.sliders and first is not None:
+                self.sliders["lr"] = self.setups[first].lr
+        self.start_sliders = bool(start_sliders)
         if start_sliders:
-            (a0, a1), (b0, b1) = self.landscape.window
-            s = self._start(self.landscape)
-            self.sliders["x0_1"] = Slider(a0, a1, float(np.clip(s[0], a0, a1)), (a1 - a0) / 100)
-            self.sliders["x0_2"] = Slider(b0, b1, float(np.clip(s[1], b0, b1)), (b1 - b0) / 100)
+            self.sliders.update(self._start_sliders(self._setup(self.landscape)))
         self.figure = None
         self._handle = None
+
+    def _name_of(self, landscape):
+        return next((k for k, v in (self.landscapes or {}).items() if v is landscape), None)
+
+    def _setup(self, landscape):
+        """The complete Setup of a landscape (its own with ``landscapes``, else from the explorer)."""
+        name = self._name_of(landscape)
+        if name is not None:
+            return self.setups[name]
+        return _complete(Setup(landscape), self.x0, self.steps, self.sliders.get("lr", _lr(1e-3, 1.0, 0.05)))
+
+    @staticmethod
+    def _start_sliders(setup):
+        (a0, a1), (b0, b1) = setup.window
+        s = setup.x0
+        return {"x0_1": Slider(a0, a1, float(np.clip(s[0], a0, a1)), (a1 - a0) / 100),
+                "x0_2": Slider(b0, b1, float(np.clip(s[1], b0, b1)), (b1 - b0) / 100)}
 
     # -- the computation behind a redraw (testable without a front end)
     @property
     def defaults(self) -> dict:
-        """The starting value of every control."""
+        """The starting value of every control (for the landscape shown first)."""
         vals = {k: s.value for k, s in self.sliders.items()}
         if self.landscapes is not None:
-            vals["landscape"] = next(k for k, v in self.landscapes.items() if v is self.landscape) \
-                if any(v is self.landscape for v in self.landscapes.values()) else \
-                next(iter(self.landscapes))
+            vals["landscape"] = self._name_of(self.landscape) or next(iter(self.landscapes))
+        return vals
+
+    def defaults_for(self, name) -> dict:
+        """The controls' starting values once landscape ``name`` is chosen: its own start and lr."""
+        vals = {**self.defaults, "landscape": name}
+        setup = self.setups[name]
+        if "lr" in vals:
+            vals["lr"] = setup.lr.value
+        if self.start_sliders:
+            vals.update({k: v.value for k, v in self._start_sliders(setup).items()})
         return vals
 
     def _start(self, landscape):
-        return self.x0 if self.x0 is not None else _default_start(landscape)
+        return np.asarray(self._setup(landscape).x0, dtype=float)
 
     def config(self, **values):
         """(landscape, x0, steps, optimizer kwargs) for the given control values
-        (missing ones take their defaults; beta1/beta2 become ``betas``)."""
+        (missing ones take the chosen landscape's defaults; beta1/beta2 become ``betas``)."""
         unknown = set(values) - set(self.sliders) - set(_RESERVED)
         if unknown:
             raise ValueError(f"values: unknown control(s) {sorted(unknown)}; the controls "
                              f"are {sorted(self.defaults)}")
-        vals = {**self.defaults, **values}
+        chosen = values.get("landscape")
+        if isinstance(chosen, str) and self.setups and chosen in self.setups:
+            vals = {**self.defaults_for(chosen), **values}
+        else:
+            vals = {**self.defaults, **values}
         landscape = vals.pop("landscape", None)
         landscape = self.landscape if landscape is None else (
             self.landscapes[landscape] if isinstance(landscape, str) and self.landscapes
@@ -209,7 +182,7 @@ class Explorer:
         x0 = self._start(landscape)
         if "x0_1" in vals or "x0_2" in vals:
             x0 = np.array([vals.pop("x0_1", x0[0]), vals.pop("x0_2", x0[1])], dtype=float)
-        steps = int(vals.pop("steps", self.steps))
+        steps = int(vals.pop("steps", self._setup(landscape).steps))
         kwargs = {**self.fixed, **vals}
         if "beta1" in kwargs or "beta2" in kwargs:
             b1, b2 = kwargs.get("betas", (0.9, 0.999))
@@ -227,13 +200,16 @@ class Explorer:
         fig = _new_figure(self.figsize) if fig is None else fig
         fig.clear()
         axes = fig.subplots(1, 2) if self.show_loss else [fig.add_subplot()]
-        plots.contour(traj.landscape, traj, ax=axes[0], legend=False)
-        axes[0].set_title(f"{getattr(traj.landscape, 'name', '')}: {traj.label}", fontsize=9)
+        setup = self._setup(traj.landscape)
+        plots.contour(traj.landscape, traj, ax=axes[0], legend=False, window=setup.window)
+        name = self._name_of(traj.landscape) or plots.landscape_title(traj.landscape)
+        axes[0].set_title(f"{name}: {traj.label}", fontsize=9)
         if self.show_loss:
             fstar = getattr(traj.landscape, "minimum", None)
-            plots.loss_curves({traj.label: traj}, ax=axes[1], gap=fstar is not None,
-                              legend=False)
-            axes[1].set_title(traj.message, fontsize=9)
+            gap = fstar is not None and math.isfinite(fstar)
+            plots.loss_curves({traj.label: traj}, ax=axes[1], gap=gap, legend=False,
+                              floor=1e-16 if gap else None)
+            axes[1].set_title(outcome(traj), fontsize=9)
         fig.tight_layout()
         self.trajectory = traj
         return fig
@@ -268,7 +244,11 @@ class Explorer:
         self.figure = self.draw()
         self.controls = controls
 
+        busy = []
+
         def redraw(_change=None):
+            if busy:
+                return
             values = {k: c.value for k, c in controls.items()}
             try:
                 self.draw(fig=self.figure, **values)
@@ -279,8 +259,20 @@ class Explorer:
             if self._handle is not None:
                 self._handle.update(self.figure)
 
-        for c in controls.values():
-            c.observe(redraw, names="value")
+        def switch(change):            # a new landscape brings its own start, lr range and default lr
+            busy.append(1)
+            try:
+                setup = self.setups[change["new"]]
+                specs = {"lr": setup.lr, **(self._start_sliders(setup) if self.start_sliders else {})}
+                for k, spec in specs.items():
+                    if k in controls:
+                        _set_range(controls[k], spec, spec.value)
+            finally:
+                busy.clear()
+            redraw()
+
+        for k, c in controls.items():
+            c.observe(switch if k == "landscape" else redraw, names="value")
         display(w.VBox(list(controls.values())))
         self._handle = display(self.figure, display_id=True)
 
@@ -294,7 +286,9 @@ def explore(landscape, optimizer="sgd", x0=None, steps=50, sliders=None, *, land
     """Explore an optimizer on a landscape with sliders for its hyperparameters.
 
     landscape: a landscape object or name (``functions.get``); ``landscapes`` (a list
-        of names or a dict) adds a dropdown to switch between them.
+        of names or a dict ``{label: landscape or Setup}``) adds a dropdown to switch
+        between them; each landscape then has its own start, window, lr slider and steps
+        (:class:`Setup`; unset ones from the landscape, with a stable default lr).
     optimizer: a name of ``optim.OPTIMIZERS`` or an optimizer class.
     x0: starting point (default: the landscape's ``start`` or a corner of its window);
         ``start_sliders=True`` adds sliders for it.
@@ -315,59 +309,5 @@ def explore(landscape, optimizer="sgd", x0=None, steps=50, sliders=None, *, land
     return ex.figure
 
 
-# ----------------------------------------------------------------------------- 1-D slice
 
-class _LrExplorer(Explorer):
-    """GD on a quadratic seen along its steepest eigen-direction, lr slider in units of 1/L."""
-
-    def __init__(self, landscape, x0, steps, lr):
-        A = np.asarray(landscape.A, dtype=float)
-        evals, evecs = np.linalg.eigh(A)
-        self.L = float(evals[-1])
-        self.direction = evecs[:, -1]
-        center = np.asarray(landscape.minimizers, dtype=float)[0]
-        start = center + float(x0) * self.direction
-        super().__init__(landscape, "sgd", x0=start, steps=steps,
-                         sliders={"lr": Slider(0.01 / self.L, 2.5 / self.L,
-                                               lr if lr is not None else 0.5 / self.L,
-                                               0.01 / self.L)},
-                         figsize=(10, 3.8))
-
-    def draw(self, fig=None, **values):
-        traj = self.run(**values)
-        fig = _new_figure(self.figsize) if fig is None else fig
-        fig.clear()
-        ax1, ax2 = fig.subplots(1, 2)
-        plots.slice_1d(traj.landscape, traj, direction=self.direction, ax=ax1)
-        lr = float(traj.hyperparameters["lr"])
-        regime = ("monotone (lr <= 1/L)" if lr <= 1 / self.L else
-                  "oscillating, converging (1/L < lr < 2/L)" if lr < 2 / self.L else
-                  "diverging (lr >= 2/L)")
-        ax1.set_title(f"lr = {lr * self.L:.2f}/L: {regime}", fontsize=9)
-        plots.loss_curves({traj.label: traj}, ax=ax2, legend=False)
-        ax2.set_title(traj.message, fontsize=9)
-        fig.tight_layout()
-        self.trajectory = traj
-        return fig
-
-
-def explore_lr_1d(landscape=None, x0=1.0, steps=12, lr=None):
-    """Gradient descent on a quadratic seen along its steepest direction (eigenvalue L),
-    with a learning-rate slider from 0.01/L to 2.5/L: below 1/L the iterates approach the
-    minimum from one side, between 1/L and 2/L they jump across it and still converge,
-    above 2/L they jump ever further (claim C3).
-
-    landscape: a ``functions.Quadratic`` (default eigenvalues (1, 0.2)); x0: the start's
-    distance from the minimizer along that direction; lr: the slider's first value
-    (default 0.5/L). Returns the Figure without a widget front end, else an Explorer.
-    """
-    if landscape is None:
-        from .functions import Quadratic
-        landscape = Quadratic([1.0, 0.2])
-    if not hasattr(landscape, "A"):
-        raise TypeError("landscape: explore_lr_1d needs a quadratic (with a Hessian .A)")
-    ex = _LrExplorer(landscape, x0, steps, lr)
-    if widget_frontend():
-        return ex
-    ex.figure = ex.draw()
-    return ex.figure
+from .slice import explore_lr_1d  # noqa: E402  (uses Explorer, defined above)
