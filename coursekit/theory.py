@@ -32,7 +32,8 @@ from . import backend
 __all__ = ["gd_rate", "lr_limit", "optimal_lr", "optimal_rate", "steps_to_tolerance",
            "convex_gap_bound", "strongly_convex_gap_bound", "classify_hessian",
            "minibatch_variance", "minibatch_gradients", "quadratic_flow", "euler",
-           "induced_norm_1", "condition_number"]
+           "induced_norm_1", "condition_number", "fraction_within_angle", "central_difference_eps",
+           "sgd_noise_floor", "minibatch_noise"]
 
 
 def _positive(value, name: str) -> float:
@@ -294,3 +295,66 @@ def condition_number(A) -> float:
     if hi <= 0:
         raise ValueError("A must be positive semi-definite with a positive eigenvalue")
     return math.inf if lo <= hi * 1e-15 else hi / lo
+
+
+# ---------------------------------------------------------------- chapter 1 figures ----
+
+def fraction_within_angle(d, degrees) -> float:
+    """Share of uniformly random unit vectors of R^d within ``degrees`` of a fixed direction.
+
+    The spherical cap of half-angle theta covers ``I_{sin^2 theta}((d-1)/2, 1/2) / 2`` of the
+    sphere for theta <= 90 degrees (regularized incomplete beta; 1 minus that beyond). In 2-D it
+    is theta/180; it shrinks like sin(theta)^(d-1) as d grows: random directions rarely align.
+    """
+    from scipy.special import betainc
+
+    if isinstance(d, bool) or not isinstance(d, int) or d < 2:
+        raise ValueError(f"d must be an int >= 2, got {d!r}")
+    theta = math.radians(_positive(degrees, "degrees"))
+    if theta > math.pi:
+        raise ValueError(f"degrees must be at most 180, got {degrees}")
+    cap = 0.5 * float(betainc((d - 1) / 2, 0.5, math.sin(min(theta, math.pi - theta)) ** 2))
+    return cap if theta <= math.pi / 2 else 1.0 - cap
+
+
+def central_difference_eps(unit_roundoff=2.0 ** -52, scale=1.0) -> float:
+    """The step that balances a central difference's two errors: ``(3 u s)^(1/3)``.
+
+    Truncation costs ``eps^2 |f'''| / 6``, rounding about ``u |f| / eps`` (u: the unit
+    roundoff, ``2^-52`` for float64); with ``scale = |f| / |f'''|`` their sum is smallest at
+    ``eps = (3 u scale)^(1/3)``, about ``u^(1/3) = 6e-6`` in double precision, not ``sqrt(u)``.
+    """
+    return (3 * _positive(unit_roundoff, "unit_roundoff") * _positive(scale, "scale")) ** (1 / 3)
+
+
+def sgd_noise_floor(lr, sigma2, batch_size=1) -> float:
+    """Expected ``f - f*`` where constant-lr SGD on least squares settles: ``lr sigma2 / (4 B)``.
+
+    ``sigma2 = mean_i ||grad l_i(w*)||^2`` is the spread of the per-example gradients at the
+    optimum (where their mean is 0). From the stationary covariance P of the error,
+    ``H P + P H = lr Sigma / B`` to first order in lr, and ``f - f* = tr(H P) / 2``.
+    Valid for small ``lr L``; the next term is O(lr^2).
+    """
+    lr, sigma2 = _positive(lr, "lr"), float(sigma2)
+    if not (sigma2 >= 0 and math.isfinite(sigma2)):
+        raise ValueError(f"sigma2 must be non-negative and finite, got {sigma2}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    return lr * sigma2 / (4 * batch_size)
+
+
+def minibatch_noise(per_example_grads, batch_sizes, n_batches=2000, seed=0, replace=True):
+    """Measured ``E ||g_B - g||^2`` for each batch size, over ``n_batches`` random batches.
+
+    The sampling counterpart of :func:`minibatch_variance` (one float per batch size).
+    """
+    xp = backend.get_namespace(per_example_grads)
+    G = xp.asarray(per_example_grads)
+    if G.ndim != 2:
+        raise ValueError(f"per_example_grads must have shape (N, d), got {G.shape}")
+    full = xp.mean(G, axis=0)
+    out = []
+    for B in batch_sizes:
+        diff = minibatch_gradients(G, int(B), n_batches, seed=seed, replace=replace) - full
+        out.append(float(xp.mean(xp.sum(diff * diff, axis=1))))
+    return out

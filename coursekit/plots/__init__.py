@@ -9,6 +9,8 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
 - :func:`slice_1d`: the function along a line with the iterates on it (the 2/L story);
 - :func:`loss_curves`: loss (or optimality gap) per step, log scale by default;
 - :func:`heatmap`: a grid of results, e.g. final losses of a (lr, momentum) sweep;
+- :func:`against_theory`: a measurement with its theory drawn over it; :func:`gradient_cloud`:
+  mini-batch gradients as point clouds; :func:`integer_steps`: integer ticks on a step axis;
 - :func:`animate`: paths growing step by step, as HTML for a notebook.
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
@@ -19,8 +21,9 @@ Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 "stationary", "slice") so that tests and notebooks can find them.
 """
 from .animation import animate
-from .curves import heatmap, loss_curves
+from .curves import against_theory, gradient_cloud, heatmap, integer_steps, loss_curves
 from .landscape import contour, landscape_grid, landscape_title, level_values, slice_1d, surface
 
 __all__ = ["contour", "surface", "loss_curves", "slice_1d", "heatmap", "animate",
-           "landscape_grid", "landscape_title", "level_values"]
+           "landscape_grid", "landscape_title", "level_values", "against_theory", "gradient_cloud",
+           "integer_steps"]

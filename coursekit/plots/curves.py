@@ -133,3 +133,60 @@ def heatmap(values, xs, ys, *, xlabel="", ylabel="", log=True, ax=None, cmap="vi
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
+
+
+# ----------------------------------------------------------------------------- measurement and theory
+
+def integer_steps(ax, axis="x"):
+    """Integer ticks on a step axis (no "12.5 steps"). Returns the Axes."""
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+def against_theory(x, measured, theory=None, *, ax=None, label="measured", theory_label="theory",
+                   log="y", floor=None, style="o-", color=None, xlabel="", ylabel="", title=None,
+                   steps=False):
+    """A measurement with the curve theory predicts drawn over it (black, dashed).
+
+    x, measured: the measured points; theory: values at ``x`` (or None). ``log``: "y", "x",
+    "both" or "" for the axes' scales. ``floor``: plot ``max(value, floor)``, so that values
+    that rounding makes 0 or slightly negative never switch the axis type. ``steps``: x counts
+    steps (integer ticks). Returns the Axes.
+    """
+    ax = _new_axes(ax, figsize=(5.5, 3.8))
+    clip = (lambda v: np.maximum(np.asarray(v, dtype=float), floor)) if floor is not None else \
+        (lambda v: np.asarray(v, dtype=float))
+    ax.plot(x, clip(measured), style, ms=4, lw=1.3, color=color, label=label, gid="measured")
+    if theory is not None:
+        ax.plot(x, clip(theory), "--", color="k" if color is None else color, lw=1.2, label=theory_label,
+                gid="theory", zorder=4)
+    if log in ("x", "both"):
+        ax.set_xscale("log")
+    if log in ("y", "both"):
+        ax.set_yscale("log")
+    if steps:
+        integer_steps(ax)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def gradient_cloud(clouds, full_gradient, ax=None, coords=(0, 1), clip_percent=3):
+    """Mini-batch gradients as point clouds (two coordinates), the full gradient and the
+    mean of the largest batch's cloud marked. ``clouds``: ``{batch size: (k, d) array}``.
+    The view is cut to the central ``100 - 2 clip_percent`` % of the smallest batch's cloud."""
+    ax = _new_axes(ax, figsize=(5.5, 4.2))
+    i, j = coords
+    for B, cloud in clouds.items():
+        ax.plot(cloud[:, i], cloud[:, j], ".", ms=3, alpha=0.5, label=f"B = {B}")
+    ax.plot(full_gradient[i], full_gradient[j], "k*", ms=14, zorder=5, label="full gradient")
+    B_max = max(clouds)
+    mean = np.asarray(clouds[B_max]).mean(axis=0)
+    ax.plot(mean[i], mean[j], "X", color="tab:red", mec="k", ms=10, zorder=6, label=f"mean of the B = {B_max} batches")
+    smallest = np.asarray(clouds[min(clouds)])
+    lo, hi = np.percentile(smallest[:, [i, j]], [clip_percent, 100 - clip_percent], axis=0)
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=f"$g_{i + 1}$", ylabel=f"$g_{j + 1}$")
+    ax.legend(fontsize="small")
+    return ax

@@ -1,0 +1,93 @@
+"""Measurements behind chapter figures that are too long for a notebook cell.
+
+- :func:`minibatch_cost`: mini-batch SGD on least squares, steps (and examples) needed to
+  close a fraction of the gap to the optimum, per learning rate (chapter 1, section 4.2);
+- :func:`tuned_minibatch_cost`: the same with the learning rate tuned per batch size;
+- :func:`time_gradient_descent`: full-batch GD timed on each array backend (chapter 1, section 8).
+
+NumPy only except :func:`time_gradient_descent`, which runs on each backend it is given.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["minibatch_cost", "tuned_minibatch_cost", "time_gradient_descent"]
+
+
+def minibatch_cost(X, y, batch_size, lr, fractions=(1e-2, 1e-4), max_steps=5000, seed=7):
+    """Mini-batch SGD on ``L(w) = ||Xw - y||^2 / (2n)`` from ``w = 0``, batches drawn without
+    replacement within each epoch (reshuffled every epoch).
+
+    Returns one entry per fraction: the number of steps after which
+    ``L(w) - L* <= fraction * (L(0) - L*)`` first holds, or None if not within ``max_steps``
+    (or if the run diverged). ``L(w) - L* = (w - w*)^T H (w - w*) / 2`` exactly, with the
+    least-squares ``w*`` and ``H = X^T X / n``, so checking costs O(d^2) per step.
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    n, d = X.shape
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an int in [1, {n}], got {batch_size!r}")
+    if not (float(lr) > 0 and np.isfinite(lr)):
+        raise ValueError(f"lr must be positive and finite, got {lr!r}")
+    H = X.T @ X / n
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    gap = lambda w: 0.5 * (w - w_star) @ H @ (w - w_star)     # noqa: E731
+    w = np.zeros(d)
+    targets = [f * gap(w) for f in fractions]
+    reached = [None] * len(fractions)
+    rng, steps = np.random.default_rng(seed), 0
+    while steps < max_steps:
+        order = rng.permutation(n)
+        for start in range(0, n - batch_size + 1, batch_size):
+            idx = order[start:start + batch_size]
+            w = w - lr * X[idx].T @ (X[idx] @ w - y[idx]) / batch_size
+            steps += 1
+            g = gap(w)
+            if not np.isfinite(g) or g > 1e6 * (targets[0] / fractions[0] + 1):
+                return reached
+            reached = [r if r is not None or g > t else steps for r, t in zip(reached, targets)]
+            if all(r is not None for r in reached) or steps >= max_steps:
+                return reached
+    return reached
+
+
+def tuned_minibatch_cost(X, y, batch_sizes, lrs, fractions=(1e-2, 1e-4), max_steps=5000, seed=7):
+    """For every batch size and fraction, the learning rate of ``lrs`` that needs the fewest steps.
+
+    Returns ``{B: [(steps, lr) or (None, None) per fraction]}``: each fraction gets its own best
+    learning rate (a smaller one reaches a lower noise floor, a larger one gets there faster).
+    """
+    table = {}
+    for B in batch_sizes:
+        runs = {lr: minibatch_cost(X, y, int(B), lr, fractions, max_steps, seed) for lr in lrs}
+        best = []
+        for j in range(len(fractions)):
+            done = [(steps[j], lr) for lr, steps in runs.items() if steps[j] is not None]
+            best.append(min(done) if done else (None, None))
+        table[int(B)] = best
+    return table
+
+
+def time_gradient_descent(X, y, steps, lr, backends=("numpy",)):
+    """Full-batch GD on least squares, timed on each backend: ``{name: Trajectory}``.
+
+    The data are copied to each backend first (``backend.asarray``) and one gradient is
+    computed before timing (kernels, caches). A backend that fails is reported, not raised:
+    ``{name: "ExceptionName: message"}``.
+    """
+    from . import backend, models
+    from .runs import minimize
+
+    out = {}
+    for name in backends:
+        try:
+            backend.use(name)
+            X_dev, y_dev = backend.asarray(X), backend.asarray(y)
+            problem = models.LinearRegression().objective(X_dev, y_dev)
+            problem.value_and_grad(backend.xp.zeros(X.shape[1]))          # warm-up
+            out[name] = minimize(problem, backend.xp.zeros(X.shape[1]), "sgd", steps, lr=lr)
+        except Exception as exc:                                          # never fail: report
+            out[name] = f"{type(exc).__name__}: {exc}"
+        finally:
+            backend.use("numpy")
+    return out
