@@ -14,7 +14,7 @@ from coursekit.exercises.spec import Args, Call, Check, Ref, call
 
 CHAPTERS = {module.NUMBER: module for module in (ch1,)}
 
-__all__ = ["CHAPTERS", "chapter", "check", "yours_or_reference", "Args", "Call", "Check", "Ref", "call"]
+__all__ = ["CHAPTERS", "chapter", "check", "yours_or_reference", "solution_source", "Args", "Call", "Check", "Ref", "call"]
 
 
 def chapter(number):
@@ -42,3 +42,10 @@ def yours_or_reference(name, reference, folder=None):
     from coursekit.exercises.notebook import yours_or_reference as helper
 
     return helper(name, reference, folder=folder)
+
+
+def solution_source(name, folder=None):
+    """The worked solution of ``name`` ("ch1.numerical_gradient"), from ``solutions/``, as text."""
+    from coursekit.exercises.notebook import solution_source as helper
+
+    return helper(name, folder=folder)

@@ -171,4 +171,25 @@ def yours_or_reference(name, reference, folder=None):
             return reference(*args, **kwargs)
 
     call.used = None
+    call.whose = lambda: "your" if call.used == "yours" else "reference"   # for labels: "your path" / "reference path"
     return call
+
+
+def solution_source(name, folder=None):
+    """The worked solution of exercise ``name`` ("ch1.numerical_gradient") as source text.
+
+    Read from ``solutions/`` next to the project's ``exercises/`` (or from ``folder``);
+    a short notice when that file is not there.
+    """
+    import ast
+
+    chapter_key, _, function = str(name).partition(".")
+    ch = chapter(chapter_key)
+    path = Path(folder or find_exercises().parent / "solutions") / f"{ch.MODULE}.py"
+    if not path.is_file():
+        return f"# {path} is not here: the worked example is in the course repository's solutions/ folder"
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return ast.get_source_segment(text, node)
+    raise ValueError(f"name: no function {function!r} in {path}")
