@@ -201,10 +201,10 @@ for degrees in (26, 8):
           f"(theory {theory.fraction_within_angle(5, degrees):.3%})")
 
 # %% [markdown]
-# In 5 dimensions random directions rarely come close to the best one: fewer than 1% of them lie
-# within 26 degrees of $-\nabla f$ (a slope within 90% of the steepest), fewer than 0.01% within
-# 8 degrees (99%), as the area of a spherical cap predicts; that share falls like
-# $\sin(\theta)^{d-1}$ as the dimension $d$ grows. It took 20000 random tries to find one direction
+# In 5 dimensions random directions rarely come close to the best one: about 0.8% of them lie
+# within 26 degrees of $-\nabla f$ (a slope within 90% of the steepest) and about 0.01% within
+# 8 degrees (99%), close to what the area of a spherical cap predicts (0.74% and 0.007%); that
+# share falls like $\sin(\theta)^{d-1}$ as the dimension $d$ grows. It took 20000 random tries to find one direction
 # close to the best; the gradient gives it from one evaluation.
 #
 # ### 2.2 Stationary points and the Hessian
@@ -709,7 +709,7 @@ w_sgd = np.zeros(5)
 sgd = optim.SGD(w_sgd, lr=0.02)
 sgd_rng = np.random.default_rng(5)
 full_loss = [lin.loss(w_sgd, Xn, yn)]
-for _ in range(2000):
+for _ in range(10000):
     sgd.step(lin.grad(w_sgd, *data.sample_batch(Xn, yn, 1, rng=sgd_rng)))
     full_loss.append(lin.loss(w_sgd, Xn, yn))
 full_loss = np.array(full_loss)
@@ -725,9 +725,9 @@ ax1.axvline(far.mean(), color="C0", ls="--", label="average change from $w$")
 ax1.set(xlabel="change of the full loss after one SGD step", ylabel="examples",
         title="Far away most steps go down; at $w^\\star$ all go up.")
 ax1.legend(fontsize="small")
-ax2.semilogy(full_loss - f_star_n, lw=0.6, label="$f - f^*$ of the SGD run")
+ax2.semilogy(full_loss[:3001] - f_star_n, lw=0.6, label="$f - f^*$ of the SGD run")
 ax2.semilogy(ups, full_loss[ups] - f_star_n, "r.", ms=3, label="steps that went up (first 400)")
-ax2.axhline(np.mean(full_loss[1000:] - f_star_n), color="k", label="mean over steps 1000-2000")
+ax2.axhline(np.mean(full_loss[2000:] - f_star_n), color="k", label="mean over steps 2000-10000")
 ax2.axhline(floor_theory, color="C2", ls="--", label="theory $\\eta\\sigma_\\star^2/4$")
 plots.integer_steps(ax2).set(xlabel="SGD step (B = 1, $\\eta = 0.02$)", ylabel="$f(w_k) - f^*$",
                              title="SGD falls, then hovers at a noise floor.")
@@ -739,13 +739,13 @@ fig.tight_layout()
 print(f"from w : {np.sum(far > 0)} of 400 single steps increase the loss; average change {far.mean():+.4f}")
 print(f"from w*: {np.sum(at_opt > 0)} of 400 single steps increase the loss")
 print(f"SGD run: {len(ups)} of the first 400 steps went up; full loss {full_loss[0]:.3f} -> {full_loss[400]:.3f}")
-print(f"noise floor: mean f - f* over steps 1000-2000 = {np.mean(full_loss[1000:] - f_star_n):.5f}, "
+print(f"noise floor: mean f - f* over steps 2000-10000 = {np.mean(full_loss[2000:] - f_star_n):.5f}, "
       f"theory lr sigma*^2 / 4 = {floor_theory:.5f}")
 
 # %% [markdown]
 # Far from the optimum 345 of the 400 steps go down and the average step does too; from $w^\star$ all
-# 400 go up. The run falls until it meets the noise floor, within about 10% of the first-order
-# prediction, and then only hovers.
+# 400 go up. The run falls until it meets the noise floor (0.0021 on average, within 5% of the
+# first-order prediction 0.0020), and then only hovers around it.
 #
 # *Question.* The floor is proportional to $\eta/B$. Name two ways to lower it, and what each costs
 # per unit of progress. (Chapter 2 adds a third: let $\eta$ decrease during the run.)
@@ -876,12 +876,15 @@ for name, (kap, run, log_eps) in scaling.items():
           f"{log_eps / -np.log(1 - 1 / kap):27.1f} {kap * log_eps:17.1f}")
 
 # %% [markdown]
-# The condition number drops from about $8^2 = 64$ to 1.2, and the number of steps from 879 to 7:
-# a factor of about 126, more than $\kappa$'s factor of 53. By section 3.3, GD with $\eta = 1/L$
-# shrinks the error by $1 - 1/\kappa$ per step, so it needs about
-# $\log(1/\varepsilon)/(-\log(1 - 1/\kappa))$ steps; that is $\approx \kappa\log(1/\varepsilon)$
-# only for large $\kappa$ (first row above). Near $\kappa = 1$ the estimate
-# $\kappa\log(1/\varepsilon)$ is a loose upper bound (second row), so the steps fall by more than
+# The condition number drops from about $8^2 = 64$ to 1.2 (a factor of 53), and the number of steps
+# from 879 to 7 (a factor of about 126). By section 3.3, GD with $\eta = 1/L$ shrinks the error
+# along the flattest direction by $1 - 1/\kappa$ per step, so cutting the gradient norm
+# $1/\varepsilon$-fold (here $\varepsilon = 10^{-6}/\lVert\nabla f(x_0)\rVert$) takes at most
+# about $\log(1/\varepsilon)/(-\log(1 - 1/\kappa))$ steps. For large $\kappa$ that is
+# $\approx \kappa\log(1/\varepsilon)$, and both are upper estimates (1117 and 1126 against 879:
+# the gradient's slow component starts smaller than its norm). Near $\kappa = 1$ the rate
+# $1 - 1/\kappa$ is close to 0: the first estimate (7.8) still matches the 7 steps, while
+# $\kappa\log(1/\varepsilon) = 17$ is more than twice too high. So the steps fall faster than
 # $\kappa$ does. Fit the scaler on the training split only and reuse it unchanged on validation and
 # test data; otherwise information from the test set leaks into training.
 
@@ -889,7 +892,7 @@ for name, (kap, run, log_eps) in scaling.items():
 # **Standardization cannot undo correlation.** It rescales each column on its own. When two features
 # are strongly correlated (say a length measured twice, with a little noise), their standardized
 # Hessian is $\begin{pmatrix}1&\rho\\\rho&1\end{pmatrix}$ with eigenvalues $1\pm\rho$, so
-# $\kappa = (1+|\rho|)/(1-|\rho|)$ stays large, and the contours stay thin ellipses along the
+# $\kappa = (1+|\rho|)/(1-|\rho|)$ stays large: the contours stay thin ellipses, now along the
 # diagonal. A counter-example:
 
 # %%

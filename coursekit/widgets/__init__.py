@@ -203,7 +203,7 @@ class Explorer:
         setup = self._setup(traj.landscape)
         plots.contour(traj.landscape, traj, ax=axes[0], legend=False, window=setup.window)
         name = self._name_of(traj.landscape) or plots.landscape_title(traj.landscape)
-        axes[0].set_title(f"{name}: {traj.label}", fontsize=9)
+        axes[0].set_title(f"{name}: the path of {traj.label}.", fontsize=9)
         if self.show_loss:
             fstar = getattr(traj.landscape, "minimum", None)
             gap = fstar is not None and math.isfinite(fstar)
