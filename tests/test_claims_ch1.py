@@ -474,3 +474,105 @@ def test_gd_from_different_starts_reaches_the_reference_solution():
     L = np.linalg.eigvalsh(Xc.T @ Xc / 200).max() / 4
     runs = minimize(obj, starts, "sgd", 3000, lr=1 / L)
     np.testing.assert_allclose(runs.final, np.tile(ref, (4, 1)), atol=1e-6)
+
+
+# ---------------------------------------------------------------- issue 12: statements the chapter now makes
+
+@claim("C1")
+def test_random_directions_rarely_align_as_the_cap_area_predicts():
+    """Share of random unit directions within 26 / 8 degrees of -grad f in 5-D: sampled vs cap area."""
+    V = np.random.default_rng(1).standard_normal((200000, 5))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    cosine = V[:, 0]                                          # angle to a fixed direction
+    for degrees, expected in [(26, 0.0074), (8, 7.1e-5)]:
+        measured = np.mean(cosine >= np.cos(np.radians(degrees)))
+        predicted = theory.fraction_within_angle(5, degrees)
+        assert predicted == pytest.approx(expected, rel=0.02)
+        assert measured == pytest.approx(predicted, rel=0.1 if degrees == 26 else 0.5)
+
+
+@claim("C10")
+def test_central_difference_error_is_smallest_near_the_cube_root_of_u():
+    """The eps sweep's minimum sits within a factor 10 of (3u)^(1/3), far above sqrt(u)."""
+    model = models.LogisticRegression(l2=0.1)
+    X, y = data.blobs(n=30, centers=3, dim=4, seed=1)
+    y = (y > 0) * 1.0
+    w = np.random.default_rng(0).standard_normal(4)
+    exact = model.grad(w, X, y)
+    epsilons = np.logspace(-12, -1, 45)
+    errors = [gradcheck.relative_error(gradcheck.numerical_gradient(lambda p: model.loss(p, X, y), w, eps=e), exact)
+              for e in epsilons]
+    best = epsilons[int(np.argmin(errors))]
+    eps_star = theory.central_difference_eps()
+    assert eps_star == pytest.approx((3 * 2.0 ** -52) ** (1 / 3))
+    assert eps_star / 10 < best < eps_star * 10 and best > 100 * math.sqrt(2.0 ** -52)
+
+
+@claim("C7")
+def test_linear_bound_is_the_square_root_of_the_quadratic_rate():
+    """On a quadratic at lr = 1/L the gap shrinks by (1 - mu/L)^2 per step: the bound is exponentially loose."""
+    f = functions.Quadratic((1.0, 20.0), angle=1.0)
+    run = minimize(f, np.array([3.0, -1.0]), "sgd", 60, lr=1 / f.L)
+    per_step = run.losses[2:] / run.losses[1:-1]
+    np.testing.assert_allclose(per_step, (1 - f.mu / f.L) ** 2, rtol=1e-9)
+    bound = theory.strongly_convex_gap_bound(np.arange(61), f.mu, f.L, run.losses[0])
+    ratio = bound[-1] / run.losses[-1]
+    assert ratio == pytest.approx(run.losses[0] / run.losses[1] * (1 - f.mu / f.L) ** -58, rel=1e-9)
+    assert ratio > 1000
+
+
+@claim("C7")
+def test_convex_gap_slope_follows_the_spectral_density():
+    """lambda_i ~ i^2 gives f - f* ~ k^(-3/2); lambda_i ~ i gives ~ k^(-2) (density exponent + 1)."""
+    slopes = {}
+    for power, d, k in [(1, 4000, np.arange(20, 201)), (2, 400, np.arange(200, 2001))]:
+        lam = 4.0 * (np.arange(d) / (d - 1)) ** power        # lambda_min * 2k / L stays well below 1
+        gap = 0.5 * np.sum(lam[None, :] * (1 - lam[None, :] / 4.0) ** (2 * k[:, None]), axis=1)
+        slopes[power] = np.polyfit(np.log(k), np.log(gap), 1)[0]
+    assert slopes[2] == pytest.approx(-1.5, abs=0.05) and slopes[1] == pytest.approx(-2.0, abs=0.05)
+
+
+@claim("C6")
+def test_every_single_step_from_the_optimum_goes_up_and_sgd_settles_at_the_noise_floor():
+    model = models.LinearRegression()
+    X, y, _ = data.regression(n=500, d=5, noise=0.3, seed=4)
+    w_star = model.closed_form(X, y)
+    f_star = model.loss(w_star, X, y)
+    per_example = model.per_example_grads(w_star, X, y)
+    assert all(model.loss(w_star - 0.02 * g, X, y) > f_star for g in per_example)
+    sigma2 = np.mean(np.sum(per_example ** 2, axis=1))
+    w, rng, gaps = np.zeros(5), np.random.default_rng(5), []
+    opt = optim.SGD(w, lr=0.02)
+    for _ in range(10000):
+        opt.step(model.grad(w, *data.sample_batch(X, y, 1, rng=rng)))
+        gaps.append(model.loss(w, X, y) - f_star)
+    floor = np.mean(gaps[2000:])
+    assert floor == pytest.approx(theory.sgd_noise_floor(0.02, sigma2), rel=0.15)
+    assert min(gaps[2000:]) > 0 and floor > 0.3 * np.mean(gaps[1000:2000])     # it does not keep falling
+
+
+@claim("C5")
+def test_tuned_batch_sizes_small_batches_fewest_examples_large_fewest_steps():
+    from coursekit import experiments
+    X, y, _ = data.regression(n=1000, d=10, noise=0.3, seed=6)
+    L = np.linalg.eigvalsh(X.T @ X / 1000).max()
+    table = experiments.tuned_minibatch_cost(X, y, [1, 10, 100, 1000], (1 / L) * 2.0 ** -np.arange(8))
+    for j in range(2):
+        steps = {B: row[j][0] for B, row in table.items()}
+        examples = {B: s * B for B, s in steps.items()}
+        assert min(examples, key=examples.get) == 1 and min(steps, key=steps.get) == 1000
+    assert table[1][1][1] < table[1][0][1] and table[1000][1][1] == table[1000][0][1]   # noise floor: smaller lr
+
+
+@claim("C8")
+def test_one_norm_measures_size_not_disparity_and_standardizing_keeps_correlation():
+    X, _, _ = data.regression(n=50, d=4, scales=[1.0, 100.0, 0.01, 5.0], seed=0)
+    assert theory.induced_norm_1(1000 * X) == pytest.approx(1000 * theory.induced_norm_1(X))
+    assert theory.condition_number((1000 * X).T @ (1000 * X)) == pytest.approx(theory.condition_number(X.T @ X), rel=1e-6)
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal(300)
+    X_corr = np.stack([z, 8 * (z + 0.05 * rng.standard_normal(300))], axis=1)
+    Z = data.Standardizer().fit(X_corr).transform(X_corr)
+    rho = np.corrcoef(X_corr.T)[0, 1]
+    kappa = theory.condition_number(Z.T @ Z)
+    assert kappa == pytest.approx((1 + rho) / (1 - rho), rel=1e-9) and kappa > 1000

@@ -220,3 +220,42 @@ def test_heatmap_of_a_batched_sweep_marks_diverged_cells():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "0.5", "0.9"]
     with pytest.raises(ValueError, match="values"):
         plots.heatmap(final.T, lrs, moms)
+
+
+def test_loss_curves_floor_keeps_a_log_axis_and_integer_step_ticks():
+    """A gap that rounds to -5.6e-17 must not switch the axis to symlog (issue 12)."""
+    gaps = np.array([1.0, 1e-3, 1e-9, -5.6e-17, 1e-17])
+    ax = plots.loss_curves({"run": gaps}, floor=1e-16)
+    assert ax.get_yscale() == "log"
+    np.testing.assert_array_equal(by_gid(ax, "trajectory")[0].get_ydata(), np.maximum(gaps, 1e-16))
+    assert plots.loss_curves({"run": gaps}, ax=plt.figure().add_subplot()).get_yscale() == "symlog"
+    ticks = ax.xaxis.get_major_locator()()
+    assert np.all(ticks == np.round(ticks))
+
+
+def test_landscape_titles_are_readable():
+    assert plots.landscape_title(CubicSaddles()) == "A minimum, a maximum and two saddles"
+    ax = plots.contour(CubicSaddles())
+    assert ax.get_title() and "_" not in ax.get_title() and ax.get_xlabel() == "$x_1$"
+
+
+def test_against_theory_draws_both_and_floors():
+    x = np.arange(1, 6)
+    ax = plots.against_theory(x, [1.0, 0.1, 0.0, -1e-17, 1e-5], 1.0 / x ** 2, floor=1e-16, steps=True,
+                              xlabel="step", ylabel="gap", title="A sentence.")
+    (measured,), (theory_line,) = by_gid(ax, "measured"), by_gid(ax, "theory")
+    assert measured.get_ydata().min() == 1e-16 and ax.get_yscale() == "log"
+    np.testing.assert_allclose(theory_line.get_ydata(), 1.0 / x ** 2)
+    assert theory_line.get_linestyle() == "--" and ax.get_title() == "A sentence."
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["measured", "theory"]
+
+
+def test_gradient_cloud_marks_the_full_gradient_and_the_mean_visibly():
+    rng = np.random.default_rng(0)
+    clouds = {1: rng.normal(size=(200, 3)), 64: 0.1 * rng.normal(size=(200, 3)) + 0.5}
+    ax = plots.gradient_cloud(clouds, np.array([0.5, 0.5, 0.5]))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["B = 1", "B = 64", "full gradient", "mean of the B = 64 batches"]
+    mean_marker = ax.lines[3]
+    assert mean_marker.get_markerfacecolor() != "w" and mean_marker.get_markersize() >= 8
+    np.testing.assert_allclose(mean_marker.get_xydata()[0], clouds[64].mean(axis=0)[:2])

@@ -251,3 +251,49 @@ def test_bad_input_names_the_parameter(call, name):
 def test_non_numeric_raises_type_error():
     with pytest.raises(TypeError, match="L"):
         theory.lr_limit("big")
+
+
+# ---------------------------------------------------------------- chapter 1 figure helpers
+
+def test_fraction_within_angle_closed_forms_and_sampling():
+    assert theory.fraction_within_angle(2, 26) == pytest.approx(26 / 180)            # arcs of the circle
+    for deg in (10, 60, 90, 120):                                                      # caps of the 2-sphere
+        assert theory.fraction_within_angle(3, deg) == pytest.approx((1 - math.cos(math.radians(deg))) / 2)
+    V = np.random.default_rng(0).standard_normal((100000, 6))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    assert np.mean(V[:, 0] >= math.cos(math.radians(40))) == pytest.approx(theory.fraction_within_angle(6, 40), rel=0.08)  # 2300 hits: 2% s.d.
+    with pytest.raises(ValueError, match="d"):
+        theory.fraction_within_angle(1, 10)
+    with pytest.raises(ValueError, match="degrees"):
+        theory.fraction_within_angle(3, 200)
+
+
+def test_central_difference_eps_minimizes_the_error_model():
+    u, scale = 2.0 ** -52, 3.0
+    eps = np.logspace(-9, -3, 20001)
+    model = eps ** 2 / 6 / scale + u / eps             # |f'''| = 1/scale, |f| = 1 (truncation + rounding)
+    assert theory.central_difference_eps(u, scale) == pytest.approx(eps[np.argmin(model)], rel=1e-3)
+    assert theory.central_difference_eps() == pytest.approx((3 * u) ** (1 / 3))
+
+
+def test_sgd_noise_floor_matches_the_exact_stationary_covariance():
+    """Exact Lyapunov solution P = (I - lr H) P (I - lr H) + lr^2 Sigma / B; tr(H P)/2 -> lr tr(Sigma)/(4B)."""
+    H = np.diag([1.0, 3.0])
+    Sigma = np.array([[2.0, 0.3], [0.3, 1.0]])
+    for lr, B in [(1e-3, 1), (1e-3, 8), (1e-2, 2)]:
+        M = np.eye(2) - lr * H
+        P = scipy.linalg.solve_discrete_lyapunov(M, lr ** 2 * Sigma / B)
+        exact = 0.5 * np.trace(H @ P)
+        assert theory.sgd_noise_floor(lr, np.trace(Sigma), B) == pytest.approx(exact, rel=10 * lr * 3)
+    with pytest.raises(ValueError, match="batch_size"):
+        theory.sgd_noise_floor(0.1, 1.0, 0)
+    with pytest.raises(ValueError, match="sigma2"):
+        theory.sgd_noise_floor(0.1, -1.0)
+
+
+def test_minibatch_noise_agrees_with_the_exact_variance():
+    G = np.random.default_rng(1).normal(size=(50, 3))
+    measured = theory.minibatch_noise(G, [1, 5, 50], n_batches=20000, seed=3, replace=False)
+    exact = [theory.minibatch_variance(G, B, replace=False) for B in (1, 5, 50)]
+    np.testing.assert_allclose(measured[:2], exact[:2], rtol=0.05)
+    assert measured[2] < 1e-25

@@ -1,0 +1,67 @@
+"""coursekit.experiments: the mini-batch cost and the timing helper, against loops written here."""
+import numpy as np
+import pytest
+
+from coursekit import data, experiments
+
+
+@pytest.fixture(scope="module")
+def problem():
+    X, y, _ = data.regression(n=200, d=4, noise=0.3, seed=0)
+    return X, y
+
+
+def reference_steps(X, y, B, lr, fraction, max_steps, seed):
+    """The same experiment written out with the full loss."""
+    n = X.shape[0]
+    loss = lambda w: np.sum((X @ w - y) ** 2) / (2 * n)     # noqa: E731
+    f_star = loss(np.linalg.lstsq(X, y, rcond=None)[0])
+    w, rng, steps = np.zeros(X.shape[1]), np.random.default_rng(seed), 0
+    target = f_star + fraction * (loss(w) - f_star)
+    while steps < max_steps:
+        order = rng.permutation(n)
+        for s in range(0, n - B + 1, B):
+            idx = order[s:s + B]
+            w = w - lr * X[idx].T @ (X[idx] @ w - y[idx]) / B
+            steps += 1
+            if loss(w) <= target:
+                return steps
+            if steps >= max_steps:
+                return None
+    return None
+
+
+@pytest.mark.parametrize("B, lr", [(1, 0.05), (10, 0.2), (200, 0.5)])
+def test_minibatch_cost_matches_a_loop_on_the_full_loss(problem, B, lr):
+    X, y = problem
+    got = experiments.minibatch_cost(X, y, B, lr, fractions=(1e-1, 1e-3), max_steps=3000, seed=4)
+    assert got == [reference_steps(X, y, B, lr, f, 3000, 4) for f in (1e-1, 1e-3)]
+
+
+def test_minibatch_cost_reports_divergence_and_unreached_targets(problem):
+    X, y = problem
+    L = np.linalg.eigvalsh(X.T @ X / 200).max()
+    assert experiments.minibatch_cost(X, y, 200, 2.5 / L) == [None, None]           # diverges
+    assert experiments.minibatch_cost(X, y, 1, 1e-4, max_steps=10) == [None, None]  # too slow for 10 steps
+    with pytest.raises(ValueError, match="batch_size"):
+        experiments.minibatch_cost(X, y, 0, 0.1)
+    with pytest.raises(ValueError, match="lr"):
+        experiments.minibatch_cost(X, y, 1, -0.1)
+
+
+def test_tuned_cost_takes_the_fastest_rate_per_target(problem):
+    X, y = problem
+    lrs = [0.4, 0.1, 0.02]
+    table = experiments.tuned_minibatch_cost(X, y, [1, 200], lrs, fractions=(1e-1, 1e-3), max_steps=2000)
+    for B, row in table.items():
+        for j, (steps, lr) in enumerate(row):
+            runs = {r: experiments.minibatch_cost(X, y, B, r, (1e-1, 1e-3), 2000)[j] for r in lrs}
+            done = {r: s for r, s in runs.items() if s is not None}
+            assert steps == min(done.values()) and runs[lr] == steps
+
+
+def test_time_gradient_descent_reports_a_failing_backend(problem):
+    X, y = problem
+    out = experiments.time_gradient_descent(X, y, 5, 0.1, backends=["numpy", "no-such-backend"])
+    assert out["numpy"].steps == 5 and out["numpy"].wall_time >= 0
+    assert isinstance(out["no-such-backend"], str) and "Error" in out["no-such-backend"]
