@@ -1,5 +1,5 @@
 # Optimization for Machine Learning: set up and run the course, or run every test.
-#   make lab        create .venv, install the course, register the kernel, open JupyterLab on course/
+#   make lab        create .venv, install the course and its kernel (in .venv), open JupyterLab on chapter 1
 #   make test       create/update .venv the same way and run the whole suite (package, exercises, notebooks)
 #   make notebooks  rebuild the chapter notebooks from course/src/ and execute them (outputs committed)
 #   make exercises  regenerate exercises/ from solutions/ (learners' edits are backed up, never lost)
@@ -24,11 +24,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 kernel: $(STAMP)
-	$(PY) -m ipykernel install --user --name coursekit --display-name "Python (coursekit)"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (coursekit)"
 
 lab: kernel
-	@echo "Opening JupyterLab on course/ (the URL with its token is printed below; Ctrl-C twice to stop)"
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=course $(ROOT_FLAG)
+	@echo "Opening JupyterLab on the project, with chapter 1 (the URL with its token is printed below; Ctrl-C twice to stop)"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. course/01_gradient_descent.ipynb $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(PY) -m coursekit.exercises sync --check $(if $(CI),--strict)
