@@ -565,6 +565,7 @@ r0 = np.linalg.norm(xa - x_star)
 convex_run = minimize(flat_bowl, xa, "sgd", 3000, lr=1 / flat_bowl.L)
 k = np.arange(1, convex_run.steps + 1)
 
+# %%
 Xl, yl = data.blobs(n=200, centers=np.array([[-1.0, 0.0], [1.0, 0.5]]), std=1.0, seed=2)
 Xl = data.add_bias(Xl)
 logreg = models.LogisticRegression(l2=0.1)
@@ -1125,7 +1126,7 @@ ax.legend(fontsize="small");
 
 # %%
 gpu = backend.gpu_available()
-n_rows, n_features, gd_steps = (2_000_000 if gpu else 100_000), 32, 100
+n_rows, n_features, gd_steps = (2_000_000 if gpu else 50_000), 32, 100
 if not gpu:
     print(f"No usable GPU here ({backend.gpu_unavailable_reason()}); running a reduced CPU version "
           f"with {n_rows:,} rows.")

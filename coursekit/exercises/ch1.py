@@ -78,6 +78,27 @@ def _judge_rosenbrock(c):
                  what=f"gradient of Rosenbrock at {x}", mistakes=_gradient_mistakes(expected, 1e-6))
 
 
+def _integer_inputs(rng):
+    return call(Ref("coursekit.exercises.targets.SumOfCubes"), rng.integers(-3, 4, size=int(rng.integers(3, 6))))
+
+
+@CHECKS.add("integer x", "numerical_gradient", 1, _integer_inputs,
+            description="an integer array x gives a float gradient")
+def _judge_integer(c):
+    _, x = c.args
+    expected = 3.0 * x**2                # central difference of sum(x^3): 3 x^2 + eps^2, eps^2 = 1e-12
+    value = c.value
+    what = f"numerical_gradient(sum of cubes, x) for the integer array x = {fmt(x)}"
+    cast = ("np.zeros_like(x) copies x's integer dtype, so eps (and the gradient) are rounded to integers: "
+            "convert first, x = np.asarray(x, dtype=float)")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
+        return f"{what} returned dtype {value.dtype}: it must be a float array; {cast}"
+    return unchanged(x, c.after[1], name="x") or close(
+        value, expected, rtol=1e-5, atol=1e-6, what=what,
+        mistakes={f"every entry is 0: the step eps e_i was rounded to 0 in an integer array; {cast}":
+                  np.zeros_like(expected)})
+
+
 def _shape_inputs(rng):
     shape = [(2, 3), (3, 1, 2), (4, 2)][rng.integers(3)]
     return call(Ref("coursekit.exercises.targets.WeightedSquares", rng.uniform(0.5, 2.0, size=shape)),
@@ -98,27 +119,6 @@ def _judge_shape(c):
     return unchanged(x, c.after[1], name="x") or close(
         value, w * x, rtol=1e-5, atol=1e-6, what=f"gradient of sum(w x^2)/2 for x of shape {x.shape}",
         mistakes=_gradient_mistakes(w * x, 1e-6))
-
-
-def _integer_inputs(rng):
-    return call(Ref("coursekit.exercises.targets.SumOfCubes"), rng.integers(-3, 4, size=int(rng.integers(3, 6))))
-
-
-@CHECKS.add("integer x", "numerical_gradient", 1, _integer_inputs,
-            description="an integer array x gives a float gradient")
-def _judge_integer(c):
-    _, x = c.args
-    expected = 3.0 * x**2                # central difference of sum(x^3): 3 x^2 + eps^2, eps^2 = 1e-12
-    value = c.value
-    what = f"numerical_gradient(sum of cubes, x) for the integer array x = {fmt(x)}"
-    cast = ("np.zeros_like(x) copies x's integer dtype, so eps (and the gradient) are rounded to integers: "
-            "convert first, x = np.asarray(x, dtype=float)")
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
-        return f"{what} returned dtype {value.dtype}: it must be a float array; {cast}"
-    return unchanged(x, c.after[1], name="x") or close(
-        value, expected, rtol=1e-5, atol=1e-6, what=what,
-        mistakes={f"every entry is 0: the step eps e_i was rounded to 0 in an integer array; {cast}":
-                  np.zeros_like(expected)})
 
 
 # gd_step ... logistic_loss_and_grad, in the notebook's order
