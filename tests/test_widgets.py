@@ -137,8 +137,8 @@ def test_controls_redraw_the_displayed_figure(bowl, monkeypatch):
                                heavy_ball(bowl.A, [2.0, 2.0], 0.1, 0.5, 10), atol=1e-12)
 
 
-@pytest.mark.parametrize("factor, regime", [(0.5, "monotone"), (1.6, "oscillating"),
-                                            (2.2, "diverging")])
+@pytest.mark.parametrize("factor, regime", [(0.5, "monotonically"), (1.6, "and converge"),
+                                            (2.2, "and diverge")])
 def test_explore_lr_1d_static_figure(factor, regime):
     """Along the steepest direction GD's coordinate is t_k = (1 - lr L)^k t_0 (claim C3)."""
     f = Quadratic((4.0, 1.0), angle=0.3)

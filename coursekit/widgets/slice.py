@@ -31,10 +31,10 @@ class _LrExplorer(Explorer):
         ax1, ax2 = fig.subplots(1, 2)
         plots.slice_1d(traj.landscape, traj, direction=self.direction, ax=ax1)
         lr = float(traj.hyperparameters["lr"])
-        regime = ("monotone (lr <= 1/L)" if lr <= 1 / self.L else
-                  "oscillating, converging (1/L < lr < 2/L)" if lr < 2 / self.L else
-                  "diverging (lr >= 2/L)")
-        ax1.set_title(f"lr = {lr * self.L:.2f}/L: {regime}", fontsize=9)
+        regime = ("approach the minimum monotonically (lr <= 1/L)" if lr <= 1 / self.L else
+                  "oscillate around the minimum and converge (1/L < lr < 2/L)" if lr < 2 / self.L else
+                  "oscillate and diverge (lr >= 2/L)")
+        ax1.set_title(f"At lr = {lr * self.L:.2f}/L the iterates {regime}.", fontsize=9)
         plots.loss_curves({traj.label: traj}, ax=ax2, legend=False)
         ax2.set_title(outcome(traj), fontsize=9)
         fig.tight_layout()
