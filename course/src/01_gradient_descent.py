@@ -253,8 +253,9 @@ fig.tight_layout()
 
 # %% [markdown]
 # *Question.* A run started exactly at the saddle $(1, 1)$ never moves: the gradient there is 0.
-# Start it at $(1 + 10^{-8}, 1)$ instead. Along which eigenvector does it leave, and roughly how many
-# steps of $\eta = 0.05$ does it need to get $0.1$ away? (The distance grows by $1 + 6\eta$ per step.)
+# Start it at $(1 + 10^{-8}, 1)$, then at $(1, 1 + 10^{-8})$. Which of the two leaves the saddle, and
+# roughly how many steps of $\eta = 0.05$ does it need to get $0.1$ away? (Near a stationary point,
+# the distance along an eigenvector with eigenvalue $\lambda$ is multiplied by $1 - \eta\lambda$ per step.)
 
 # %% [markdown]
 # ### 2.3 Checking gradients with finite differences
