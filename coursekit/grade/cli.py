@@ -67,6 +67,18 @@ def _stop_on_sigterm():
         signal.signal(signal.SIGTERM, handler)
 
 
+def _not_graded(path, name, chapters, note):
+    from coursekit.grade.grader import ChapterResult, CheckResult, SubmissionResult
+
+    result = SubmissionResult(name, report.clean(path, 500), note=report.clean(note, 1000))
+    for n in chapters:
+        ch = CHAPTERS[n]
+        checks = [CheckResult(n, c.exercise, c.name, c.points, status="not run", hint="the grader's worker did not start")
+                  for c in ch.CHECKS]
+        result.chapters.append(ChapterResult(n, ch.TITLE, ch.MODULE, ch.NOTEBOOK, None, checks))
+    return result
+
+
 def _seed_line(seed):
     if seed is None:
         return "Inputs are drawn afresh on every run; repeat this run exactly with --seed N."
@@ -86,7 +98,12 @@ def main(argv=None):
         if stopping.is_set():
             raise KeyboardInterrupt
         seed = None if args.seed is None else [args.seed, i]
-        return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
+        if not batch:
+            return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
+        try:
+            return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
+        except SandboxError as exc:     # one worker that could not start: that submission's line, not the batch
+            return _not_graded(args.submissions[i], names[i], chapters, f"not graded: {exc}")
 
     _stop_on_sigterm()
     try:

@@ -197,3 +197,27 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
     done = pytest_run("--target", "exercises")
     assert done.returncode == 4 and "unrecognized arguments: --target" in done.stderr
     assert " passed" not in done.stdout
+
+
+def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tmp_path):
+    """Attack 10: the child's folder is 0700 (its files 0600) and SIGTERM or Ctrl-C removes it."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ch1_gradient_descent.py").write_text(
+        "def numerical_gradient(f, x, eps=1e-6):\n    while True:\n        pass\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        grader = subprocess.Popen([sys.executable, "-m", "coursekit.grade", str(tmp_path / "sub"), "--timeout", "60"],
+                                  env={**os.environ, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not list(temp.glob("coursekit-*/ch1_gradient_descent.py")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (folder,) = temp.glob("coursekit-*")
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE((folder / "ch1_gradient_descent.py").stat().st_mode) == 0o600
+        time.sleep(0.5)                       # the child is now in its loop
+        grader.send_signal(stop)
+        out, err = grader.communicate(timeout=30)
+        assert grader.returncode == 130 and "interrupted" in err, err
+        assert not list(temp.iterdir())
