@@ -174,3 +174,22 @@ def test_submission_names_are_unique_and_file_safe():
     from coursekit.grade.cli import _unique_names
 
     assert _unique_names(["a/hw", "b/hw", "c/hw-2", "d/HW", "e/../x y.zip"]) == ["hw", "hw-2", "hw-2-2", "HW-3", "x_y"]
+
+
+def test_a_worker_that_cannot_start_fails_its_submission_not_the_batch(tmp_path, monkeypatch, capsys):
+    import coursekit.grade.cli as cli
+    from coursekit.grade.child import SandboxError
+
+    real = cli.grade_submission
+
+    def flaky(path, *args, **kwargs):
+        if Path(path).name == "exercises":
+            raise SandboxError("the grading worker did not start: boot timeout")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "grade_submission", flaky)
+    grades = tmp_path / "grades.csv"
+    assert main([str(ROOT / "exercises"), str(ROOT / "solutions"), "--chapter", "1", "--csv", str(grades)]) == 0
+    rows = grades.read_text().splitlines()
+    assert len(rows) == 3 and "not graded: the grading worker did not start" in rows[1]
+    assert f",{CH1_TOTAL:g},{CH1_TOTAL:g},100.0," in rows[2]
