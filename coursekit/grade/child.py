@@ -86,12 +86,13 @@ def read_paths(allowed=("numpy",)):
             paths += [os.path.join(root, e) for e in sorted(os.listdir(root)) if e not in _SITE_NAMES]
         except OSError:
             continue
-    for name in allowed:
-        spec = importlib.util.find_spec(name)
+    for name in allowed:            # "scipy.stats": all of the scipy package is readable
+        top = name.partition(".")[0]
+        spec = importlib.util.find_spec(top)
         if spec is None:
             raise SandboxError(f"the module {name!r} a chapter allows is not installed")
         found = list(spec.submodule_search_locations or []) or [spec.origin]
-        paths += found + [os.path.join(os.path.dirname(found[0]), f"{name}.libs")]  # wheels' bundled libraries
+        paths += found + [os.path.join(os.path.dirname(found[0]), f"{top}.libs")]  # wheels' bundled libraries
     multiarch = sysconfig.get_config_var("MULTIARCH")
     system = ["/lib64", "/usr/lib64", "/etc/ld.so.cache"] + ([f"/usr/lib/{multiarch}", f"/lib/{multiarch}"]
                                                            if multiarch else [])

@@ -223,7 +223,7 @@ class _Missing(Exception):
 
 
 _RAISABLE = {e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError,
-                                     OverflowError, FloatingPointError, ArithmeticError, MemoryError)}
+                                     RuntimeError, OverflowError, FloatingPointError, ArithmeticError, MemoryError)}
 
 
 def _load_sibling(name):
