@@ -238,7 +238,8 @@ def close(got, expected, rtol=1e-6, atol=0.0, what="the result", mistakes=None) 
     if np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)):
         return None
     error = float(np.max(np.abs(got - expected)))
-    hint = f"{what}: expected {fmt(expected)}, got {fmt(got)} (largest difference {error:.3g}{_differing(got, expected, rtol, atol)})"
+    differing = _differing(got, expected, rtol, atol)
+    hint = f"{what}: expected {fmt(expected)}, got {fmt(got)} (largest difference {error:.3g}{differing})"
     for advice, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong)
         if wrong.shape == got.shape and np.all(np.abs(got - wrong) <= atol + rtol * np.abs(wrong)):

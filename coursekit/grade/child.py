@@ -18,7 +18,6 @@ import secrets
 import select
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import sysconfig
@@ -32,10 +31,10 @@ import numpy as np
 
 from coursekit.exercises.spec import Ref
 from coursekit.grade import worker
+from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
 NOBODY = 65534
-MAX_MODULE_BYTES = 1 << 20
 MAX_CALLBACK_ELEMENTS = 1 << 20  # array entries in the arguments of one callback
 BOOT_TIMEOUT = 60.0  # starting Python + NumPy; not the submission's time
 _SITE_NAMES = ("site-packages", "dist-packages")
@@ -142,29 +141,6 @@ class _Drain(threading.Thread):
             if room > 0:
                 self.kept += chunk[:room]
             self.tail = (self.tail + chunk)[-1024:]
-
-
-def read_source(path, limit=MAX_MODULE_BYTES):
-    """The bytes of a submitted file: a regular file, never through a symlink, at most ``limit`` bytes.
-
-    Raises OSError (with a message for the learner) for anything else: a link, a FIFO, a device.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if os.path.islink(path):
-            raise OSError(f"{Path(path).name} is a symbolic link: submit the file itself") from None
-        raise OSError(f"{Path(path).name} could not be read ({exc.strerror})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{Path(path).name} is not a regular file")
-        data = os.read(fd, limit + 1)
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise OSError(f"{Path(path).name} is larger than {limit // 1024} KB")
-    return data
 
 
 class Child:

@@ -73,8 +73,8 @@ def _not_graded(path, name, chapters, note):
     result = SubmissionResult(name, report.clean(path, 500), note=report.clean(note, 1000))
     for n in chapters:
         ch = CHAPTERS[n]
-        checks = [CheckResult(n, c.exercise, c.name, c.points, status="not run", hint="the grader's worker did not start")
-                  for c in ch.CHECKS]
+        checks = [CheckResult(n, c.exercise, c.name, c.points, status="not run",
+                              hint="the grader's worker did not start") for c in ch.CHECKS]
         result.chapters.append(ChapterResult(n, ch.TITLE, ch.MODULE, ch.NOTEBOOK, None, checks))
     return result
 

@@ -14,12 +14,35 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from coursekit.exercises import CHAPTERS
-from coursekit.grade.child import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
 _MODULE_NAME = re.compile(r"ch(\d+)_\w*\.py")
+MAX_MODULE_BYTES = 1 << 20
 MAX_ENTRIES = 10_000            # directory entries or zip members looked at
 MAX_ZIP_BYTES = 256 << 20
+
+
+def read_source(path, limit=MAX_MODULE_BYTES):
+    """The bytes of a submitted file: a regular file, never through a symlink, at most ``limit`` bytes.
+
+    Raises OSError (with a message for the learner) for anything else: a link, a FIFO, a device.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise OSError(f"{Path(path).name} is a symbolic link: submit the file itself") from None
+        raise OSError(f"{Path(path).name} could not be read ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{Path(path).name} is not a regular file")
+        data = os.read(fd, limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise OSError(f"{Path(path).name} is larger than {limit // 1024} KB")
+    return data
 
 
 def _chapter_of(filename):

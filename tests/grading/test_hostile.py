@@ -24,7 +24,7 @@ import pytest
 from coursekit.exercises import ch1
 from coursekit.grade.child import Child, Limits
 from coursekit.grade.cli import main
-from hostile_submissions import ALL, ATTACKS, SUBMISSIONS, points
+from hostile_submissions import ALL, ATTACKS, points
 
 ROOT = Path(__file__).resolve().parents[2]
 CH1_TOTAL = sum(c.points for c in ch1.CHECKS)
@@ -77,7 +77,8 @@ def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     contained = _fork_is_contained(tmp_path_factory.mktemp("probe"))
     seccomp = _seccomp_is_active(tmp_path_factory.mktemp("probe"))
-    names = [n for n, spec in ALL.items() if (contained or n != "fork_bomb") and (seccomp or spec.get("needs") != "seccomp")]
+    names = [n for n, spec in ALL.items()
+             if (contained or n != "fork_bomb") and (seccomp or spec.get("needs") != "seccomp")]
     paths = [str(_write(root, name, ALL[name])) for name in names]
     grades = root / "out" / "grades.csv"
     ipc_before, temp_before = _ipc_objects(), _grader_temp_folders()
@@ -165,12 +166,12 @@ def test_nothing_was_written_by_the_submissions(batch):
 
 def test_no_child_process_is_left(batch):
     mine = str(os.getpid())
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for status in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = status.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        assert fields[1] != mine or fields[0] == "Z", f"left behind: {stat.parent}"
+        assert fields[1] != mine or fields[0] == "Z", f"left behind: {status.parent}"
 
 
 def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path):
