@@ -36,11 +36,12 @@ def chapter_text(ch, width=100, verbose=False):
     lines.append(f"  {'exercise':<{name_w}}  {'points':>7}  status")
     for r in rows:
         lines.append(f"  {r.exercise:<{name_w}}  {_points(r.points) + '/' + _points(r.max_points):>7}  {r.status}")
-        hints = [f"[{c.name}] {c.hint}" for c in r.failed] if verbose and r.failed else [r.hint] if r.hint else []
+        distinct = [c for i, c in enumerate(r.failed) if c.hint not in {d.hint for d in r.failed[:i]}]
+        hints = [f"[{c.name}] {c.hint}" for c in distinct] if verbose and distinct else [r.hint] if r.hint else []
         for hint in hints:
             lines += textwrap.wrap(hint, width=width, initial_indent="      ", subsequent_indent="        ")
-        if not verbose and len(r.failed) > 1:
-            lines.append(f"      (and {len(r.failed) - 1} more failing check{'s' if len(r.failed) > 2 else ''}: "
+        if not verbose and len(distinct) > 1:
+            lines.append(f"      (and {len(distinct) - 1} more failing check{'s' if len(distinct) > 2 else ''}: "
                          "see them all with -v)")
     lines.append(f"  {'total':<{name_w}}  {_points(ch.score) + '/' + _points(ch.max_score):>7}")
     return "\n".join(lines)
