@@ -29,7 +29,7 @@ def _quadratic_inputs(rng):
     d = 4
     M = rng.normal(size=(d, d))
     A = M @ M.T / d + np.eye(d)
-    return call(Ref("coursekit.exercises.targets.QuadraticForm", A, rng.normal(size=d)), rng.normal(size=d))
+    return call(Ref("coursekit.exercises.objectives.QuadraticForm", A, rng.normal(size=d)), rng.normal(size=d))
 
 
 @CHECKS.add("quadratic", "numerical_gradient", 1, _quadratic_inputs,
@@ -43,7 +43,7 @@ def _judge_quadratic(c):
 
 
 def _central_inputs(rng):
-    return call(Ref("coursekit.exercises.targets.SumOfCubes"), rng.uniform(-2, 2, size=5), eps=1e-2)
+    return call(Ref("coursekit.exercises.objectives.SumOfCubes"), rng.uniform(-2, 2, size=5), eps=1e-2)
 
 
 @CHECKS.add("central", "numerical_gradient", 1, _central_inputs,
@@ -101,7 +101,7 @@ def _judge_integer(c):
 
 def _shape_inputs(rng):
     shape = [(2, 3), (3, 1, 2), (4, 2)][rng.integers(3)]
-    return call(Ref("coursekit.exercises.targets.WeightedSquares", rng.uniform(0.5, 2.0, size=shape)),
+    return call(Ref("coursekit.exercises.objectives.WeightedSquares", rng.uniform(0.5, 2.0, size=shape)),
                 rng.normal(size=shape))
 
 

@@ -49,7 +49,7 @@ def _reference_path(A, b, x0, lr, max_steps, tol):
 
 
 def _quadratic_grad(A, b):
-    return Ref("coursekit.exercises.targets.QuadraticForm", A, b, method="grad")
+    return Ref("coursekit.exercises.objectives.QuadraticForm", A, b, method="grad")
 
 
 def _expected_path(c, lr_sign=1.0):

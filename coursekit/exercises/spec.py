@@ -9,11 +9,13 @@ grader works outside the repository) and that module is listed in
     MODULE = "ch1_gradient_descent"              # solutions/ and exercises/ file name
     NOTEBOOK = "course/01_gradient_descent.ipynb"
     CHECKS = Checks()                            # Check objects, in the order the learner meets them
+    ALLOWED_IMPORTS = ("numpy",)                 # optional: what the learner's module may import
+                                                 # besides the standard library (default: NumPy only)
 
 A :class:`Check` is one property of one exercise (a function of ``MODULE``)::
 
     Check(name="central", exercise="numerical_gradient", points=1,
-          inputs=lambda rng: call(Ref("coursekit.exercises.targets.SumOfCubes"),
+          inputs=lambda rng: call(Ref("coursekit.exercises.objectives.SumOfCubes"),
                                   rng.uniform(-2, 2, size=5), eps=1e-2),
           judge=judge_central, trials=1)
 
@@ -28,17 +30,25 @@ A chapter module declares each check above its judge, which appends it to ``CHEC
   every grading run (so expected values cannot be read from disk) and returns
   ``call(*args, **kwargs)``: plain data only (None, bool, int, float, str, NumPy
   numeric arrays, and lists / tuples / str-keyed dicts of these) plus :class:`Ref`
-  for callables: ``Ref("coursekit.functions.Rosenbrock", method="value")`` is
-  built inside the learner's process as ``Rosenbrock().value`` (a class is
-  instantiated with the Ref's arguments; a function is passed as is, or called
-  with them when there are some), so nothing callable crosses the process boundary.
+  for callables, as top-level arguments: ``Ref("coursekit.functions.Rosenbrock",
+  method="value")`` is ``Rosenbrock().value`` (a class is instantiated with the Ref's
+  arguments; a function is passed as is, or called with them when there are some).
+  It is built and evaluated in the grader: the learner's function receives a plain
+  stub that sends its arguments to the grader and returns the value, so nothing of
+  the object (its ``.grad``, its parameters) reaches the learner's process. Its
+  arguments come from the learner's code: a Ref target must validate their shapes
+  (coursekit._validate) and take time linear in their size.
 - The learner's function (a module-level function of ``MODULE``) runs in a
   sandboxed child process (coursekit.grade); it must return plain data as above,
   anything else fails the check with a hint.
 - ``judge(c)`` runs in the grader with a :class:`Call` ``c``: ``c.args``,
   ``c.kwargs`` (as generated, Refs included), ``c.value`` (what the function
   returned, already plain data) and ``c.after`` (each positional array argument
-  as it was after the call, None for the others: detects in-place changes). It
+  as it was after the call, None for the others: detects in-place changes). Only
+  the learner's process can see ``c.after``, so it never decides points: the grader
+  judges each call twice, once with ``after`` equal to the inputs (this decides the
+  points), then with the reported ``after`` (a hint from :func:`unchanged` is shown,
+  worth nothing). It
   computes the expected result itself (a closed form, or a coursekit reference),
   and returns None when the result is right, otherwise a hint: what was
   expected, what came back, and the likely mistake. :func:`close`,
@@ -62,8 +72,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-
-from coursekit.grade.worker import Ref
 
 __all__ = ["Args", "Call", "Check", "Checks", "Ref", "call", "close", "unchanged", "array_like", "pair",
            "number", "fmt"]
@@ -90,6 +98,45 @@ class Call:
     kwargs: dict
     value: Any
     after: list
+
+
+class Ref:
+    """A coursekit (or NumPy) callable named by its dotted path, evaluated by the grader.
+
+    A class is instantiated with the given arguments (plain data), a function is
+    called only when arguments are given (a factory), then ``method`` is taken:
+    ``Ref("coursekit.functions.Rosenbrock", method="value")`` is
+    ``coursekit.functions.Rosenbrock().value``; ``Ref("numpy.sum")`` is ``numpy.sum``;
+    ``Ref("coursekit.schedules.constant", 0.1)`` is ``coursekit.schedules.constant(0.1)``.
+    Judges read ``.args`` / ``.kwargs`` to compute expected values.
+    """
+
+    def __init__(self, path, *args, method=None, **kwargs):
+        if not isinstance(path, str) or not path.startswith(("coursekit.", "numpy.")):
+            raise ValueError(f"path must name a coursekit.* or numpy.* object, got {path!r}")
+        self.path, self.args, self.kwargs, self.method = path, args, kwargs, method
+
+    def __repr__(self):
+        inner = [repr(self.path)] + [_short(a) for a in self.args]
+        inner += [f"{k}={_short(v)}" for k, v in self.kwargs.items()]
+        if self.method:
+            inner.append(f"method={self.method!r}")
+        return f"Ref({', '.join(inner)})"
+
+    def resolve(self):
+        """The object this names (built in the grader's process)."""
+        import importlib
+
+        module_name, _, attr = self.path.rpartition(".")
+        obj = getattr(importlib.import_module(module_name), attr)
+        if isinstance(obj, type) or self.args or self.kwargs:
+            obj = obj(*self.args, **self.kwargs)
+        return getattr(obj, self.method) if self.method else obj
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True)
@@ -191,12 +238,24 @@ def close(got, expected, rtol=1e-6, atol=0.0, what="the result", mistakes=None) 
     if np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)):
         return None
     error = float(np.max(np.abs(got - expected)))
-    hint = f"{what}: expected {fmt(expected)}, got {fmt(got)} (largest difference {error:.3g})"
+    differing = _differing(got, expected, rtol, atol)
+    hint = f"{what}: expected {fmt(expected)}, got {fmt(got)} (largest difference {error:.3g}{differing})"
     for advice, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong)
         if wrong.shape == got.shape and np.all(np.abs(got - wrong) <= atol + rtol * np.abs(wrong)):
             return f"{hint}; {advice}"
     return hint
+
+
+def _differing(got, expected, rtol, atol, show=3):
+    """"; 2 of 40 entries differ: [3] expected 0.5, got 0.4, ..." when the arrays are too long to show whole."""
+    if got.ndim == 0 or got.size <= 8:
+        return ""
+    wrong = np.argwhere(~(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+    entries = [f"[{', '.join(str(int(i)) for i in index)}] expected {fmt(expected[tuple(index)][()])}, "
+               f"got {fmt(got[tuple(index)][()])}" for index in wrong[:show]]
+    more = ", ..." if len(wrong) > show else ""
+    return f"; {len(wrong)} of {got.size} entries differ: {'; '.join(entries)}{more}"
 
 
 def unchanged(before, after, name="x") -> "str | None":

@@ -1,13 +1,18 @@
 """One sandboxed child process that imports a submitted module and serves calls.
 
 The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` in a
-fresh temporary directory with a scrubbed environment and its own session
-(process group), talks to it over two private pipes, drains its stdout/stderr
-into a bounded buffer, enforces a wall-time limit on every exchange (killing the
-whole process group), and validates every reply (frame, nonce, id, plain data).
-Any misbehaviour becomes a :class:`ChildError`; the grader never trusts the child.
+fresh private (0700) temporary directory with a scrubbed environment and its own
+session (process group), talks to it over two private pipes, drains its
+stdout/stderr into a bounded buffer, enforces a wall-time limit on every exchange
+(killing the whole process group), and validates every reply (frame, nonce, id,
+bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
+are evaluated here, in the parent, when the child's stub asks. Any misbehaviour,
+and any exception while reading a reply, becomes a :class:`ChildError`: the grader
+never trusts the child. :func:`close_all` stops every live child (on interrupt).
 """
+import atexit
 import functools
+import importlib.util
 import os
 import secrets
 import select
@@ -22,12 +27,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from coursekit.exercises.spec import Ref
 from coursekit.grade import worker
+from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
+from coursekit.grade.text import clean
 
 NOBODY = 65534
-MAX_MODULE_BYTES = 1 << 20
-BOOT_TIMEOUT = 60.0  # starting Python + NumPy + coursekit; not the submission's time
-SYSTEM_LIBS = ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache"]
+MAX_CALLBACK_ELEMENTS = 1 << 20  # array entries in the arguments of one callback
+BOOT_TIMEOUT = 60.0  # starting Python + NumPy; not the submission's time
+_SITE_NAMES = ("site-packages", "dist-packages")
+_LIVE, _LIVE_LOCK = set(), threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -64,10 +75,39 @@ def _site_dirs():
     return list(dict.fromkeys(dirs))
 
 
-def _coursekit_dir():
-    import coursekit
+@functools.lru_cache(maxsize=None)
+def read_paths(allowed=("numpy",)):
+    """What a child may read: the standard library (not its site-packages), the allowed packages, system libraries."""
+    paths = []
+    for key in ("stdlib", "platstdlib"):
+        root = sysconfig.get_paths()[key]
+        try:
+            paths += [os.path.join(root, e) for e in sorted(os.listdir(root)) if e not in _SITE_NAMES]
+        except OSError:
+            continue
+    for name in allowed:            # "scipy.stats": all of the scipy package is readable
+        top = name.partition(".")[0]
+        spec = importlib.util.find_spec(top)
+        if spec is None:
+            raise SandboxError(f"the module {name!r} a chapter allows is not installed")
+        found = list(spec.submodule_search_locations or []) or [spec.origin]
+        paths += found + [os.path.join(os.path.dirname(found[0]), f"{top}.libs")]  # wheels' bundled libraries
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    system = ["/lib64", "/usr/lib64", "/etc/ld.so.cache"] + ([f"/usr/lib/{multiarch}", f"/lib/{multiarch}"]
+                                                           if multiarch else [])
+    paths += [p for p in system if os.path.realpath(p) not in ("/usr/lib", "/lib", "/usr/local/lib")]
+    return tuple(dict.fromkeys(p for p in paths if os.path.exists(p)))
 
-    return str(Path(coursekit.__file__).parent)
+
+def close_all():
+    """Stop every live child and remove its folder (called when the grader is interrupted)."""
+    with _LIVE_LOCK:
+        children = list(_LIVE)
+    for child in children:
+        child.close()
+
+
+atexit.register(close_all)
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,7 +115,7 @@ def unprivileged_user():
     """``nobody``'s uid when running as root and it can run the worker, else None."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
-    probe = f"import sys, os; sys.path += {_site_dirs()!r}; import numpy; os.listdir({_coursekit_dir()!r})"
+    probe = f"import sys, os; sys.path += {_site_dirs()!r}; import numpy"
     try:
         done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], user=NOBODY, group=NOBODY,
                               extra_groups=[], cwd="/", env={"PATH": os.defpath}, capture_output=True, timeout=60)
@@ -104,28 +144,38 @@ class _Drain(threading.Thread):
 
 
 class Child:
-    """A worker process serving calls into the module file ``source``, imported as ``module``.
+    """A worker process serving calls into the module ``source``, imported as ``module``.
 
-    The file and ``companions`` ({module name: file}, e.g. the submission's other
-    chapter modules, importable from it), each cut at ``MAX_MODULE_BYTES``, are copied
-    alone into a fresh temporary directory: the child's working directory and the only
-    submitted files it can read.
+    ``source`` and ``companions`` ({module name: source}, e.g. the submission's other
+    chapter modules, importable from it) are bytes or paths (read by :func:`read_source`).
+    They are written alone into a fresh private temporary directory: the child's working
+    directory and the only submitted files it can read. ``allowed``: the modules the child
+    may import besides the standard library (a chapter's ``ALLOWED_IMPORTS``; NumPy always).
     """
 
-    def __init__(self, source, module, limits=Limits(), preload=("coursekit",), companions=None):
+    def __init__(self, source, module, limits=Limits(), companions=None, allowed=("numpy",)):
         self.module, self.limits = module, limits
-        self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")
-        os.chmod(self.workdir, 0o755)  # readable by an unprivileged child user
-        for name, path in {**(companions or {}), module: source}.items():
-            target = Path(self.workdir) / f"{name}.py"
-            with open(path, "rb") as f:
-                target.write_bytes(f.read(MAX_MODULE_BYTES))
-            target.chmod(0o644)
+        self._closed, self.proc = False, None
+        allowed = tuple(dict.fromkeys(("numpy",) + tuple(allowed)))
+        files = {name: src if isinstance(src, bytes) else read_source(src)
+                 for name, src in {**(companions or {}), module: source}.items()}
+        user = unprivileged_user()
+        self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")  # 0700
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        for name, data in files.items():
+            target = os.path.join(self.workdir, f"{name}.py")
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data[:MAX_MODULE_BYTES])
+            if user is not None:
+                os.chown(target, user, user)
+        if user is not None:
+            os.chown(self.workdir, user, user)
         self.nonce = secrets.token_hex(16)
         self.sandbox, self.names = [], []
         self._buffer = bytearray()
         self._next_id = 0
-        user = unprivileged_user()
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
@@ -137,9 +187,7 @@ class Child:
                 pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True, **extra)
         except OSError as exc:
-            os.close(self._request_w)
-            os.close(self._reply_r)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.close()
             raise SandboxError(f"could not start the grading worker ({sys.executable}): {exc}") from None
         finally:
             os.close(request_r)
@@ -147,11 +195,8 @@ class Child:
         os.set_blocking(self._request_w, False)
         self._drain = _Drain(self.proc.stdout, limits.output_bytes)
         self._drain.start()
-        site = _site_dirs()
-        stdlib = [sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")]
-        hello = {"nonce": self.nonce, "workdir": self.workdir, "module": module, "site_dirs": site,
-                 "coursekit_dir": _coursekit_dir(), "preload": list(preload),
-                 "read_paths": list(dict.fromkeys(stdlib + site + [_coursekit_dir(), self.workdir] + SYSTEM_LIBS)),
+        hello = {"nonce": self.nonce, "workdir": self.workdir, "module": module, "site_dirs": _site_dirs(),
+                 "allowed": list(allowed), "read_paths": list(read_paths(allowed)) + [self.workdir],
                  "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s}}
         self._send(hello, time.monotonic() + BOOT_TIMEOUT)
 
@@ -163,38 +208,71 @@ class Child:
         except ChildError as exc:
             self.close()
             raise SandboxError(f"the grading worker did not start: {exc.message}\n{self.output}") from None
-        self.sandbox = [str(layer) for layer in booted.get("sandbox", [])]
+        layers = booted.get("sandbox")
+        self.sandbox = [clean(layer, 200) for layer in layers[:20]] if isinstance(layers, list) else []
         ready = self._receive("ready", time.monotonic() + self.limits.timeout, during="importing the module")
         ready["ok"] = ready.get("ok") is True
         if not ready["ok"]:
             ready["error"] = _clean_error(ready.get("error"))
         names = ready.get("names", [])
-        self.names = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        self.names = [clean(n, 100) for n in names if isinstance(n, str)] if isinstance(names, list) else []
         return ready
 
     def call(self, function, args=(), kwargs=None, timeout=None):
         """Call ``function(*args, **kwargs)`` in the child; returns the validated reply.
 
-        The reply has ``ok``; then ``value`` and ``after`` (decoded plain data) or ``error``
-        (dict of str). Raises ChildError on timeout, death or a malformed reply.
+        Top-level :class:`Ref` arguments reach the child as plain stub functions that
+        this process evaluates. The reply has ``ok``; then ``value`` and ``after``
+        (decoded plain data) or ``error`` (dict of str). Raises ChildError on timeout,
+        death or a malformed reply.
         """
         self._next_id += 1
-        request = {"op": "call", "id": self._next_id, "function": function,
-                   "args": worker.encode(list(args)), "kwargs": worker.encode(dict(kwargs or {}))}
+        refs = []
+
+        def put(value):
+            if isinstance(value, Ref):
+                refs.append([value, None])
+                return {"$fn": len(refs) - 1}
+            return worker.encode(value)
+
+        request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
+                   "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
         deadline = time.monotonic() + (timeout or self.limits.timeout)
         self._send(request, deadline)
-        reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id)
+        reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id,
+                              callbacks=lambda message: self._callback(refs, message, deadline))
         try:
             if reply.get("ok") is True:
                 reply["value"] = worker.decode(reply.get("value"))
-                reply["after"] = worker.decode(reply.get("after"))
+                after = worker.decode(reply.get("after"))
+                reply["after"] = after if isinstance(after, list) and len(after) == len(args) else [None] * len(args)
             else:
                 reply["ok"] = False
                 reply["error"] = _clean_error(reply.get("error"))
-        except worker.WireError as exc:
+        except Exception as exc:  # noqa: BLE001 -- whatever the child sent, the reply fails this call only
             self.close()
-            raise ChildError("protocol", f"the reply was not plain data ({exc})") from None
+            raise ChildError("protocol", f"the reply was not plain data ({clean(exc, 200)})") from None
         return reply
+
+    def _callback(self, refs, message, deadline):
+        """Evaluate callable ``fn`` of the current call for the child's stub, and answer."""
+        try:
+            k = message.get("fn")
+            if type(k) is not int or not 0 <= k < len(refs):
+                raise ValueError("no such function")
+            args = worker.decode(message.get("args"), max_elements=MAX_CALLBACK_ELEMENTS)
+            kwargs = worker.decode(message.get("kwargs"), max_elements=MAX_CALLBACK_ELEMENTS)
+            if type(args) is not list or type(kwargs) is not dict:
+                raise ValueError("malformed arguments")
+            if refs[k][1] is None:
+                refs[k][1] = refs[k][0].resolve()
+            with np.errstate(all="ignore"):
+                value = refs[k][1](*args, **kwargs)
+            answer = {"op": "callback_result", "ok": True, "value": worker.encode(value)}
+        except Exception as exc:  # noqa: BLE001 -- bad arguments are the submission's error, raised there
+            answer = {"op": "callback_result", "ok": False, "type": type(exc).__name__,
+                      "message": clean(exc, 500)}
+        self._send(answer, deadline)
 
     def _send(self, message, deadline):
         try:
@@ -206,10 +284,14 @@ class Child:
         except OSError:
             pass  # the child is gone; the next receive reports how it ended
 
-    def _receive(self, op, deadline, during="starting", id=None):
+    def _receive(self, op, deadline, during="starting", id=None, callbacks=None):
         while True:
             message = self._parse()
             if message is not None:
+                if (callbacks is not None and message.get("op") == "callback" and message.get("nonce") == self.nonce
+                        and message.get("id") == id):
+                    callbacks(message)
+                    continue
                 if message.get("nonce") != self.nonce or message.get("op") != op or message.get("id") != id:
                     self.close()
                     raise ChildError("protocol", f"an unexpected message on the private channel while {during}"
@@ -235,9 +317,10 @@ class Child:
             if len(self._buffer) < 8 + length:
                 return None
             message = worker.parse_payload(bytes(self._buffer[:8]), bytes(self._buffer[8:8 + length]))
-        except worker.WireError as exc:
+        except Exception as exc:  # noqa: BLE001 -- WireError, or anything else odd: never the grader's crash
             self.close()
-            raise ChildError("protocol", f"garbage on the private channel ({exc}); the process was stopped") from None
+            raise ChildError("protocol", f"garbage on the private channel ({clean(exc, 200)}); "
+                                         "the process was stopped") from None
         del self._buffer[:8 + length]
         return message
 
@@ -261,36 +344,40 @@ class Child:
 
     def _output_tail(self, n=300):
         self._drain.join(timeout=1)
-        tail = self._drain.tail[-n:].decode("utf-8", errors="replace").strip()
+        tail = clean(self._drain.tail[-n:].decode("utf-8", errors="replace")).strip()
         return f"; its last output: {tail!r}" if tail else ""
 
     def close(self):
-        """Kill the whole process group and release the pipes (idempotent)."""
-        if getattr(self, "_closed", False):
-            return
-        self._closed = True
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.wait()
-        for fd in (self._request_w, self._reply_r):
+        """Kill the whole process group, release the pipes, remove the folder (idempotent)."""
+        with _LIVE_LOCK:
+            if self._closed:
+                return
+            self._closed = True
+            _LIVE.discard(self)
+        if self.proc is not None:
             try:
-                os.close(fd)
-            except OSError:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
-        self._drain.join(timeout=5)
-        self.proc.stdout.close()
+            self.proc.wait()
+            for fd in (self._request_w, self._reply_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            if hasattr(self, "_drain"):
+                self._drain.join(timeout=5)
+            self.proc.stdout.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     @property
     def alive(self):
-        return not getattr(self, "_closed", False) and self.proc.poll() is None
+        return not self._closed and self.proc is not None and self.proc.poll() is None
 
     @property
     def output(self):
-        """What the child printed (first ``output_bytes``), with a note when more was dropped."""
-        text = self._drain.kept.decode("utf-8", errors="replace")
+        """What the child printed (first ``output_bytes``, sanitized), with a note when more was dropped."""
+        text = clean(self._drain.kept.decode("utf-8", errors="replace"), keep_lines=True)
         dropped = self._drain.total - len(self._drain.kept)
         return text + (f"\n[... {dropped} more bytes of output dropped]" if dropped > 0 else "")
 
@@ -322,7 +409,7 @@ class _FdWriter:
 
 
 def _clean_error(error):
-    """The child's error description, reduced to bounded strings."""
+    """The child's error description, reduced to bounded, sanitized strings."""
     error = error if isinstance(error, dict) else {}
     text = {k: error.get(k) for k in ("type", "message", "where")}
-    return {k: (v[:2000] if isinstance(v, str) else None) for k, v in text.items()}
+    return {k: (clean(v, 2000) if isinstance(v, str) else None) for k, v in text.items()}

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from coursekit.exercises import CHAPTERS
 from coursekit.grade import report
-from coursekit.grade.child import Limits, SandboxError
+from coursekit.grade.child import Limits, SandboxError, close_all
 from coursekit.grade.grader import grade_submission
+from coursekit.grade.text import file_name
 
 DESCRIPTION = """Grade exercise submissions. A submission is a folder holding the chapter
 modules (ch1_gradient_descent.py, ...) or a .zip of one; the default is exercises/.
@@ -31,9 +34,10 @@ def parse_args(argv):
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="wall seconds per call (default 10)")
     parser.add_argument("--memory", type=int, default=2048, metavar="MB",
                         help="address-space limit per child process (default 2048)")
-    parser.add_argument("--seed", type=int, help="seed the random inputs (default: fresh every run)")
+    parser.add_argument("--seed", type=int,
+                        help="seed the random inputs, to repeat a run exactly (default: new inputs every run)")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="show each submission's output and the sandbox layers")
+                        help="show every failing check, each submission's output and the sandbox layers")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
         parser.error("--jobs must be >= 1, --timeout > 0 and --memory >= 256")
@@ -42,12 +46,43 @@ def parse_args(argv):
 
 
 def _unique_names(paths):
-    names, seen = [], {}
+    """One distinct, file-safe name per submission (its stem; ``-2``, ``-3``... on a clash)."""
+    names, taken = [], set()
     for p in paths:
-        base = Path(p).stem or Path(p).name or "submission"
-        seen[base] = seen.get(base, 0) + 1
-        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        base = file_name(Path(p).stem or Path(p).name)
+        name, k = base, 1
+        while name.lower() in taken:      # case-insensitive: one results.json each, on any file system
+            k += 1
+            name = f"{base}-{k}"
+        taken.add(name.lower())
+        names.append(name)
     return names
+
+
+def _stop_on_sigterm():
+    """SIGTERM (a killed batch job) unwinds like Ctrl-C, so temporary folders are removed."""
+    if threading.current_thread() is threading.main_thread():
+        def handler(signum, frame):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, handler)
+
+
+def _not_graded(path, name, chapters, note):
+    from coursekit.grade.grader import ChapterResult, CheckResult, SubmissionResult
+
+    result = SubmissionResult(name, report.clean(path, 500), note=report.clean(note, 1000))
+    for n in chapters:
+        ch = CHAPTERS[n]
+        checks = [CheckResult(n, c.exercise, c.name, c.points, status="not run",
+                              hint="the grader's worker did not start") for c in ch.CHECKS]
+        result.chapters.append(ChapterResult(n, ch.TITLE, ch.MODULE, ch.NOTEBOOK, None, checks))
+    return result
+
+
+def _seed_line(seed):
+    if seed is None:
+        return "Inputs are drawn afresh on every run; repeat this run exactly with --seed N."
+    return f"Inputs drawn with --seed {seed}."
 
 
 def main(argv=None):
@@ -57,25 +92,45 @@ def main(argv=None):
     names = _unique_names(args.submissions)
     batch = len(args.submissions) > 1 or args.csv
 
-    def grade(i):
-        seed = None if args.seed is None else [args.seed, i]
-        return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
+    stopping = threading.Event()
 
+    def grade(i):
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        seed = None if args.seed is None else [args.seed, i]
+        if not batch:
+            return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
+        try:
+            return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
+        except SandboxError as exc:     # one worker that could not start: that submission's line, not the batch
+            return _not_graded(args.submissions[i], names[i], chapters, f"not graded: {exc}")
+
+    _stop_on_sigterm()
     try:
         if not batch:
             results = [grade(0)]
         else:
             from tqdm.auto import tqdm
 
-            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            pool = ThreadPoolExecutor(max_workers=args.jobs)
+            try:
                 results = list(tqdm(pool.map(grade, range(len(names))), total=len(names), desc="grading",
                                     unit="submission", file=sys.stderr, disable=None))
+            finally:
+                stopping.set()
+                pool.shutdown(wait=False, cancel_futures=True)
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        stopping.set()
+        close_all()   # kills every child and removes its folder; running threads then finish at once
+        print("interrupted: nothing written", file=sys.stderr)
+        return 130
 
     if not batch:
         print(report.submission_text(results[0], verbose=args.verbose))
+        print(_seed_line(args.seed))
         if args.json:
             report.write_json(results[0], args.json)
             print(f"\nwrote {args.json}")
@@ -94,7 +149,8 @@ def main(argv=None):
         if args.verbose:
             print(report.submission_text(result, verbose=True), end="\n\n")
         pct = 100 * result.score / result.max_score if result.max_score else 0.0
-        print(f"{result.name:<30} {result.score:g}/{result.max_score:g} ({pct:.0f}%)  {result.note}")
+        print(f"{result.name:<30} {result.score:g}/{result.max_score:g} ({pct:.0f}%)  {report.clean(result.note)}")
+    print(_seed_line(args.seed))
     if args.csv:
         report.write_csv(rows, chapters, args.csv)
         print(f"wrote {args.csv}" + (f" and {json_dir}/" if json_dir else ""))

@@ -2,31 +2,34 @@
 
 The learner's code runs only in coursekit.grade.child processes; inputs are drawn
 here with a fresh random generator, results come back as plain data, and every
-verdict (tolerances, points) is computed here by the checks' judges.
+verdict (tolerances, points) is computed here by the checks' judges, from what this
+process can observe: the inputs it drew and the value that came back. What only the
+child can report (the inputs after the call) adds a hint, never points. Submissions
+are read by coursekit.grade.submission (no symlinks, regular files, bounded).
 """
 from __future__ import annotations
 
-import re
-import tempfile
 import time
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 
 from coursekit.exercises import CHAPTERS
 from coursekit.exercises.spec import Call, fmt
-from coursekit.grade.child import MAX_MODULE_BYTES, Child, ChildError, Limits
+from coursekit.grade.child import Child, ChildError, Limits
+from coursekit.grade.submission import find_modules, read_submission
+from coursekit.grade.text import clean
 
-_MODULE_NAME = re.compile(r"ch(\d+)_\w*\.py")
 PASSED = "passed"
+MAX_HINT = 2000
 
 
 @dataclass
 class CheckResult:
     """The verdict of one check: status is passed, failed, error, not implemented, missing,
-    timeout, crashed, import error, not run or not submitted."""
+    timeout, crashed, import error, not run or not submitted. A passed check may carry
+    a hint too (advice worth no points, e.g. "x was modified by the call")."""
 
     chapter: int
     exercise: str
@@ -55,6 +58,7 @@ class ExerciseSummary:
     max_points: float
     status: str
     hint: str
+    failed: list = field(default_factory=list)   # every failing check (CheckResult) with a hint
 
 
 @dataclass
@@ -92,8 +96,11 @@ class ChapterResult:
                 status = "partial"
             else:
                 status = failed[0].status if len({c.status for c in failed}) == 1 else "failed"
-            hint = f"[{failed[0].name}] {failed[0].hint}" if failed and failed[0].hint else ""
-            rows.append(ExerciseSummary(name, points, sum(c.max_points for c in checks), status, hint))
+            advised = [c for c in checks if c.passed and c.hint]
+            hint = (f"[{failed[0].name}] {failed[0].hint}" if failed and failed[0].hint else
+                    f"[{advised[0].name}] note (no points lost): {advised[0].hint}" if advised else "")
+            rows.append(ExerciseSummary(name, points, sum(c.max_points for c in checks), status, hint,
+                                        [c for c in failed if c.hint]))
         return rows
 
 
@@ -115,18 +122,20 @@ class SubmissionResult:
 
 
 class ChapterSession:
-    """Runs one chapter's checks on one module file, in one persistent child.
+    """Runs one chapter's checks on one module (bytes, or a file), in one persistent child.
 
     The child is restarted after a timeout or crash; an import failure fails every
     remaining check with the same hint; a timeout skips the exercise's other checks.
-    ``companions`` ({module name: file}) are the submission's other chapter modules,
-    importable from this one. Use as a context manager (it owns a process).
+    ``companions`` ({module name: bytes or file}) are the submission's other chapter
+    modules, importable from this one. The child may import what the chapter's
+    ``ALLOWED_IMPORTS`` lists (default NumPy) and the standard library.
+    Use as a context manager (it owns a process).
     """
 
     def __init__(self, source, chapter, limits=None, rng=None, companions=None):
         self.chapter, self.limits, self.companions = chapter, limits or Limits(), companions
         self.rng = rng if rng is not None else np.random.default_rng()
-        self.source = Path(source) if source is not None else None
+        self.source = source if source is None or isinstance(source, bytes) else Path(source)
         self.child, self.import_failure, self.timed_out = None, None, set()
         self.sandbox, self._outputs = [], []
 
@@ -158,7 +167,12 @@ class ChapterSession:
             return self.child
         self._stop_child()
         module = self.chapter.MODULE
-        self.child = Child(self.source, module, self.limits, companions=self.companions)
+        try:
+            self.child = Child(self.source, module, self.limits, companions=self.companions,
+                               allowed=getattr(self.chapter, "ALLOWED_IMPORTS", ("numpy",)))
+        except OSError as exc:  # the file could not be read (a link, not a regular file, too large)
+            self.import_failure = ("import error", clean(exc, MAX_HINT))
+            return None
         try:
             ready = self.child.start()
         except ChildError as exc:
@@ -182,13 +196,15 @@ class ChapterSession:
         if check.exercise in self.timed_out:
             result.status, result.hint = "not run", f"skipped: an earlier check of {check.exercise} timed out"
             return result
+        advice = ""
         for trial in range(check.trials):
             status, hint = self._run_once(check)
             if status != PASSED:
                 result.status = status
-                result.hint = hint + (f" (call {trial + 1} of {check.trials})" if trial > 0 else "")
+                result.hint = clean(hint + (f" (call {trial + 1} of {check.trials})" if trial > 0 else ""), MAX_HINT)
                 return result
-        result.points = check.points
+            advice = advice or hint
+        result.points, result.hint = check.points, clean(advice, MAX_HINT)
         return result
 
     def _run_once(self, check):
@@ -204,11 +220,13 @@ class ChapterSession:
             return ("timeout" if exc.kind == "timeout" else "crashed"), f"{check.exercise}: {exc.message}"
         if not reply["ok"]:
             return _error_hint(check.exercise, self.chapter.MODULE, reply["error"], self.limits)
-        try:
-            hint = check.judge(Call(args.args, args.kwargs, reply["value"], reply["after"]))
-        except Exception as exc:  # the returned value was too odd to compare
-            hint = f"the result could not be checked ({type(exc).__name__}: {exc}); got {fmt(reply['value'])}"
-        return (PASSED, "") if not hint else ("failed", str(hint))
+        # points: from what this process observed (its own inputs, the value); then the child's report
+        # of the inputs after the call, for a hint only (the child could forge it)
+        inputs = [np.copy(a) if isinstance(a, np.ndarray) else None for a in args.args]
+        hint = _judge(check, Call(args.args, args.kwargs, reply["value"], inputs), reply["value"])
+        if hint:
+            return "failed", hint
+        return PASSED, _judge(check, Call(args.args, args.kwargs, reply["value"], reply["after"]), reply["value"])
 
     def run_all(self, checks=None, file=None, note=""):
         """Run ``checks`` (default: all of the chapter's); returns a ChapterResult."""
@@ -217,6 +235,20 @@ class ChapterSession:
         self._stop_child()
         return ChapterResult(ch.NUMBER, ch.TITLE, ch.MODULE, ch.NOTEBOOK, file, results, note, self.output,
                              self.sandbox)
+
+
+def _judge(check, call, value):
+    """The judge's hint for ``call`` ("" if it passes); any exception is a hint, never the grader's crash."""
+    try:
+        with np.errstate(all="ignore"):
+            hint = check.judge(call)
+        return clean(hint, MAX_HINT) if hint else ""
+    except Exception as exc:  # noqa: BLE001 -- the returned value was too odd to compare
+        try:
+            got = fmt(value)
+        except Exception:  # noqa: BLE001
+            got = "an odd value"
+        return clean(f"the result could not be checked ({type(exc).__name__}: {exc}); got {got}", MAX_HINT)
 
 
 def _import_hint(module, error):
@@ -242,56 +274,23 @@ def _error_hint(exercise, module, error, limits):
 
 
 # ------------------------------------------------------------- submissions --
-def find_modules(folder, numbers):
-    """{chapter number: path} of the chapter modules in ``folder`` (exact name, else a unique chN_*.py)."""
-    folder, found = Path(folder), {}
-    for n in numbers:
-        exact = folder / f"{CHAPTERS[n].MODULE}.py"
-        candidates = [exact] if exact.is_file() else sorted(p for p in folder.glob(f"ch{n}_*.py") if p.is_file())
-        if len(candidates) == 1:
-            found[n] = candidates[0]
-    return found
-
-
-def _unzip(path, into):
-    """Extract only chapter modules (the shallowest of each name, size-capped) from a zip."""
-    chosen = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            parts = PurePosixPath(info.filename).parts
-            if info.is_dir() or "__MACOSX" in parts or not _MODULE_NAME.fullmatch(parts[-1] if parts else ""):
-                continue
-            if parts[-1] not in chosen or len(parts) < len(PurePosixPath(chosen[parts[-1]].filename).parts):
-                chosen[parts[-1]] = info
-        for name, info in chosen.items():
-            with archive.open(info) as member:
-                (Path(into) / name).write_bytes(member.read(MAX_MODULE_BYTES))
-
-
 def grade_submission(path, chapters=None, limits=None, seed=None, name=None):
     """Grade the folder or .zip at ``path`` on ``chapters`` (default: all); never raises for bad code."""
     start, path = time.perf_counter(), Path(path)
     numbers = sorted(CHAPTERS) if chapters is None else sorted(chapters)
-    result = SubmissionResult(name or path.stem or path.name, str(path))
+    result = SubmissionResult(clean(name or path.stem or path.name, 200), clean(path, 500))
     rng = np.random.default_rng(seed)
-    with tempfile.TemporaryDirectory(prefix="coursekit-submission-") as tmp:
-        folder = path
-        if path.is_file() and zipfile.is_zipfile(path):
-            try:
-                _unzip(path, tmp)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                result.note = f"could not read the zip file: {exc}"
-            folder = Path(tmp)
-        elif not path.is_dir():
-            result.note = f"{path} is not a folder or a .zip file"
-            folder = None
-        modules = find_modules(folder, sorted(CHAPTERS)) if folder is not None else {}
-        for n in numbers:
-            ch = CHAPTERS[n]
-            source = modules.get(n)
-            note = "" if source else f"{ch.MODULE}.py not found: chapter {n} scores 0"
-            companions = {CHAPTERS[m].MODULE: path for m, path in modules.items() if m != n}
-            with ChapterSession(source, ch, limits, rng.spawn(1)[0], companions) as session:
-                result.chapters.append(session.run_all(file=source.name if source else None, note=note))
+    modules, result.note = read_submission(path)          # {number: (file name, bytes)}; never raises
+    for n in numbers:
+        ch = CHAPTERS[n]
+        filename, source = modules.get(n, (None, None))
+        note = "" if source is not None else f"{ch.MODULE}.py not found: chapter {n} scores 0"
+        companions = {CHAPTERS[m].MODULE: data for m, (_, data) in modules.items() if m != n}
+        with ChapterSession(source, ch, limits, rng.spawn(1)[0], companions) as session:
+            result.chapters.append(session.run_all(file=filename, note=note))
     result.seconds = time.perf_counter() - start
     return result
+
+
+__all__ = ["CheckResult", "ChapterResult", "SubmissionResult", "ChapterSession", "grade_submission",
+           "find_modules"]

@@ -1,4 +1,8 @@
-"""What the learner and the instructor see: text and HTML tables, Gradescope JSON, CSV."""
+"""What the learner and the instructor see: text and HTML tables, Gradescope JSON, CSV.
+
+Every string from a submission was sanitized on arrival (coursekit.grade.text.clean);
+the writers here clean again, so nothing unsanitized reaches a terminal or a file.
+"""
 from __future__ import annotations
 
 import csv
@@ -7,6 +11,8 @@ import json
 import re
 import textwrap
 
+from coursekit.grade.text import clean
+
 PASSED = "passed"
 
 
@@ -14,8 +20,11 @@ def _points(x):
     return f"{x:g}"
 
 
-def chapter_text(ch, width=100):
-    """The table of one chapter: exercise, points earned / possible, status, hint."""
+def chapter_text(ch, width=100, verbose=False):
+    """The table of one chapter: exercise, points earned / possible, status, hint.
+
+    ``verbose``: every failing check with its hint, not only the first of each exercise.
+    """
     lines = [f"Chapter {ch.number}: {ch.title}  ({ch.file or ch.module + '.py'})"]
     if ch.note:
         lines.append(f"  {ch.note}")
@@ -27,8 +36,13 @@ def chapter_text(ch, width=100):
     lines.append(f"  {'exercise':<{name_w}}  {'points':>7}  status")
     for r in rows:
         lines.append(f"  {r.exercise:<{name_w}}  {_points(r.points) + '/' + _points(r.max_points):>7}  {r.status}")
-        if r.hint:
-            lines += textwrap.wrap(r.hint, width=width, initial_indent="      ", subsequent_indent="      ")
+        distinct = [c for i, c in enumerate(r.failed) if c.hint not in {d.hint for d in r.failed[:i]}]
+        hints = [f"[{c.name}] {c.hint}" for c in distinct] if verbose and distinct else [r.hint] if r.hint else []
+        for hint in hints:
+            lines += textwrap.wrap(hint, width=width, initial_indent="      ", subsequent_indent="        ")
+        if not verbose and len(distinct) > 1:
+            lines.append(f"      (and {len(distinct) - 1} more failing check{'s' if len(distinct) > 2 else ''}: "
+                         "see them all with -v)")
     lines.append(f"  {'total':<{name_w}}  {_points(ch.score) + '/' + _points(ch.max_score):>7}")
     return "\n".join(lines)
 
@@ -49,7 +63,7 @@ def submission_text(result, verbose=False):
     """The learner's report: a table per chapter, the total, where to look next."""
     parts = [f"Grading {result.path}"] + ([result.note] if result.note else [])
     for ch in result.chapters:
-        parts.append(chapter_text(ch))
+        parts.append(chapter_text(ch, verbose=verbose))
         if verbose and ch.output:
             lines = [line if len(line) <= 160 else line[:157] + "..." for line in ch.output[:4000].splitlines()]
             parts.append(textwrap.indent("\n".join(["output of your code:"] + lines[:40]), "  | "))
@@ -59,7 +73,7 @@ def submission_text(result, verbose=False):
     parts.append(f"Total: {_points(result.score)}/{_points(result.max_score)} points ({pct:.0f}%)"
                  f"  [{result.seconds:.1f} s]")
     parts.append(next_step(result))
-    return "\n\n".join(parts)
+    return clean("\n\n".join(parts), keep_lines=True)
 
 
 def chapter_html(chapters, title=None):
@@ -90,7 +104,8 @@ def gradescope(result):
                 "name": f"ch{ch.number} {c.id}" + (f": {c.description}" if c.description else ""),
                 "score": c.points, "max_score": c.max_points,
                 "status": "passed" if c.passed else "failed",
-                "output": c.status if c.passed else f"{c.status}: {c.hint}",
+                "output": (f"{c.status} (note, no points lost: {c.hint})" if c.hint else c.status) if c.passed
+                          else f"{c.status}: {c.hint}",
                 "visibility": "visible",
             })
     return {"score": result.score, "execution_time": round(result.seconds, 3),
@@ -99,8 +114,13 @@ def gradescope(result):
 
 
 def write_json(result, path):
+    data = json.loads(json.dumps(gradescope(result)), object_hook=_clean_strings)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(gradescope(result), f, indent=2)
+        json.dump(data, f, indent=2)
+
+
+def _clean_strings(obj):
+    return {k: clean(v, keep_lines=True) if isinstance(v, str) else v for k, v in obj.items()}
 
 
 def csv_header(chapters):
@@ -112,9 +132,9 @@ def csv_row(result, json_path=""):
     by_number = {ch.number: ch for ch in result.chapters}
     pct = 100 * result.score / result.max_score if result.max_score else 0.0
     notes = [result.note] + [ch.note for ch in result.chapters if ch.note]
-    return ([result.name, result.path] + [_points(by_number[n].score) for n in sorted(by_number)] +
+    return ([clean(result.name), clean(result.path)] + [_points(by_number[n].score) for n in sorted(by_number)] +
             [_points(result.score), _points(result.max_score), f"{pct:.1f}", f"{result.seconds:.2f}",
-             "; ".join(n for n in notes if n), str(json_path)])
+             clean("; ".join(n for n in notes if n)), clean(json_path)])
 
 
 def write_csv(rows, chapters, path):

@@ -12,7 +12,9 @@ before the submission is imported. Each layer is best effort and reports itself:
     (the interpreter, site-packages, coursekit, the submission's temporary
     directory), no TCP, signals and abstract sockets scoped to the child;
   * seccomp: no fork/vfork/clone of processes (threads stay allowed), no exec,
-    no ptrace, no signals to other processes, no sockets, no io_uring.
+    no ptrace, no sockets, no io_uring; nothing that reaches another process (signals,
+    prlimit64, priorities, CPU affinity, memory policy) and no SysV / POSIX IPC objects
+    (they would outlive the child).
 
 On other systems only the resource limits apply (the wall-time limit and process
 group kill of the parent always apply). Only the standard library is used.
@@ -30,15 +32,25 @@ PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT = 38, 24, 47
 # Syscall numbers: x86_64 table / the generic table used by aarch64.
 _ARCH = {
     "x86_64": dict(audit=0xC000003E, seccomp=317, capset=126, clone=56, clone3=435, kill=62, tkill=200, tgkill=234,
+                   prlimit64=302,
                    deny=[57, 58, 59, 322, 101, 310, 311, 41, 129, 297, 434, 424, 438, 425, 272, 308, 321, 298, 323,
-                         250, 248, 249]),
+                         250, 248, 249,
+                         141, 142, 144, 203, 314, 251, 256, 279, 312, 440, 448,
+                         29, 30, 31, 67, 64, 65, 66, 220, 68, 69, 70, 71, 240, 241, 242, 243, 244, 245]),
     "aarch64": dict(audit=0xC00000B7, seccomp=277, capset=91, clone=220, clone3=435, kill=129, tkill=130, tgkill=131,
+                    prlimit64=261,
                     deny=[221, 281, 117, 270, 271, 198, 138, 240, 434, 424, 438, 425, 97, 268, 280, 241, 282, 219,
-                          217, 218]),
+                          217, 218,
+                          140, 118, 119, 122, 274, 30, 238, 239, 272, 440, 448,
+                          194, 196, 195, 197, 190, 193, 191, 192, 186, 189, 188, 187, 180, 181, 182, 183, 184, 185]),
 }
-# (deny: fork, vfork, execve, execveat, ptrace, process_vm_readv/writev, socket, rt_sigqueueinfo,
+# deny: fork, vfork, execve, execveat, ptrace, process_vm_readv/writev, socket, rt_sigqueueinfo,
 #  rt_tgsigqueueinfo, pidfd_open, pidfd_send_signal, pidfd_getfd, io_uring_setup, unshare, setns, bpf,
-#  perf_event_open, userfaultfd, keyctl, add_key, request_key)
+#  perf_event_open, userfaultfd, keyctl, add_key, request_key;
+#  other processes' scheduling and memory: setpriority, sched_setparam, sched_setscheduler,
+#  sched_setaffinity, sched_setattr, ioprio_set, migrate_pages, move_pages, kcmp, process_madvise,
+#  process_mrelease; objects that outlive the process: SysV shared memory, semaphores and message
+#  queues, POSIX message queues. prlimit64 only on this process (pid 0 or its own).
 
 
 def set_limits(limits):
@@ -145,6 +157,9 @@ def _seccomp(libc, arch):
     pid = os.getpid()
     for nr in (arch["kill"], arch["tkill"], arch["tgkill"]):  # signals to this process only
         prog += [(jeq, 0, 4, nr), (ld, 0, 0, 16), (jeq, 0, 1, pid), (ret, 0, 0, allow), (ret, 0, 0, eperm)]
+    # prlimit64(pid, ...): this process only (pid 0 is glibc's getrlimit/setrlimit)
+    prog += [(jeq, 0, 5, arch["prlimit64"]), (ld, 0, 0, 16), (jeq, 2, 0, 0), (jeq, 1, 0, pid), (ret, 0, 0, eperm),
+             (ret, 0, 0, allow)]
     prog += [(ret, 0, 0, allow)]
 
     filters = (ctypes.c_uint64 * len(prog))(*[code | jt << 16 | jf << 24 | k << 32 for code, jt, jf, k in prog])
@@ -156,4 +171,5 @@ def _seccomp(libc, arch):
     # SECCOMP_SET_MODE_FILTER with SECCOMP_FILTER_FLAG_TSYNC (all threads)
     if libc.syscall(arch["seccomp"], 1, 1, ctypes.byref(fprog)) != 0:
         return f"seccomp unavailable: {os.strerror(ctypes.get_errno())}"
-    return "seccomp: no new processes, exec, ptrace, sockets or signals to others"
+    return ("seccomp: no new processes, exec, ptrace, sockets, IPC objects, or signals, limits and scheduling"
+            " of other processes")

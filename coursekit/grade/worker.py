@@ -6,15 +6,23 @@ The parent (coursekit.grade.child) runs this file as a script::
 
 and talks to it over two private pipes. Every message is one frame:
 ``b"CKG1" + uint32 length + UTF-8 JSON``. Values are plain data only: None, bool,
-int, float, complex, str, list, tuple, dict with str keys, NumPy arrays of a
-numeric dtype (sent as raw bytes) and, from parent to child only, :class:`Ref`
-(a coursekit callable named by its dotted path, resolved inside the child).
-Nothing is pickled, so no object with a rigged ``__eq__`` can cross.
+int (64-bit), float, complex, str, list, tuple, dict with str keys and NumPy arrays
+of a numeric dtype (sent as raw bytes). Nothing is pickled, so no object with a
+rigged ``__eq__`` can cross. From parent to child a value may also be ``{"$fn": k}``:
+a function the child receives as a plain stub; calling it sends the arguments back
+to the parent, which evaluates the k-th callable of the call (an exercise's objective,
+say) in its own process and returns the value. Nothing of the callable crosses.
 
-The child: reads a hello (nonce, paths, limits), applies resource limits, imports
-NumPy and coursekit, confines itself (coursekit.grade.sandbox), says "booted",
-imports the submitted chapter module, says "ready", then answers "call" requests
-until its request pipe closes. Only the standard library and NumPy are used here.
+Every bound on the wire (frame size, containers per frame, nesting, integers,
+array size) is checked by :func:`parse_payload` and :func:`decode`, which raise
+only :class:`WireError`: the parent treats every byte from a child as hostile,
+including frames forged with the nonce (the submission runs in this process).
+
+The child: reads a hello (nonce, paths, limits, the modules the chapter allows),
+applies resource limits, imports those modules (NumPy by default), confines itself
+(coursekit.grade.sandbox), says "booted", imports the submitted chapter module, says
+"ready", then answers "call" requests until its request pipe closes. coursekit is
+never imported here. Only the standard library and NumPy are used.
 """
 import base64
 import importlib
@@ -26,50 +34,16 @@ import struct
 import sys
 
 MAGIC = b"CKG1"
-MAX_FRAME = 64 << 20  # bytes of JSON per message
+MAX_FRAME = 32 << 20          # bytes of JSON per message
+MAX_CONTAINERS = 100_000      # JSON arrays + objects per message
 MAX_DEPTH = 32
+MAX_ELEMENTS = 1 << 22        # entries of one array
+INT_RANGE = (-(1 << 63), 1 << 64)
 DTYPES = ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16")
 
 
 class WireError(ValueError):
     """A message that is not valid plain data (or not a valid frame)."""
-
-
-class Ref:
-    """A coursekit (or NumPy) callable named by path, built inside the child.
-
-    A class is instantiated with the given arguments (plain data), a function is
-    called only when arguments are given (a factory), then ``method`` is taken:
-    ``Ref("coursekit.functions.Rosenbrock", method="value")`` becomes
-    ``coursekit.functions.Rosenbrock().value``; ``Ref("numpy.sum")`` is ``numpy.sum``;
-    ``Ref("coursekit.schedules.constant", 0.1)`` is ``coursekit.schedules.constant(0.1)``.
-    """
-
-    def __init__(self, path, *args, method=None, **kwargs):
-        if not isinstance(path, str) or not path.startswith(("coursekit.", "numpy.")):
-            raise ValueError(f"path must name a coursekit.* or numpy.* object, got {path!r}")
-        self.path, self.args, self.kwargs, self.method = path, args, kwargs, method
-
-    def __repr__(self):
-        inner = [repr(self.path)] + [_short(a) for a in self.args]
-        inner += [f"{k}={_short(v)}" for k, v in self.kwargs.items()]
-        if self.method:
-            inner.append(f"method={self.method!r}")
-        return f"Ref({', '.join(inner)})"
-
-    def resolve(self):
-        """The object this names (called in the child)."""
-        module_name, _, attr = self.path.rpartition(".")
-        obj = importlib.import_module(module_name)
-        obj = getattr(obj, attr)
-        if isinstance(obj, type) or self.args or self.kwargs:
-            obj = obj(*self.args, **self.kwargs)
-        return getattr(obj, self.method) if self.method else obj
-
-
-def _short(value):
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # ----------------------------------------------------------------- framing --
@@ -99,12 +73,15 @@ def payload_length(header):
 
 
 def parse_payload(header, payload):
+    """The JSON object of one frame; bounded before parsing (size, containers)."""
     if len(payload) != payload_length(header):
         raise WireError("truncated frame")
+    if payload.count(b"[") + payload.count(b"{") > MAX_CONTAINERS:
+        raise WireError(f"a frame with more than {MAX_CONTAINERS} lists and dicts")
     try:
         message = json.loads(payload.decode())
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(f"frame is not valid JSON: {exc}") from None
+        raise WireError(f"frame is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
         raise WireError("frame is not a JSON object")
     return message
@@ -129,9 +106,11 @@ def encode(value, depth=0):
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
     kind = type(value)
-    if value is None or kind in (bool, str):
+    if value is None or kind in (bool, str, float):
         return value
-    if kind is int or kind is float:
+    if kind is int:
+        if not INT_RANGE[0] <= value < INT_RANGE[1]:
+            raise WireError("an integer beyond 64 bits")
         return value
     if kind is complex:
         return {"$complex": [value.real, value.imag]}
@@ -144,6 +123,8 @@ def encode(value, depth=0):
             code = "c" + str(array.dtype.itemsize)
         if code not in DTYPES:
             raise WireError(f"an array of dtype {array.dtype} (only numeric arrays can be returned)")
+        if array.size > MAX_ELEMENTS:
+            raise WireError(f"an array of {array.size} entries (the limit is {MAX_ELEMENTS})")
         data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
         return {"$array": [code, list(array.shape), base64.b64encode(data).decode()]}
     if kind is list or kind is tuple:
@@ -153,51 +134,72 @@ def encode(value, depth=0):
         if not all(type(k) is str for k in value):
             raise WireError("a dict whose keys are not all strings")
         return {"$dict": {k: encode(v, depth + 1) for k, v in value.items()}}
-    if kind is Ref:
-        return {"$ref": [value.path, encode(list(value.args), depth + 1),
-                         encode(dict(value.kwargs), depth + 1), value.method]}
     raise WireError(f"an object of type {kind.__module__}.{kind.__qualname__}")
 
 
-def decode(tree, depth=0, refs=False):
-    """JSON tree -> plain data, validating every node (raises WireError)."""
+def decode(tree, depth=0, fns=None, max_elements=MAX_ELEMENTS):
+    """JSON tree -> plain data, validating every node (raises WireError only).
+
+    ``fns(k)`` builds the stub of ``{"$fn": k}`` (child side); without it that tag is refused.
+    ``max_elements`` bounds the entries of all arrays together.
+    """
+    budget = [max_elements]
+    try:
+        return _decode(tree, depth, fns, budget)
+    except WireError:
+        raise
+    except (ValueError, TypeError, OverflowError, MemoryError, RecursionError) as exc:
+        raise WireError(f"malformed value ({type(exc).__name__})") from None
+
+
+def _decode(tree, depth, fns, budget):
     import numpy as np
 
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
-    if tree is None or type(tree) in (bool, int, float, str):
+    kind = type(tree)
+    if tree is None or kind in (bool, float, str):
         return tree
-    if type(tree) is list:
-        return [decode(v, depth + 1, refs) for v in tree]
-    if type(tree) is not dict or len(tree) != 1:
+    if kind is int:
+        if not INT_RANGE[0] <= tree < INT_RANGE[1]:
+            raise WireError("an integer beyond 64 bits")
+        return tree
+    if kind is list:
+        return [_decode(v, depth + 1, fns, budget) for v in tree]
+    if kind is not dict or len(tree) != 1:
         raise WireError("malformed value")
     (tag, body), = tree.items()
     if tag == "$tuple" and type(body) is list:
-        return tuple(decode(v, depth + 1, refs) for v in body)
+        return tuple(_decode(v, depth + 1, fns, budget) for v in body)
     if tag == "$dict" and type(body) is dict:
-        return {k: decode(v, depth + 1, refs) for k, v in body.items()}
+        return {k: _decode(v, depth + 1, fns, budget) for k, v in body.items()}
     if tag == "$complex" and type(body) is list and len(body) == 2:
-        if not all(type(v) in (int, float) for v in body):
+        if not all(type(v) is float or (type(v) is int and abs(v) < 1 << 53) for v in body):
             raise WireError("malformed complex number")
         return complex(body[0], body[1])
     if tag == "$array" and type(body) is list and len(body) == 3:
         code, shape, data = body
         if code not in DTYPES or type(shape) is not list or type(data) is not str:
             raise WireError("malformed array")
-        if len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+        if len(shape) > 32 or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
             raise WireError("malformed array shape")
+        size = math.prod(shape)
+        if size > budget[0]:
+            raise WireError(f"arrays of more than {MAX_ELEMENTS} entries in all")
+        budget[0] -= size
+        dtype = np.dtype("?" if code == "b1" else "<" + code)
+        if len(data) != 4 * math.ceil(dtype.itemsize * size / 3):
+            raise WireError("array data does not match its shape")
         try:
             raw = base64.b64decode(data.encode(), validate=True)
         except ValueError:
             raise WireError("malformed array data") from None
-        dtype = np.dtype("?" if code == "b1" else "<" + code)
-        if len(raw) != dtype.itemsize * math.prod(shape):
+        if len(raw) != dtype.itemsize * size:
             raise WireError("array data does not match its shape")
         return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
-    if tag == "$ref" and refs and type(body) is list and len(body) == 4:
-        path, args, kwargs, method = body
-        return Ref(path, *decode(args, depth + 1, refs), method=method, **decode(kwargs, depth + 1, refs))
-    raise WireError(f"unexpected tag {tag!r}")
+    if tag == "$fn" and fns is not None and type(body) is int:
+        return fns(body)
+    raise WireError(f"unexpected tag {str(tag)[:40]!r}")
 
 
 # ------------------------------------------------------------- child side --
@@ -220,6 +222,10 @@ class _Missing(Exception):
     """The requested function is not defined by the submitted module."""
 
 
+_RAISABLE = {e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError,
+                                     RuntimeError, OverflowError, FloatingPointError, ArithmeticError, MemoryError)}
+
+
 def _load_sibling(name):
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
     spec = importlib.util.spec_from_file_location("_coursekit_grade_" + name, path)
@@ -228,20 +234,12 @@ def _load_sibling(name):
     return module
 
 
-def _register_package(name, directory):
-    init = os.path.join(directory, "__init__.py")
-    spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[directory])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-
-
 def main(request_fd, reply_fd):
     requests = os.fdopen(request_fd, "rb", buffering=0)
     replies = os.fdopen(reply_fd, "wb", buffering=0)
     hello = read_frame(requests)
     nonce = hello["nonce"]
-    send = write_frame  # bound now: the submission may patch module globals later
+    send, receive = write_frame, read_frame  # bound now: the submission may patch module globals later
 
     def reply(message):
         message["nonce"] = nonce
@@ -249,42 +247,64 @@ def main(request_fd, reply_fd):
 
     sandbox = _load_sibling("sandbox")
     sandbox.set_limits(hello["limits"])
-    sys.path[:] = [hello["workdir"]] + [p for p in sys.path if p] + hello["site_dirs"]
-    import numpy  # imported before confinement, once per child
-
-    ndarray = numpy.ndarray
-
-    _register_package("coursekit", hello["coursekit_dir"])
-    for name in hello.get("preload", ()):
+    base_path = [p for p in sys.path if p]
+    sys.path[:] = base_path + hello["site_dirs"]
+    for name in hello["allowed"]:   # the chapter's allow-list (NumPy), imported before confinement
         importlib.import_module(name)
+    sys.path[:] = [hello["workdir"]] + base_path   # nothing else of site-packages is importable
     layers = sandbox.confine(hello["read_paths"], hello["limits"])
     reply({"op": "booted", "sandbox": layers})
+
+    import numpy
+    ndarray = numpy.ndarray
+    current = {"id": None}
+
+    def exchange(k, args, kwargs):
+        """Ask the parent to evaluate callable k of the current call on (args, kwargs)."""
+        try:
+            message = {"op": "callback", "id": current["id"], "fn": k, "args": encode(list(args)),
+                       "kwargs": encode(dict(kwargs))}
+        except WireError as exc:
+            raise TypeError(f"this function takes NumPy arrays and numbers: it was given {exc}") from None
+        reply(message)
+        answer = receive(requests)
+        if not isinstance(answer, dict) or answer.get("op") != "callback_result":
+            raise RuntimeError("the grader did not answer")
+        if not answer.get("ok"):
+            kind, text = str(answer.get("type")), str(answer.get("message"))
+            raise _RAISABLE.get(kind, RuntimeError)(text if kind in _RAISABLE else f"{kind}: {text}")
+        value = decode(answer["value"])
+        return value[()] if type(value) is ndarray and value.ndim == 0 else value
+
+    def stub(k):
+        def function(*args, **kwargs):
+            return exchange(k, args, kwargs)
+        return function
 
     filename = hello["module"] + ".py"
     try:
         module = importlib.import_module(hello["module"])
-        reply({"op": "ready", "ok": True, "names": sorted(n for n in vars(module) if not n.startswith("_"))})
+        reply({"op": "ready", "ok": True, "names": sorted(n for n in vars(module) if not n.startswith("_"))[:1000]})
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too
         module = None
         reply({"op": "ready", "ok": False, "error": _describe_exception(exc, filename)})
 
     while True:
-        request = read_frame(requests)
+        request = receive(requests)
         if request is None:
             return
+        current["id"] = request["id"]
         answer = {"op": "result", "id": request["id"]}
         function = vars(module).get(request["function"]) if module is not None else None
         try:
             if function is None:
                 raise _Missing(request["function"])
-            args = decode(request["args"], refs=True)
-            kwargs = decode(request["kwargs"], refs=True)
-            call_args = [a.resolve() if isinstance(a, Ref) else a for a in args]
-            call_kwargs = {k: v.resolve() if isinstance(v, Ref) else v for k, v in kwargs.items()}
-            value = function(*call_args, **call_kwargs)
+            args = decode(request["args"], fns=stub)
+            kwargs = decode(request["kwargs"], fns=stub)
+            value = function(*args, **kwargs)
             answer["ok"] = True
             answer["value"] = encode(value)
-            answer["after"] = encode([a if type(a) is ndarray else None for a in call_args])
+            answer["after"] = encode([a if type(a) is ndarray else None for a in args])
         except WireError as exc:
             answer.update(ok=False, error={"type": "ReturnTypeError", "message": f"returned {exc}", "where": None})
         except _Missing:

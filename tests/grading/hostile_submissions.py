@@ -1,9 +1,15 @@
 """Hostile (and one honest partial) chapter-1 submissions, written to a tmp folder by the tests.
 
 Each entry: the files of the submission, ``earns`` (the numerical_gradient checks its
-honest part passes; every other check of chapter 1 earns nothing), and a phrase its
-report must contain. Kept as strings (not fixture folders) so that the conftest.py of
-one of them can never be picked up by pytest itself.
+honest part passes, or "all"), ``extra`` (other check ids it honestly passes; every other
+check of chapter 1 earns nothing), and a phrase its report must contain. Kept as strings
+(not fixture folders) so that the conftest.py of one of them can never be picked up by
+pytest itself. Optional keys, read by test_hostile.batch: ``path`` (where it lies under
+the batch folder, default its key), ``csv_name`` (its CSV row, default its key),
+``links`` ({file name: target}), ``fifo`` (file names made FIFOs), ``zip`` (a function
+making the .zip from the files), ``needs`` ("seccomp": only where the kernel filter is
+active, since without it the attack would hit the test run itself), ``attack`` (the
+class of issue 11 it reproduces).
 
 Several of them misbehave only when x has 2+ axes (the "shape" check), so their other
 checks must still earn their points. A new numerical_gradient check with such inputs
@@ -22,7 +28,10 @@ def all_but(*names):
 
 def points(spec):
     """The points a submission of SUBMISSIONS honestly deserves."""
-    return sum(c.points for c in ch1.CHECKS if c.exercise == "numerical_gradient" and c.name in spec["earns"])
+    if spec["earns"] == "all":
+        return sum(c.points for c in ch1.CHECKS)
+    return (sum(c.points for c in ch1.CHECKS if c.exercise == "numerical_gradient" and c.name in spec["earns"])
+            + sum(c.points for c in ch1.CHECKS if c.id in spec.get("extra", ())))
 
 MODULE = "ch1_gradient_descent.py"
 
@@ -201,7 +210,7 @@ except ImportError:
         except OSError:
             def numerical_gradient(f, x, eps=1e-6):
                 return np.zeros_like(np.asarray(x, dtype=float))
-''')}, earns=[], phrase="still all zeros"),
+''')}, earns=[], phrase="No module named 'coursekit'"),
 
     "reads_expected_values": dict(files={MODULE: _module('''
 import glob, os, re
@@ -221,3 +230,265 @@ def numerical_gradient(f, x, eps=1e-6):
     return np.full(np.shape(x), guess)
 ''')}, earns=[], phrase="expected"),
 }
+
+
+# ------------------------------------------------------------------------------------------------
+# The attacks of issue 11 ("Grader hardening"), one class per ``attack`` number.
+import stat as _stat  # noqa: E402
+import zipfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = (ROOT / "solutions" / "ch1_gradient_descent.py").read_text()
+HONEST_GRADIENT = CORRECT.replace("def _correct(f, x, eps):", "def numerical_gradient(f, x, eps=1e-6):")
+
+# Finds the worker's main loop (its locals: nonce, replies, request) and writes a frame itself.
+FORGE = '''
+import os, struct, sys, time
+
+def _forge(value_json):
+    frame = sys._getframe(1)
+    while frame is not None and "nonce" not in frame.f_locals:
+        frame = frame.f_back
+    loop = frame.f_locals
+    head = '{"op":"result","id":%d,"ok":true,"after":[],"nonce":"%s","value":' % (loop["request"]["id"], loop["nonce"])
+    body = head.encode() + value_json + b"}"
+    os.write(loop["replies"].fileno(), b"CKG1" + struct.pack("<I", len(body)) + body)
+    time.sleep(30)
+'''
+
+
+def _forging(value_expression):
+    return _misbehave_on_matrices(f"_forge({value_expression})", FORGE)
+
+
+def _zip_with(patch=None, method=zipfile.ZIP_DEFLATED):
+    """A function writing a .zip of ``files`` (then ``patch(bytes) -> bytes``)."""
+    def make(path, files):
+        with zipfile.ZipFile(path, "w", compression=method) as z:
+            for name, text in files.items():
+                z.writestr(name, text)
+        if patch is not None:
+            path.write_bytes(patch(path.read_bytes()))
+    return make
+
+
+def _set_header_field(data, local_offset, central_offset, value, size=2):
+    """Patch a field of every local (PK\\3\\4) and central (PK\\1\\2) header."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", local_offset), (b"PK\x01\x02", central_offset)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + offset:start + offset + size] = value.to_bytes(size, "little")
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def _corrupt_stream(data):
+    """Overwrite part of the first member's compressed bytes (after its 30-byte local header, name and extra)."""
+    data = bytearray(data)
+    start = 30 + int.from_bytes(data[26:28], "little") + int.from_bytes(data[28:30], "little")
+    data[start + 5:start + 45] = bytes(range(7, 47))
+    return bytes(data)
+
+
+def _symlink_member(path, files):
+    with zipfile.ZipFile(path, "w") as z:
+        info = zipfile.ZipInfo(MODULE)
+        info.external_attr = (_stat.S_IFLNK | 0o777) << 16
+        z.writestr(info, "../../solutions/ch1_gradient_descent.py")
+
+
+def _many_members(path, files):
+    """400 distinct chN_*.py members of 1 MB each (400 MB unpacked, ~0.4 MB zipped) and the real module."""
+    block = "#" * (1 << 20)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(MODULE, files[MODULE])
+        for i in range(200):
+            z.writestr(f"ch{1 + i % 3}_extra_{i}.py", block)
+            z.writestr(f"nested/ch1_copy_{i}.py", block)
+
+
+HONEST = dict(files={MODULE: SOLUTION}, earns="all", phrase="every check passed")
+
+GD_STEP_IN_PLACE = '''
+def gd_step(x, grad, lr):
+    x -= lr * grad
+    return x.copy()
+'''
+
+GD_STEP_HIDDEN = '''
+import sys
+
+def gd_step(x, grad, lr):
+    original = x.copy()
+    x -= lr * grad
+    result = x.copy()
+    for value in list(sys._getframe(1).f_locals.values()):
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, np.ndarray) and item.shape == x.shape:
+                    item[...] = original  # hide the change from the child's own report
+    return result
+'''
+
+REACHES = '''
+import gc, os, sys
+
+def _found():
+    found = []
+    for module in ("coursekit.exercises.objectives", "coursekit.exercises.ch1", "coursekit.grade.grader"):
+        try:
+            __import__(module)
+            found.append(module)
+        except ImportError:
+            pass
+    grade_dir = os.path.dirname(os.path.abspath(sys.argv[0]))
+    for path in (os.path.join(grade_dir, "grader.py"), os.path.join(grade_dir, "..", "exercises", "ch1.py"),
+                 os.path.join(grade_dir, "..", "..", "solutions", "ch1_gradient_descent.py")):
+        try:
+            open(path).read()
+            found.append(path)
+        except OSError:
+            pass
+    return found
+
+FOUND = _found()
+
+def numerical_gradient(f, x, eps=1e-6):
+    owners = [getattr(f, "__self__", None)] + [c.cell_contents for c in (getattr(f, "__closure__", None) or ())]
+    for owner in list(owners):
+        owners += [c.cell_contents for c in (getattr(owner, "__closure__", None) or ())]
+    owners += [o for o in gc.get_objects() if hasattr(type(o), "grad")]
+    for owner in owners:
+        if hasattr(owner, "grad"):
+            return owner.grad(x)
+    if FOUND:
+        raise RuntimeError(f"reached {FOUND}")
+    return np.zeros_like(np.asarray(x, dtype=float))
+'''
+
+SABOTAGE = '''
+import os, resource
+CHANGED = 0
+_me = os.getpid()
+for _pid in range(max(2, _me - 300), _me + 300):
+    if _pid == _me:
+        continue
+    for _attempt in (lambda: resource.prlimit(_pid, resource.RLIMIT_AS, (1 << 20, 1 << 20)),
+                     lambda: os.setpriority(os.PRIO_PROCESS, _pid, 19),
+                     lambda: os.sched_setaffinity(_pid, {0})):
+        try:
+            _attempt()
+            CHANGED += 1
+        except OSError:
+            pass
+
+def gd_step(x, grad, lr):
+    raise RuntimeError(f"changed {CHANGED} other processes")
+'''
+
+ATTACKS = {
+    # 1. forged replies: the nonce is known to the submission; the parent must survive any reply
+    "forged_complex_overflow": dict(files={MODULE: _forging("b'{\"$complex\":[1' + b'0' * 400 + b',0]}'")},
+                                    earns=all_but("shape"), phrase="was not plain data", attack=1),
+    "forged_array_shape": dict(files={MODULE: _forging("b'{\"$array\":[\"f8\",[0,18446744073709551616],\"\"]}'")},
+                               earns=all_but("shape"), phrase="was not plain data", attack=1),
+    "forged_callback": dict(files={MODULE: _misbehave_on_matrices('''
+        import json, os, struct, sys
+        loop = sys._getframe(1).f_locals
+        body = json.dumps({"op": "callback", "id": loop["request"]["id"], "fn": 99, "args": [], "kwargs": {},
+                           "nonce": loop["nonce"]}).encode()
+        os.write(loop["replies"].fileno(), b"CKG1" + struct.pack("<I", len(body)) + body)
+        raise RuntimeError("forged callback answered: " + str(loop["receive"](loop["requests"]).get("ok")))
+    ''')}, earns=all_but("shape"), phrase="forged callback answered: False", attack=1),
+
+    # 2. zip members that zipfile cannot read
+    "zip_encrypted": dict(files={MODULE: SOLUTION}, zip=_zip_with(lambda d: _set_header_field(d, 6, 8, 1)),
+                          earns=[], phrase="is encrypted", attack=2),
+    "zip_unknown_method": dict(files={MODULE: SOLUTION}, zip=_zip_with(lambda d: _set_header_field(d, 8, 10, 99)),
+                               earns=[], phrase="compression method", attack=2),
+    "zip_corrupt_deflate": dict(files={MODULE: SOLUTION}, zip=_zip_with(_corrupt_stream),
+                                earns=[], phrase="corrupt", attack=2),
+    "zip_corrupt_lzma": dict(files={MODULE: SOLUTION}, zip=_zip_with(_corrupt_stream, zipfile.ZIP_LZMA),
+                             earns=[], phrase="corrupt", attack=2),
+    "zip_truncated": dict(files={MODULE: SOLUTION}, zip=_zip_with(lambda d: d[:len(d) // 2] + d[-22:]),
+                          earns=[], phrase="zip", attack=2),
+
+    # 3. the child changes the parent's limits
+    "prlimit_parent": dict(files={MODULE: _misbehave_on_matrices('''
+        import os, resource
+        denied = 0
+        for which, value in ((resource.RLIMIT_FSIZE, 0), (resource.RLIMIT_NOFILE, 3), (resource.RLIMIT_CPU, 1)):
+            try:
+                resource.prlimit(os.getppid(), which, (value, value))
+            except OSError:
+                denied += 1
+        raise RuntimeError(f"prlimit on the parent denied {denied} of 3")
+    ''')}, earns=all_but("shape"), phrase="prlimit on the parent denied 3 of 3", needs="seccomp", attack=3),
+
+    # 4. the child sabotages its siblings (found by guessing pids: /proc is not readable)
+    "sabotage_siblings": dict(files={MODULE: _module(HONEST_GRADIENT + SABOTAGE)},
+                              earns=GRADIENT_CHECKS, phrase="changed 0 other processes", needs="seccomp", attack=4),
+
+    # 5. symlinks and special files, read by the parent
+    "symlink_to_solutions": dict(files={}, links={MODULE: str(ROOT / "solutions" / "ch1_gradient_descent.py")},
+                                 earns=[], phrase="symbolic link", attack=5),
+    "symlink_to_kmsg": dict(files={}, links={MODULE: "/proc/kmsg"}, earns=[], phrase="symbolic link", attack=5),
+    "fifo_module": dict(files={}, fifo=[MODULE], earns=[], phrase="not a regular file", attack=5),
+    "zip_symlink_member": dict(files={}, zip=_symlink_member, earns=[], phrase="symbolic link", attack=5),
+
+    # 6. the grader's reference code and the objects behind the callables
+    "reaches_for_the_judges": dict(files={MODULE: _module(REACHES)}, earns=[], phrase="still all zeros", attack=6),
+
+    # 7. in-place changes: an honest mutator gets a note, a hidden one gains nothing over it
+    "mutates_input": dict(files={MODULE: _module(HONEST_GRADIENT + GD_STEP_IN_PLACE)}, earns=GRADIENT_CHECKS,
+                          extra=["gd_step/new point"], phrase="x was modified by the call", attack=7),
+    "mutates_input_and_hides_it": dict(files={MODULE: _module(HONEST_GRADIENT + GD_STEP_HIDDEN)},
+                                       earns=GRADIENT_CHECKS, extra=["gd_step/new point"], phrase="gd_step",
+                                       attack=7),
+
+    # 8. replies that would take the parent minutes to parse, decode and judge
+    "forged_30mb_of_nested_lists": dict(files={MODULE: _forging('b"[" + b"[]," * 10_000_000 + b"[]]"')},
+                                        earns=all_but("shape"), phrase="lists and dicts", attack=8),
+    "forged_60mb_frame": dict(files={MODULE: _forging('b"[" + b"[]," * 20_000_000 + b"[]]"')},
+                              earns=all_but("shape"), phrase="byte limit", attack=8),
+    "forged_deep_nesting": dict(files={MODULE: _forging('b"[" * 60_000 + b"]" * 60_000')},
+                                earns=all_but("shape"), phrase="not valid JSON", attack=8),
+    "huge_callback_arguments": dict(files={MODULE: _misbehave_on_matrices("return f(np.zeros(1 << 21))")},
+                                    earns=all_but("shape"), phrase="arrays of more than", attack=8),
+    "returns_a_huge_list": dict(files={MODULE: _misbehave_on_matrices("return [[0.0]] * 90_000")},
+                                earns=all_but("shape"), phrase="should be a NumPy array", attack=8),
+
+    # 9. text: lone surrogates and terminal escapes in messages and output
+    "surrogates_and_escapes": dict(files={MODULE: _misbehave_on_matrices(
+        'import os\nos.write(1, b"\\x1b[2J\\x1b]0;pwned\\x07\\xed\\xa0\\x80\\xff CLEARED\\n")\n'
+        'raise ValueError("\\ud800 \\x1b[31mRED\\x1b[0m \\x1b]0;title\\x07 \\u202eevil")')},
+        earns=all_but("shape"), phrase="RED", attack=9),
+
+    # 10. resources outside the child: unpacked size, SysV IPC objects (temporary folders: test_hostile.py)
+    "zip_of_many_big_members": dict(files={MODULE: SUBMISSIONS["honest_partial"]["files"][MODULE]},
+                                    zip=_many_members, earns=all_but("central"), phrase="ignore the eps", attack=10),
+    "sysv_ipc_objects": dict(files={MODULE: _misbehave_on_matrices('''
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        made = sum(libc.shmget(0, 1 << 20, 0o1600) >= 0 for _ in range(5))
+        made += sum(libc.semget(0, 1, 0o1600) >= 0 for _ in range(5))
+        made += sum(libc.msgget(0, 0o1600) >= 0 for _ in range(5))
+        raise RuntimeError(f"made {made} IPC objects")
+    ''')}, earns=all_but("shape"), phrase="made 0 IPC objects", needs="seccomp", attack=10),
+
+    # 11. names: a/hw, b/hw, c/hw-2 are three rows with three results.json
+    "a_hw": dict(HONEST, path="a/hw", csv_name="hw", attack=11),
+    "b_hw": dict(path="b/hw", csv_name="hw-2", files={MODULE: _module(ZEROS)}, earns=[], phrase="still all zeros",
+                 attack=11),
+    "c_hw2": dict(path="c/hw-2", csv_name="hw-2-2", files=SUBMISSIONS["honest_partial"]["files"],
+                  earns=all_but("central"), phrase="ignore the eps", attack=11),
+}
+
+# honest submissions between the attacks: they must keep full marks
+ALL = dict(SUBMISSIONS)
+for _i, (_name, _spec) in enumerate(ATTACKS.items()):
+    if _i % 10 == 0:
+        ALL[f"honest_{_i // 10 + 1}"] = dict(HONEST)
+    ALL[_name] = _spec

@@ -6,6 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from coursekit.exercises import CHAPTERS, ch1, check, yours_or_reference
@@ -124,3 +125,71 @@ def test_the_grader_stays_apart_from_plots_and_widgets():
             "or m in ('coursekit.plots', 'coursekit.widgets')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+ZEROS = "import numpy as np\n\ndef numerical_gradient(f, x, eps=1e-6):\n    return np.zeros(np.shape(x))\n"
+
+
+def test_verbose_shows_every_failing_check(tmp_path, capsys):
+    (tmp_path / "ch1_gradient_descent.py").write_text(ZEROS)
+    gradient_checks = [c.name for c in ch1.CHECKS if c.exercise == "numerical_gradient"]
+    assert main([str(tmp_path), "--chapter", "1", "--seed", "1"]) == 0
+    short = capsys.readouterr().out
+    assert f"(and {len(gradient_checks) - 1} more failing checks: see them all with -v)" in short
+    assert main([str(tmp_path), "--chapter", "1", "--seed", "1", "-v"]) == 0
+    verbose = capsys.readouterr().out
+    assert all(f"[{name}]" in verbose for name in gradient_checks)
+    assert "more failing check" not in verbose
+
+
+def test_a_long_array_hint_names_the_entries_that_differ():
+    from coursekit.exercises.spec import close
+
+    expected = np.zeros(40)
+    expected[[3, 17]] = [0.25, -1.5]
+    hint = close(np.zeros(40), expected, what="the gradient")
+    assert "2 of 40 entries differ: [3] expected 0.25, got 0; [17] expected -1.5, got 0" in hint
+
+
+def test_the_output_says_inputs_change_unless_seeded(capsys):
+    assert main([str(ROOT / "exercises"), "--chapter", "1"]) == 0
+    assert "Inputs are drawn afresh on every run; repeat this run exactly with --seed N." in capsys.readouterr().out
+    assert main([str(ROOT / "exercises"), "--chapter", "1", "--seed", "7"]) == 0
+    assert "Inputs drawn with --seed 7." in capsys.readouterr().out
+
+
+def test_every_zip_problem_is_a_clear_line_for_that_submission(tmp_path):
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as z:
+        z.writestr("ch1_gradient_descent.py", SOLUTION.read_text())
+        z.writestr("ch9_not_a_chapter.py", "raise SystemExit\n")
+        z.writestr("ch1_gradient_descent_copy.py", "raise SystemExit\n")
+    assert grade_submission(good, chapters=[1]).score == CH1_TOTAL
+    (tmp_path / "fake.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)   # an empty archive
+    result = grade_submission(tmp_path / "fake.zip", chapters=[1])
+    assert result.score == 0 and "not found" in result.chapters[0].note
+
+
+def test_submission_names_are_unique_and_file_safe():
+    from coursekit.grade.cli import _unique_names
+
+    assert _unique_names(["a/hw", "b/hw", "c/hw-2", "d/HW", "e/../x y.zip"]) == ["hw", "hw-2", "hw-2-2", "HW-3", "x_y"]
+
+
+def test_a_worker_that_cannot_start_fails_its_submission_not_the_batch(tmp_path, monkeypatch, capsys):
+    import coursekit.grade.cli as cli
+    from coursekit.grade.child import SandboxError
+
+    real = cli.grade_submission
+
+    def flaky(path, *args, **kwargs):
+        if Path(path).name == "exercises":
+            raise SandboxError("the grading worker did not start: boot timeout")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "grade_submission", flaky)
+    grades = tmp_path / "grades.csv"
+    assert main([str(ROOT / "exercises"), str(ROOT / "solutions"), "--chapter", "1", "--csv", str(grades)]) == 0
+    rows = grades.read_text().splitlines()
+    assert len(rows) == 3 and "not graded: the grading worker did not start" in rows[1]
+    assert f",{CH1_TOTAL:g},{CH1_TOTAL:g},100.0," in rows[2]

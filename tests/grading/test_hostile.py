@@ -1,14 +1,21 @@
 """Hostile submissions earn exactly what their honest parts deserve, and the batch finishes.
 
-One batch (every submission of hostile_submissions.py plus the reference solutions,
-``--jobs 2``) is graded once for the module; each test reads its CSV and results.json.
+One batch (every submission of hostile_submissions.py, the attacks of issue 11 among
+them, honest copies of the solution between them, and the reference solutions;
+``--jobs 2``, ``-v``) is graded once for the module; each test reads its CSV and
+results.json.
 """
+import contextlib
 import csv
+import io
 import json
 import os
 import shutil
+import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +24,7 @@ import pytest
 from coursekit.exercises import ch1
 from coursekit.grade.child import Child, Limits
 from coursekit.grade.cli import main
-from hostile_submissions import SUBMISSIONS, points
+from hostile_submissions import ALL, ATTACKS, points
 
 ROOT = Path(__file__).resolve().parents[2]
 CH1_TOTAL = sum(c.points for c in ch1.CHECKS)
@@ -31,43 +38,124 @@ def _fork_is_contained(tmp):
         return any(layer.startswith("seccomp:") for layer in child.sandbox) or child.call("uid")["value"] != 0
 
 
+def _seccomp_is_active(tmp):
+    (tmp / "m.py").write_text("def f():\n    return 1\n")
+    with Child(tmp / "m.py", "m", Limits(timeout=10)) as child:
+        child.start()
+        return any(layer.startswith("seccomp:") for layer in child.sandbox)
+
+
+def _write(root, name, spec):
+    """Lay out one submission under ``root``; returns its path on the command line."""
+    path = root / spec.get("path", name)
+    if "zip" in spec:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path = path.with_name(path.name + ".zip")
+        spec["zip"](path, spec["files"])
+        return path
+    path.mkdir(parents=True)
+    for filename, source in spec["files"].items():
+        (path / filename).write_text(source)
+    for filename, target in spec.get("links", {}).items():
+        (path / filename).symlink_to(target)
+    for filename in spec.get("fifo", []):
+        os.mkfifo(path / filename)
+    return path
+
+
+def _ipc_objects():
+    return {kind: len(Path(f"/proc/sysvipc/{kind}").read_text().splitlines()) if Path("/proc/sysvipc").is_dir()
+            else 0 for kind in ("shm", "sem", "msg")}
+
+
+def _grader_temp_folders():
+    return {p for p in Path(tempfile.gettempdir()).glob("coursekit-*")}
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     contained = _fork_is_contained(tmp_path_factory.mktemp("probe"))
-    names = [n for n in SUBMISSIONS if contained or n != "fork_bomb"]
-    for name in names:
-        (root / name).mkdir()
-        for filename, source in SUBMISSIONS[name]["files"].items():
-            (root / name / filename).write_text(source)
+    seccomp = _seccomp_is_active(tmp_path_factory.mktemp("probe"))
+    names = [n for n, spec in ALL.items()
+             if (contained or n != "fork_bomb") and (seccomp or spec.get("needs") != "seccomp")]
+    paths = [str(_write(root, name, ALL[name])) for name in names]
     grades = root / "out" / "grades.csv"
+    ipc_before, temp_before = _ipc_objects(), _grader_temp_folders()
     start = time.perf_counter()
-    code = main([str(root / n) for n in names] + [str(ROOT / "solutions"), "--jobs", "2", "--timeout", "2",
-                                                  "--memory", "1024", "--csv", str(grades), "--seed", "0",
-                                                  "--chapter", "1"])
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(paths + [str(ROOT / "solutions"), "--jobs", "2", "--timeout", "2", "--memory", "1024",
+                             "--csv", str(grades), "--seed", "0", "--chapter", "1", "-v"])
     seconds = time.perf_counter() - start
-    with open(grades, newline="") as f:
+    with open(grades, newline="", encoding="utf-8") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
-    return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained,
-                results={name: json.loads(Path(row["results_json"]).read_text()) for name, row in rows.items()})
+    by_name = {ALL[n].get("csv_name", n): n for n in names}
+    by_name["solutions"] = "solutions"
+    return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained, seccomp=seccomp,
+                by_name=by_name, stdout=stdout.getvalue(), grades=grades, ipc=(ipc_before, _ipc_objects()),
+                temp=(temp_before, _grader_temp_folders()),
+                results={name: json.loads(Path(row["results_json"]).read_text(encoding="utf-8"))
+                         for name, row in rows.items()})
 
 
 def test_the_batch_finishes_with_the_right_csv(batch):
-    assert batch["code"] == 0 and batch["seconds"] < 60
-    expected = {name: points(spec) for name, spec in SUBMISSIONS.items() if name in batch["rows"]}
-    expected["solutions"] = CH1_TOTAL
+    assert batch["code"] == 0 and batch["seconds"] < 240
+    expected = {csv_name: points(ALL[name]) if name != "solutions" else CH1_TOTAL
+                for csv_name, name in batch["by_name"].items()}
     assert {name: float(row["score"]) for name, row in batch["rows"].items()} == expected
     assert all(float(row["max_score"]) == CH1_TOTAL and row["ch1"] == row["score"] for row in batch["rows"].values())
 
 
-@pytest.mark.parametrize("name", sorted(SUBMISSIONS))
+@pytest.mark.parametrize("name", sorted(ALL))
 def test_each_submission_earns_what_it_honestly_deserves(batch, name):
-    if name not in batch["rows"]:
-        pytest.skip("process creation cannot be contained here (root without seccomp)")
-    results, spec = batch["results"][name], SUBMISSIONS[name]
+    csv_name = ALL[name].get("csv_name", name)
+    if csv_name not in batch["rows"]:
+        pytest.skip("this attack cannot be contained here (no seccomp): it would hit the test run itself")
+    results, spec = batch["results"][csv_name], ALL[name]
     assert results["score"] == points(spec) == sum(t["score"] for t in results["tests"])
     text = results["output"] + "\n".join(t["output"] for t in results["tests"])
-    assert spec["phrase"] in text
+    assert spec["phrase"] in text, text[-3000:]
+
+
+def test_every_attack_class_of_issue_11_is_in_the_batch(batch):
+    assert sorted({spec["attack"] for spec in ATTACKS.values()}) == list(range(1, 12))
+    honest = [spec.get("csv_name", n) for n, spec in ALL.items() if spec["earns"] == "all"] + ["solutions"]
+    assert len(honest) >= 3 and all(float(batch["rows"][n]["score"]) == CH1_TOTAL for n in honest)
+
+
+def test_every_reply_is_bounded_in_time(batch):
+    """Attack 8: forged replies of 30 MB of nested lists, 60 MB frames, deep nesting cost seconds, not minutes."""
+    for name, spec in ATTACKS.items():
+        if spec["attack"] == 8:
+            assert float(batch["rows"][name]["seconds"]) < 30, name
+
+
+def test_text_reaches_terminal_csv_and_json_sanitized(batch):
+    """Attack 9: no escape sequence, control character or lone surrogate in any output."""
+    texts = [batch["stdout"], batch["grades"].read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in batch["grades"].with_name("grades_results").glob("*.json")]
+    for text in texts:
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "\\u001b" not in text and "\\ud800" not in text and "\\u202e" not in text
+        text.encode("utf-8")   # no lone surrogate
+    assert "CLEARED" in batch["stdout"] and "RED" in batch["stdout"]   # -v shows the output, cleaned
+
+
+def test_nothing_is_left_outside_the_children(batch):
+    """Attack 10: no SysV IPC object and no temporary folder outlives the batch."""
+    if batch["seccomp"]:
+        assert batch["ipc"][1] == batch["ipc"][0]
+    before, after = batch["temp"]
+    assert after <= before
+
+
+def test_names_are_unique(batch):
+    """Attack 11: a/hw, b/hw, c/hw-2: three rows, three results.json."""
+    rows = batch["rows"]
+    assert {"hw", "hw-2", "hw-2-2"} <= set(rows)
+    files = [row["results_json"] for row in rows.values()]
+    assert len(set(files)) == len(files) == len(rows)
 
 
 def test_nothing_was_written_by_the_submissions(batch):
@@ -78,12 +166,12 @@ def test_nothing_was_written_by_the_submissions(batch):
 
 def test_no_child_process_is_left(batch):
     mine = str(os.getpid())
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for status in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = status.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        assert fields[1] != mine or fields[0] == "Z", f"left behind: {stat.parent}"
+        assert fields[1] != mine or fields[0] == "Z", f"left behind: {status.parent}"
 
 
 def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path):
@@ -110,3 +198,27 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
     done = pytest_run("--target", "exercises")
     assert done.returncode == 4 and "unrecognized arguments: --target" in done.stderr
     assert " passed" not in done.stdout
+
+
+def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tmp_path):
+    """Attack 10: the child's folder is 0700 (its files 0600) and SIGTERM or Ctrl-C removes it."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ch1_gradient_descent.py").write_text(
+        "def numerical_gradient(f, x, eps=1e-6):\n    while True:\n        pass\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        grader = subprocess.Popen([sys.executable, "-m", "coursekit.grade", str(tmp_path / "sub"), "--timeout", "60"],
+                                  env={**os.environ, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not list(temp.glob("coursekit-*/ch1_gradient_descent.py")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (folder,) = temp.glob("coursekit-*")
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE((folder / "ch1_gradient_descent.py").stat().st_mode) == 0o600
+        time.sleep(0.5)                       # the child is now in its loop
+        grader.send_signal(stop)
+        out, err = grader.communicate(timeout=30)
+        assert grader.returncode == 130 and "interrupted" in err, err
+        assert not list(temp.iterdir())

@@ -25,10 +25,26 @@ def attempt(action, *args):
          "write": lambda p: open(p, "w").write("x"), "read": lambda p: open(p).read(),
          "listdir": os.listdir, "spawn": lambda: __import__("subprocess").run(["true"]),
          "raise_memory_limit": lambda: __import__("resource").setrlimit(__import__("resource").RLIMIT_AS, (-1, -1)),
+         "limit_parent": lambda: __import__("resource").prlimit(os.getppid(), __import__("resource").RLIMIT_NOFILE),
+         "renice_parent": lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 19),
+         "pin_parent": lambda: os.sched_setaffinity(os.getppid(), {0}),
+         "shared_memory": lambda: _ipc("shmget", 0, 4096, 0o1600),
+         "semaphore": lambda: _ipc("semget", 0, 1, 0o1600),
+         "message_queue": lambda: _ipc("msgget", 0, 0o1600),
          }[action](*args)
     except BaseException as exc:
         return "denied: " + type(exc).__name__
     return "allowed"
+
+def _ipc(name, *args):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if getattr(libc, name)(*args) < 0:
+        raise OSError(ctypes.get_errno(), name)
+
+def own_limits():
+    import resource
+    return [resource.getrlimit(resource.RLIMIT_AS)[0], resource.prlimit(0, resource.RLIMIT_NOFILE)[0]]
 
 def environment():
     return {"env": sorted(os.environ), "cwd": os.getcwd(), "path": list(sys.path), "uid": os.getuid(),
@@ -79,10 +95,11 @@ def test_interpreter_is_isolated_with_a_scrubbed_environment(probe):
     assert "sitecustomize" not in env["modules"] and "coursekit.plots" not in env["modules"]
 
 
-def test_solutions_and_tests_are_not_importable(probe):
-    assert value(probe, "try_import", "solutions").startswith("denied")
-    assert value(probe, "try_import", "tests").startswith("denied")
-    assert value(probe, "try_import", "coursekit.functions") == "allowed"
+def test_only_numpy_and_the_standard_library_are_importable(probe):
+    for name in ("solutions", "tests", "coursekit", "coursekit.exercises", "coursekit.grade.grader", "scipy"):
+        assert value(probe, "try_import", name).startswith("denied"), name
+    for name in ("numpy.linalg", "numpy.fft", "math", "itertools"):
+        assert value(probe, "try_import", name) == "allowed", name
 
 
 @pytest.mark.skipif(not LINUX, reason="kernel confinement is Linux-only")
@@ -98,13 +115,18 @@ def test_confinement_layers_are_active(probe):
     ("fork", ()), ("spawn", ()), ("kill_parent", ()), ("socket", ()),
     ("write", (str(ROOT / "coursekit" / "grade" / "pwned.py"),)), ("write", ("results.json",)),
     ("read", (str(ROOT / "solutions" / "ch1_gradient_descent.py"),)), ("listdir", (str(ROOT / "tests"),)),
-    ("raise_memory_limit", ()),
+    ("raise_memory_limit", ()), ("limit_parent", ()), ("renice_parent", ()), ("pin_parent", ()),
+    ("shared_memory", ()), ("semaphore", ()), ("message_queue", ()),
 ])
 def test_the_child_cannot_escape(probe, action, args):
     if "seccomp:" not in " ".join(probe.sandbox) or "landlock v" not in " ".join(probe.sandbox):
         pytest.skip("kernel confinement unavailable")
     assert value(probe, "attempt", action, *args).startswith("denied")
     assert not (ROOT / "coursekit" / "grade" / "pwned.py").exists()
+
+
+def test_the_child_still_reads_its_own_limits(probe):
+    assert value(probe, "own_limits") == [1024 * 2048 * 1024, 256]
 
 
 def test_output_is_captured_and_truncated(probe):

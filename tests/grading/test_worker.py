@@ -5,7 +5,9 @@ import struct
 import numpy as np
 import pytest
 
-from coursekit.grade.worker import MAGIC, MAX_FRAME, Ref, WireError, decode, encode, read_frame, write_frame
+from coursekit.exercises.spec import Ref
+from coursekit.grade.worker import (MAGIC, MAX_CONTAINERS, MAX_FRAME, WireError, decode, encode, parse_payload,
+                                    read_frame, write_frame)
 
 
 def roundtrip(value):
@@ -43,7 +45,7 @@ class RiggedArray(np.ndarray):
 
 
 @pytest.mark.parametrize("value", [object(), {1: 2}, np.array(["a"]), np.array([object()]), RiggedFloat(1.0),
-                                   lambda: 0, b"bytes", {1, 2}])
+                                   lambda: 0, b"bytes", {1, 2}, 10**30, Ref("numpy.sum")])
 def test_anything_else_is_refused(value):
     with pytest.raises(WireError):
         encode(value)
@@ -61,8 +63,15 @@ def test_array_subclasses_arrive_as_plain_arrays():
     {"$array": ["f8", [1], "not base64!"]},
     {"$unknown": 1},
     {"a": 1, "b": 2},
-    {"$ref": ["coursekit.functions.Rosenbrock", [], {"$dict": {}}, None]},  # refs only travel to the child
+    {"$fn": 0},                                            # functions only travel to the child
     {"$complex": ["1", 2]},
+    {"$complex": [10**400, 0]},                            # forged: OverflowError in complex()
+    {"$complex": [2**60, 0]},
+    10**400, -(2**64),                                     # integers beyond 64 bits
+    {"$array": ["f8", [0, 2**64], ""]},                    # forged: reshape would raise ValueError
+    {"$array": ["f8", [2**40, 2**40], ""]},
+    {"$array": ["f8", [1 << 23], ""]},                     # over MAX_ELEMENTS
+    {"$tuple": 3}, {"$dict": [1]}, {"$array": 1},
 ])
 def test_malformed_values_are_refused(tree):
     with pytest.raises(WireError):
@@ -87,14 +96,27 @@ def test_frames_are_checked():
     assert read_frame(io.BytesIO(b"")) is None
 
 
+def test_a_frame_of_nested_empty_lists_is_refused_before_parsing():
+    payload = b"[" + b"[]," * (MAX_CONTAINERS + 1) + b"[]]"
+    header = MAGIC + struct.pack("<I", len(payload))
+    with pytest.raises(WireError, match="lists and dicts"):
+        parse_payload(header, payload)
+    deep = b"[" * 5000 + b"]" * 5000
+    with pytest.raises(WireError, match="valid JSON"):
+        parse_payload(MAGIC + struct.pack("<I", len(deep)), deep)
+
+
+def test_functions_reach_the_child_as_stubs():
+    assert decode([{"$fn": 2}], fns=lambda k: ("stub", k)) == [("stub", 2)]
+
+
 def test_refs_name_coursekit_or_numpy_objects_only():
     with pytest.raises(ValueError, match="path"):
         Ref("os.system", "rm -rf /")
-    f = Ref("coursekit.exercises.targets.WeightedSquares", np.ones(2)).resolve()
+    f = Ref("coursekit.exercises.objectives.WeightedSquares", np.ones(2)).resolve()
     assert f(np.array([1.0, 2.0])) == 2.5                       # a class is instantiated
     assert Ref("numpy.sum").resolve() is np.sum                  # a function is passed as is
     value = Ref("coursekit.functions.Rosenbrock", method="value").resolve()
     assert float(value(np.array([1.0, 1.0]))) == 0.0             # then the method is taken
-    tree = encode([Ref("coursekit.exercises.targets.SumOfCubes")])
-    (ref,) = decode(tree, refs=True)
-    assert isinstance(ref, Ref) and ref.path.endswith("SumOfCubes")
+    with pytest.raises(WireError):       # a Ref never crosses: the grader evaluates it (Child.call)
+        encode([Ref("coursekit.exercises.objectives.SumOfCubes")])

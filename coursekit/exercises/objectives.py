@@ -1,7 +1,9 @@
-"""Small functions with known gradients, handed to exercises by ``Ref`` during grading.
+"""Objective functions with closed-form gradients, handed to exercises by ``Ref`` during grading.
 
 Each is a callable ``f(x) -> float`` with a closed-form ``grad(x)``; judges use
-the closed forms to compute expected values in the grader's own process.
+the closed forms to compute expected values in the grader's own process. The
+grader also evaluates them there for the learner's code, on arguments that code
+chose: each checks the shape of x, and takes time linear in its size.
 """
 import numpy as np
 
@@ -15,11 +17,11 @@ class QuadraticForm:
         self.A, self.b = np.asarray(A, dtype=float), np.asarray(b, dtype=float)
 
     def __call__(self, x):
-        x = np.asarray(x, dtype=float)
+        x = _shaped(x, self.b.shape)
         return float(x @ self.A @ x / 2 + self.b @ x)
 
     def grad(self, x):
-        return self.A @ np.asarray(x, dtype=float) + self.b
+        return self.A @ _shaped(x, self.b.shape) + self.b
 
 
 class SumOfCubes:
@@ -43,7 +45,14 @@ class WeightedSquares:
         self.w = np.asarray(w, dtype=float)
 
     def __call__(self, x):
-        return float(np.sum(self.w * np.asarray(x, dtype=float) ** 2) / 2)
+        return float(np.sum(self.w * _shaped(x, self.w.shape) ** 2) / 2)
 
     def grad(self, x):
-        return self.w * np.asarray(x, dtype=float)
+        return self.w * _shaped(x, self.w.shape)
+
+
+def _shaped(x, shape):
+    x = np.asarray(x, dtype=float)
+    if x.shape != shape:
+        raise ValueError(f"x must have shape {shape}, got {x.shape}")
+    return x
