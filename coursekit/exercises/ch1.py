@@ -79,7 +79,7 @@ def _judge_rosenbrock(c):
 
 
 def _integer_inputs(rng):
-    return call(Ref("coursekit.exercises.targets.SumOfCubes"), rng.integers(-3, 4, size=int(rng.integers(3, 6))))
+    return call(Ref("coursekit.exercises.objectives.SumOfCubes"), rng.integers(-3, 4, size=int(rng.integers(3, 6))))
 
 
 @CHECKS.add("integer x", "numerical_gradient", 1, _integer_inputs,
