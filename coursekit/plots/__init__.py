@@ -9,7 +9,9 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
 - :func:`slice_1d`: the function along a line with the iterates on it (the 2/L story);
 - :func:`loss_curves`: loss (or optimality gap) per step, log scale by default;
 - :func:`heatmap`: a grid of results, e.g. final losses of a (lr, momentum) sweep;
-- :func:`animate`: paths growing step by step, as HTML for a notebook.
+- :func:`animate`: paths growing step by step, as HTML for a notebook;
+- chapter 2 (module ``optimizers``): :func:`frequency_response`, :func:`stability_region`,
+  :func:`sweep_heatmap`, :func:`decision_regions`.
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
 ``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the
@@ -21,6 +23,8 @@ Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 from .animation import animate
 from .curves import heatmap, loss_curves
 from .landscape import contour, landscape_grid, level_values, slice_1d, surface
+from .optimizers import decision_regions, frequency_response, stability_region, sweep_heatmap
 
 __all__ = ["contour", "surface", "loss_curves", "slice_1d", "heatmap", "animate",
-           "landscape_grid", "level_values"]
+           "landscape_grid", "level_values", "frequency_response", "stability_region", "sweep_heatmap",
+           "decision_regions"]
