@@ -18,7 +18,7 @@ import numpy as np
 from . import backend
 from ._validate import count
 
-__all__ = ["Sweep", "momentum_sweep", "momentum_loop", "grid"]
+__all__ = ["Sweep", "momentum_sweep", "momentum_loop", "grid", "time_adam", "time_sweep"]
 
 BLOWUP = 1e6   #: a run whose |x| exceeds this counts as diverged and is frozen
 
@@ -98,3 +98,31 @@ def momentum_loop(landscape, x0, lr, momentum, steps) -> Sweep:
             finals.append(f if ok else np.nan)
             bad.append(not ok)
     return Sweep(lr, momentum, np.asarray(finals), np.asarray(bad), time.perf_counter() - start)
+
+
+def time_adam(n, xp=np, steps=10, seed=0):
+    """(seconds per Adam step on ``n`` float64 parameters of module ``xp``, final params as NumPy).
+
+    The same seeded parameters and gradient on every module, so results can be compared.
+    """
+    from . import optim
+
+    rng = np.random.default_rng(seed)
+    p = xp.asarray(rng.standard_normal(count(n, "n")))
+    g = xp.asarray(rng.standard_normal(n))
+    opt = optim.Adam(p, lr=1e-3)
+    opt.step(g)                                   # warm-up: allocation, kernels
+    _sync(xp)
+    start = time.perf_counter()
+    for _ in range(count(steps, "steps")):
+        opt.step(g)
+    _sync(xp)
+    return (time.perf_counter() - start) / steps, np.asarray(backend.to_numpy(p))
+
+
+def time_sweep(landscape, n_side, steps, xp=np):
+    """(seconds, final losses as NumPy) of :func:`momentum_sweep` on an n_side x n_side
+    (lr in [1e-5, 2e-2] log-spaced, momentum in [0, 0.99]) grid, on module ``xp``."""
+    lr, mom = grid(np.geomspace(1e-5, 2e-2, count(n_side, "n_side")), np.linspace(0.0, 0.99, n_side))
+    s = momentum_sweep(landscape, xp.asarray(np.array([-1.2, 1.0])), xp.asarray(lr), xp.asarray(mom), steps)
+    return s.seconds, s.final_loss

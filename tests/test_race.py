@@ -1,0 +1,39 @@
+"""coursekit.race: every track's defaults converge, switching tracks resets everything."""
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from coursekit import race  # noqa: E402
+
+
+@pytest.mark.parametrize("track", list(race.TRACKS))
+def test_every_default_racer_makes_progress_and_stays_finite(track):
+    runs = race.Race(track).run()
+    assert set(runs) == set(race.RACERS)
+    for name, run in runs.items():
+        assert not run.diverged, name
+        assert run.losses[-1] < 0.2 * run.losses[0], name
+
+
+def test_switching_track_resets_start_ranges_and_settings():
+    r = race.Race("ravine")
+    r.settings["GD"]["lr"] = 0.09
+    ravine_range = r.sliders("GD")["lr"]
+    r.select("rosenbrock")
+    assert r.settings["GD"] == race.TRACKS["rosenbrock"].defaults["GD"]
+    assert r.sliders("GD")["lr"].max < ravine_range.max
+    assert r.track.start == (-1.2, 1.0)
+    assert race.TRACKS["ravine"].defaults["GD"]["lr"] != 0.09     # the defaults themselves untouched
+    assert set(r.sliders("Adam")) == {"lr", "beta1", "beta2"} and set(r.sliders("momentum")) == {"lr", "momentum"}
+
+
+def test_static_race_draws_a_figure_and_bad_names_raise(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STATIC", "1")
+    fig = race.race("rosenbrock")
+    assert len(fig.axes) == 2 and fig.axes[0].get_title().startswith("5 optimizers")
+    with pytest.raises(ValueError, match="track"):
+        race.Race("moon")
+    with pytest.raises(ValueError, match="racers"):
+        race.Race("ravine", racers=("Lion",))
