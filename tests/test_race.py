@@ -37,3 +37,33 @@ def test_static_race_draws_a_figure_and_bad_names_raise(monkeypatch):
         race.Race("moon")
     with pytest.raises(ValueError, match="racers"):
         race.Race("ravine", racers=("Lion",))
+
+
+def test_widgets_switch_racer_and_track(monkeypatch):
+    """The widget path without a front end: capture what is displayed, move the controls."""
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj)
+
+    def fake_display(obj, display_id=False):
+        shown.append(obj)
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    r = race.Race("ravine")
+    r._ipython_display_()
+    fig, box = shown
+    track, racer, lr = box.children[:3]
+    assert lr.description == "lr" and lr.value == pytest.approx(race.TRACKS["ravine"].defaults["GD"]["lr"])
+    lr.value = 0.01
+    assert r.settings["GD"]["lr"] == pytest.approx(0.01) and updates == [fig]
+    racer.value = "Adam"
+    assert [c.description for c in box.children[2:]] == ["lr", "beta1", "beta2"]
+    track.value = "rosenbrock"
+    assert r.settings["GD"] == race.TRACKS["rosenbrock"].defaults["GD"]
+    assert box.children[2].max == pytest.approx(np.log10(race.TRACKS["rosenbrock"].lr_range["Adam"][1]))

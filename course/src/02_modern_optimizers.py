@@ -128,6 +128,8 @@ lr_all = np.r_[2 / (1 + kappas), [s[0] for s in settings]][:, None]
 mu_all = np.r_[np.zeros(len(kappas)), [s[1] for s in settings]][:, None]
 errs = momentum.quadratic_errors(np.vstack([lams, lams]), lr_all, mu_all, 8000)
 hits = momentum.steps_to_tolerance(errs, 1e-6).reshape(2, -1)
+
+# %%
 theory = {"GD": [momentum.gd_optimal_rate(1, k) for k in kappas],
           "heavy ball": [momentum.optimal_rate(1, k) for k in kappas]}
 fig, ax = plt.subplots(figsize=(5.5, 3.8))
@@ -143,6 +145,13 @@ ax.legend(fontsize="small");
 print(f"{'kappa':>7} {'GD steps':>9} {'heavy ball':>11} {'ratio':>6}")
 for k, a, b in zip(kappas, *hits):
     print(f"{k:>7.0f} {a:>9d} {b:>11d} {a / b:>6.1f}")
+
+# %% [markdown]
+# Over a 100-fold range of $\kappa$ gradient descent's step count grows 100-fold and heavy ball's about
+# 12-fold, so the advantage grows like $\sqrt\kappa$: 2.5 times fewer steps at $\kappa = 10$, 22 times
+# at $\kappa = 1000$. GD's measured counts sit slightly below its line (the error starts spread over
+# 10 directions, and all but the slowest die faster); heavy ball's slightly above it (the $k\,r^k$
+# decay of the double root).
 # %% [markdown]
 # ### 1.4 Where heavy ball stops converging
 #
@@ -244,7 +253,6 @@ ax.set_title("Momentum damps the zig-zag and travels faster along the ravine");
 # $\mu = 0.9$, next to `optim.SGD`:
 
 # %%
-# NBVAL_CHECK_OUTPUT
 A, lr, mu = np.array([1.0, 10.0]), 0.05, 0.9
 grad = lambda x: A * x                                   # gradient of the quadratic
 x0 = np.array([1.0, 1.0])
@@ -254,6 +262,9 @@ b1 = grad(x0); c1 = x0 - lr * b1; b2 = mu * b1 + grad(c1); c2 = c1 - lr * b2
 v1 = -lr * grad(x0 + mu * 0); n1 = x0 + v1; v2 = mu * v1 - lr * grad(n1 + mu * v1); n2 = n1 + v2
 # torch's Nesterov by hand: p1 = p0 - lr (g + mu b1), b1 = g
 t1 = x0 - lr * (b1 + mu * b1); bt2 = mu * b1 + grad(t1); t2 = t1 - lr * (grad(t1) + mu * bt2)
+
+# %%
+# NBVAL_CHECK_OUTPUT
 code = {name: minimize(functions.Quadratic(A), x0, "sgd", 2, lr=lr, momentum=mu, nesterov=nest).iterates
         for name, nest in [("classical", False), ("torch Nesterov", True)]}
 print(f"{'':<22} {'step 1':>20} {'step 2':>22}")
