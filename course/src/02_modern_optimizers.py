@@ -150,8 +150,8 @@ for k, a, b in zip(kappas, *hits):
 # Over a 100-fold range of $\kappa$ gradient descent's step count grows 100-fold and heavy ball's about
 # 12-fold, so the advantage grows like $\sqrt\kappa$: 2.5 times fewer steps at $\kappa = 10$, 22 times
 # at $\kappa = 1000$. GD's measured counts sit slightly below its line (the error starts spread over
-# 10 directions, and all but the slowest die faster); heavy ball's slightly above it (the $k\,r^k$
-# decay of the double root).
+# 10 directions, and all but the slowest die faster); heavy ball's 20 to 40% above it (the double
+# root's $k\,r^k$ decay adds a factor $k$ that the line ignores).
 # %% [markdown]
 # ### 1.4 Where heavy ball stops converging
 #
@@ -688,7 +688,8 @@ for B, lr in [(8, 0.05), (32, 0.2), (32, 0.05), (128, 0.8), (128, 0.05), (8, 0.4
 # higher (0.617). At 16 times the batch the rule still beats not scaling (0.490 against 0.842) but no
 # longer matches the small batch: with only 46 steps, fewer updates cost more than the lower noise
 # gains. Where it breaks outright: from a larger base rate, batch 8 at 0.4 reaches 0.058, while
-# batch 64 at $8 \times 0.4 = 3.2$ is past the stability limit and ends at 0.783.
+# batch 64 at $8 \times 0.4 = 3.2$ ends at 0.783: one step 8 times larger no longer does the work of
+# 8 small ones once the step is too large for the curvature it meets.
 #
 # ## 5. Deep networks
 #
@@ -727,7 +728,7 @@ for name, norms in layer_norms.items():
 # signal both shrink, so every layer's gradient is near $10^{-15}$ and training cannot start; with
 # $\sigma = 1$ every layer's is about $10^{7}$ or more. He's init keeps all twelve between 0.1 and 1.2.
 # Xavier's, designed for tanh, misses the factor 2 that ReLU's zeroed half costs per layer, and here
-# its gradients are about a hundred times smaller than He's (try `activation="tanh"`).
+# its gradients are 100 to 300 times smaller than He's (try `activation="tanh"`).
 #
 # ### 5.2 Saddles and noise
 #
@@ -845,7 +846,7 @@ print(f"best: lr = {lr_flat[best]:.2e}, momentum = {mom_flat[best]:.2f}, final l
 # Gray cells diverged. The dashed line is the stability edge $(2+2\mu)/L$ of the curvature at the
 # minimum ($L \approx 1002$): right of it no run can settle into the minimum (the lowest final loss
 # there is $8.8\cdot10^{-6}$, against $3.4\cdot10^{-26}$ left of it), and 1804 of the 1876 diverged runs
-# lie there; the other 72 diverged just left of it, where the path crosses parts of the valley
+# lie there; the other 72 diverged left of it, where the path crosses parts of the valley
 # steeper than the minimum. The best runs sit just left of the edge at high momentum. The
 # batched sweep was more than a thousand times faster than the loop on the machine that built this
 # notebook (the cell above prints the figure measured on yours), with identical results.
@@ -912,8 +913,8 @@ if len(rows) == 2:
 #   optimizer changes the solution found, not only the speed (C24).
 # - Hyperparameters as arrays turn a sweep of 10,000 runs into one array computation.
 #
-# **Next: chapter 3, convex optimization.** Momentum's $\sqrt\kappa$ is the best a method with a
-# fixed step can do on quadratics; conjugate gradient reaches it without knowing $\mu$ and $L$, and
+# **Next: chapter 3, convex optimization.** Momentum's $\sqrt\kappa$ is, up to constants, the best any
+# gradient method can do on quadratics; conjugate gradient reaches it without knowing $\mu$ and $L$, and
 # Newton's method removes $\kappa$ altogether, at the price of the Hessian.
 #
 # ## Going further
