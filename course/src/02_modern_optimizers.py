@@ -33,7 +33,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 %config InlineBackend.figure_formats = ["retina"]
-plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 80, "axes.grid": True,
+plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 72, "axes.grid": True,
                      "grid.alpha": 0.3, "font.size": 9})
 
 from coursekit import backend, clipping, data, functions, models, optim, plots, schedules
@@ -296,6 +296,26 @@ for name, s1, s2 in [("classical (by hand)", c1, c2), ("classical (optim.SGD)", 
 exercises.check("ch2.nesterov_step")
 
 # %% [markdown]
+# Your Nesterov step against heavy ball on the ravine of Exercise 1 (same $\eta = 0.02$, $\mu = 0.7$):
+# the look-ahead gradient brakes the overshoot across the ravine.
+
+# %%
+def reference_nesterov_step(p, g, buf, lr, mom):
+    b = g.copy() if buf is None else mom * buf + g
+    return p - lr * (g + mom * b), b
+
+nesterov = yours_or_reference("ch2.nesterov_step", reference_nesterov_step)
+paths = {}
+for name, fn in [("heavy ball (reference)", reference_momentum_step), ("nesterov_step", nesterov)]:
+    p, buf, path = np.array([-2.0, 1.6]), None, [np.array([-2.0, 1.6])]
+    for _ in range(60):
+        p, buf = fn(p, ravine.grad(p), buf, 0.02, 0.7)
+        path.append(p)
+    paths[name if fn is not nesterov else f"{name} ({nesterov.used})"] = np.array(path)
+ax = plots.contour(ravine, paths, levels=20)
+ax.set_title("Nesterov overshoots less across the ravine than heavy ball");
+
+# %% [markdown]
 # ## 3. Adaptive methods: one learning rate per coordinate
 #
 # ### 3.1 AdaGrad and RMSProp
@@ -359,6 +379,24 @@ exercises.check("ch2.adagrad_step")
 
 # %%
 exercises.check("ch2.rmsprop_step")
+
+# %% [markdown]
+# The effective-rate picture of 3.1 again, computed with your two steps (the state they return is
+# what the rate is read from):
+
+# %%
+ada = yours_or_reference("ch2.adagrad_step", lambda p, g, G, lr, eps=1e-10: (p - lr * g / (np.sqrt(G + g * g) + eps), G + g * g))
+rms = yours_or_reference("ch2.rmsprop_step", lambda p, g, v, lr, alpha=0.99, eps=1e-8: (
+    p - lr * g / (np.sqrt(alpha * v + (1 - alpha) * g * g) + eps), alpha * v + (1 - alpha) * g * g))
+fig, ax = plt.subplots(figsize=(6, 3.3))
+for name, fn in [("adagrad_step", ada), ("rmsprop_step", rms)]:
+    p, state, rates = np.zeros(1), np.zeros(1), []
+    for g in g_stream:
+        p, state = fn(p, np.array([g]), state, 0.01)
+        rates.append(0.01 / np.sqrt(state[0]))
+    ax.plot(np.arange(1, len(g_stream) + 1), rates, label=f"{name} ({fn.used})")
+ax.set(yscale="log", xlabel="step", ylabel=r"$\eta/\sqrt{\mathrm{state}}$", title="Your AdaGrad stalls, your RMSProp recovers")
+ax.legend(fontsize="small");
 
 # %% [markdown]
 # ### 3.2 Adam and its bias correction
@@ -546,6 +584,24 @@ for name, table in wd_scores.items():
 
 # %%
 exercises.check("ch2.adamw_step")
+
+# %% [markdown]
+# Your AdamW on the weight the loss ignores ($x_1$ of the quadratic above, gradient 0): it must follow
+# $(1-\eta\lambda)^t$ exactly, while Adam + L2 (coursekit) drives it through 0 in about 20 steps.
+
+# %%
+adamw_fn = yours_or_reference("ch2.adamw_step", lambda p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8,
+                              weight_decay=0.01: reference_adam_step(p * (1 - lr * weight_decay), g, m, v, t, lr))
+p, m, v, trace = np.ones(1), np.zeros(1), np.zeros(1), [1.0]
+for t in range(1, 51):
+    p, m, v = adamw_fn(p, np.zeros(1), m, v, t, 0.05, weight_decay=0.1)
+    trace.append(p[0])
+fig, ax = plt.subplots(figsize=(6, 3.3))
+ax.plot(trace, "o", ms=3, label=f"adamw_step ({adamw_fn.used})")
+ax.plot(0.995 ** np.arange(51), "k--", label=r"$(1-\eta\lambda)^t$")
+ax.plot(minimize(quad, start, "adam", 50, lr=0.05, weight_decay=0.1).iterates[:, 0], label="Adam + L2")
+ax.set(xlabel="step", ylabel="$x_1$", title="Decoupled decay shrinks by the same factor every step")
+ax.legend(fontsize="small");
 
 # %% [markdown]
 # ## 4. Schedules, warmup, clipping and batch size
