@@ -385,9 +385,15 @@ exercises.check("ch2.rmsprop_step")
 # what the rate is read from):
 
 # %%
-ada = yours_or_reference("ch2.adagrad_step", lambda p, g, G, lr, eps=1e-10: (p - lr * g / (np.sqrt(G + g * g) + eps), G + g * g))
-rms = yours_or_reference("ch2.rmsprop_step", lambda p, g, v, lr, alpha=0.99, eps=1e-8: (
-    p - lr * g / (np.sqrt(alpha * v + (1 - alpha) * g * g) + eps), alpha * v + (1 - alpha) * g * g))
+def reference_adagrad_step(p, g, G, lr, eps=1e-10):
+    return p - lr * g / (np.sqrt(G + g * g) + eps), G + g * g
+
+def reference_rmsprop_step(p, g, v, lr, alpha=0.99, eps=1e-8):
+    v = optim.ema(v, g * g, alpha)
+    return p - lr * g / (np.sqrt(v) + eps), v
+
+ada = yours_or_reference("ch2.adagrad_step", reference_adagrad_step)
+rms = yours_or_reference("ch2.rmsprop_step", reference_rmsprop_step)
 fig, ax = plt.subplots(figsize=(6, 3.3))
 for name, fn in [("adagrad_step", ada), ("rmsprop_step", rms)]:
     p, state, rates = np.zeros(1), np.zeros(1), []
@@ -574,8 +580,10 @@ for name, table in wd_scores.items():
 # 200 steps the decay has shrunk the weights by at most $(1 - 0.03 \cdot 0.1)^{200} \approx 0.55$.
 # The same number means very different regularization in the two methods. This grid is too small
 # and too short to show Loshchilov & Hutter's coupling of the best decay with the learning rate
-# (their evidence is from training CIFAR-10 networks for 100 epochs and more); it is a
-# starting point for the *Going further* questions.
+# (their evidence is from training CIFAR-10 networks for 100 epochs and more).
+#
+# *Question.* AdamW's decay per step is $\eta\lambda$. If you halve the learning rate, what must
+# happen to $\lambda$ to keep the same total shrinkage over a run, and why is that a coupling too?
 #
 # ### Exercise 6 · `adamw_step(p, g, m, v, t, lr, beta1, beta2, eps, weight_decay)`
 #
@@ -747,6 +755,9 @@ for B, lr in [(8, 0.05), (32, 0.2), (32, 0.05), (128, 0.8), (128, 0.05), (8, 0.4
 # batch 64 at $8 \times 0.4 = 3.2$ ends at 0.783: one step 8 times larger no longer does the work of
 # 8 small ones once the step is too large for the curvature it meets.
 #
+# *Question.* The rule keeps the expected step per epoch. What does it not keep, and which of the
+# two effects (fewer steps, less noise) wins at batch 128 here?
+#
 # ## 5. Deep networks
 #
 # ### 5.1 Vanishing and exploding gradients
@@ -819,6 +830,9 @@ print(f"growth of |y| per step from step 40 to 60: {(abs(ys[1e-6][-1, 1]) / abs(
       f"(theory 1 + 2 lr = 1.2)")
 
 # %% [markdown]
+# *Question.* Started at $(1, 10^{-12})$ instead, how many steps does noiseless GD need before $|y|$
+# reaches 0.01? What does that say about saddles met "exactly" in floating point?
+#
 # ## 6. Same model, different optimizer
 #
 # The course MLP (2-32-32-3, ReLU, He init, seed 0) on 300 spiral points, full batch, 300 steps, with
@@ -906,6 +920,9 @@ print(f"best: lr = {lr_flat[best]:.2e}, momentum = {mom_flat[best]:.2f}, final l
 # steeper than the minimum. The best runs sit just left of the edge at high momentum. The
 # batched sweep was more than a thousand times faster than the loop on the machine that built this
 # notebook (the cell above prints the figure measured on yours), with identical results.
+#
+# *Question.* The edge line uses the curvature at the minimum. Why do runs far right of it not all
+# diverge, and where along the valley would they get stuck?
 #
 # ## 8. An explorer: optimizers racing
 #
