@@ -11,7 +11,9 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
 - :func:`heatmap`: a grid of results, e.g. final losses of a (lr, momentum) sweep;
 - :func:`against_theory`: a measurement with its theory drawn over it; :func:`gradient_cloud`:
   mini-batch gradients as point clouds; :func:`integer_steps`: integer ticks on a step axis;
-- :func:`animate`: paths growing step by step, as HTML for a notebook.
+- :func:`animate`: paths growing step by step, as HTML for a notebook;
+- chapter 2 (module ``optimizers``): :func:`frequency_response`, :func:`stability_region`,
+  :func:`sweep_heatmap`, :func:`decision_regions`.
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
 ``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the
@@ -23,7 +25,8 @@ Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 from .animation import animate
 from .curves import against_theory, gradient_cloud, heatmap, integer_steps, loss_curves
 from .landscape import contour, landscape_grid, landscape_title, level_values, slice_1d, surface
+from .optimizers import decision_regions, frequency_response, stability_region, sweep_heatmap
 
 __all__ = ["contour", "surface", "loss_curves", "slice_1d", "heatmap", "animate",
            "landscape_grid", "landscape_title", "level_values", "against_theory", "gradient_cloud",
-           "integer_steps"]
+           "integer_steps", "frequency_response", "stability_region", "sweep_heatmap", "decision_regions"]

@@ -1,0 +1,172 @@
+"""Checks for chapter 2's exercises adam_step, adamw_step, warmup_cosine and clip_by_global_norm.
+
+Format: coursekit.exercises.spec. Expected values come from coursekit.optim.Adam/AdamW,
+coursekit.schedules and coursekit.clipping, run in the grader on fresh inputs.
+Imported by coursekit.exercises.ch2, whose ``CHECKS`` lists these last.
+"""
+import numpy as np
+
+from coursekit import clipping, optim, schedules
+from coursekit.exercises.ch2_common import inputs_unchanged, parts, run_optimizer
+from coursekit.exercises.spec import Checks, call, close, fmt, number
+
+CHECKS = Checks()
+
+
+# ------------------------------------------------------------------ adam_step --
+def _adam_inputs(rng, first):
+    d = int(rng.integers(2, 6))
+    t = 1 if first else int(rng.integers(2, 7))
+    m = np.zeros(d) if first else rng.normal(size=d) * 0.5
+    v = np.zeros(d) if first else rng.uniform(0.1, 1.0, size=d)
+    return call(rng.normal(size=d), rng.normal(size=d) * rng.uniform(0.1, 10), m, v, t,
+                float(rng.uniform(0.01, 0.1)), beta1=0.9, beta2=0.999, eps=float(rng.choice([1e-8, 1e-3])))
+
+
+def _adam_update(p, m1, v1, lr, b1, b2, eps, t):
+    """p after an Adam step from the new moments m1, v1 with the bias corrections of step t."""
+    return p - lr * (m1 / (1 - b1 ** t)) / (np.sqrt(v1 / (1 - b2 ** t)) + eps)
+
+
+def _judge_adam(c, decoupled):
+    p, g, m, v, t, lr = c.args
+    b1, b2, eps = c.kwargs["beta1"], c.kwargs["beta2"], c.kwargs["eps"]
+    wd = c.kwargs.get("weight_decay", 0.0)
+    name = "adamw_step" if decoupled else "adam_step"
+    what = f"{name}(t={t}, lr={lr:.3g}, eps={eps:g}{f', weight_decay={wd:.3g}' if decoupled else ''})"
+    problem = inputs_unchanged(c, ["p", "g", "m", "v"])
+    got, form = parts(c, 3, "(new_p, new_m, new_v)", what)
+    if problem or form:
+        return problem or form
+    cls, extra = (optim.AdamW, {"weight_decay": wd}) if decoupled else (optim.Adam, {})
+    p_new, s = run_optimizer(cls, p, g, {"m": m, "v": v}, t=t - 1, lr=lr, betas=(b1, b2), eps=eps, **extra)
+    for k, (key, label) in enumerate([("m", "new_m"), ("v", "new_v")], start=1):
+        problem = close(got[k], s[key], rtol=1e-10, atol=1e-14, what=f"{what}: {label}")
+        if problem:
+            return problem
+    if not np.all(np.isfinite(np.asarray(got[0], dtype=float))):
+        return (f"{what}: new_p contains NaN or inf: {fmt(got[0])}. At t = 1 the bias correction "
+                "is 1 - beta**1; did you count the step from 0 (1 - beta**0 = 0 divides by zero)?")
+    m1, v1 = s["m"], s["v"]
+    q = p * (1 - lr * wd) if decoupled else p
+    mistakes = {
+        "the first Adam step should have size about lr per coordinate: did you apply the bias "
+        "correction m / (1 - beta1**t), v / (1 - beta2**t)?": q - lr * m1 / (np.sqrt(v1) + eps),
+        "the step is counted from 0: the first step has t = 1, use 1 - beta**t with the t you are given":
+            _adam_update(q, m1, v1, lr, b1, b2, eps, t - 1) if t > 1 else np.full_like(p, np.nan),
+        "eps goes outside the square root: m_hat / (sqrt(v_hat) + eps)":
+            q - lr * (m1 / (1 - b1 ** t)) / np.sqrt(v1 / (1 - b2 ** t) + eps),
+    }
+    if decoupled:
+        adam = _adam_update(p, m1, v1, lr, b1, b2, eps, t)
+        mistakes = {
+            "the decay was applied after the Adam step: decay p first, p * (1 - lr * weight_decay), "
+            "then take the Adam step from the decayed p": adam * (1 - lr * wd),
+            "the decay is multiplied by the learning rate: p * (1 - lr * weight_decay)":
+                _adam_update(p * (1 - wd), m1, v1, lr, b1, b2, eps, t),
+            "the weight decay is missing: AdamW first multiplies p by (1 - lr * weight_decay)": adam,
+            **mistakes}
+    return close(got[0], p_new, rtol=1e-9, atol=1e-12, what=f"{what}: new_p", mistakes=mistakes)
+
+
+@CHECKS.add("first step", "adam_step", 1, lambda rng: _adam_inputs(rng, True),
+            description="t = 1 from zero moments: a step of about lr per coordinate")
+def _judge_adam_first(c):
+    return _judge_adam(c, decoupled=False)
+
+
+@CHECKS.add("later steps", "adam_step", 2, lambda rng: _adam_inputs(rng, False), trials=3,
+            description="bias corrections 1 - beta**t at step t, eps outside the root; inputs unchanged")
+def _judge_adam_later(c):
+    return _judge_adam(c, decoupled=False)
+
+
+def _adamw_inputs(rng):
+    a = _adam_inputs(rng, bool(rng.integers(2)))
+    return call(*a.args, **a.kwargs, weight_decay=float(rng.uniform(0.05, 0.5)))
+
+
+# -------------------------------------------------------------- adamw_step --
+@CHECKS.add("decoupled decay", "adamw_step", 2, _adamw_inputs, trials=3,
+            description="p * (1 - lr weight_decay) first, then Adam with g unchanged")
+def _judge_adamw(c):
+    return _judge_adam(c, decoupled=True)
+
+
+# ----------------------------------------------------------- warmup_cosine --
+def _schedule_inputs(rng, phase):
+    W = int(rng.integers(2, 20))
+    T = W + int(rng.integers(10, 100))
+    t = {"warmup": int(rng.integers(0, W)), "cosine": int(rng.integers(W, T)),
+         "end": int(rng.choice([W, T, T + int(rng.integers(1, 50))]))}[phase]
+    return call(t, float(rng.uniform(0.01, 1.0)), W, T, float(rng.uniform(0.0, 0.005)))
+
+
+def _judge_schedule(c):
+    t, lr_max, W, T, lr_min = c.args
+    what = f"warmup_cosine(t={t}, lr_max={lr_max:.4g}, warmup_steps={W}, total_steps={T}, lr_min={lr_min:.3g})"
+    problem = number(c.value, what)
+    if problem:
+        return problem
+    reference = schedules.chain([schedules.linear_warmup(lr_max, W),
+                                 schedules.cosine_annealing(lr_max, T - W, lr_min)], [W])
+    cos = (lambda s, S: lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * min(s, S) / S)) / 2)
+    mistakes = {
+        "the warmup counts from 1: at t = 0 the rate is 0, lr_max * t / warmup_steps":
+            lr_max * (t + 1) / W if t < W else np.nan,
+        "the cosine restarts at the end of the warmup: use s = t - warmup_steps over "
+        "S = total_steps - warmup_steps, not t over total_steps": cos(t, T) if W <= t < T else np.nan,
+        "the cosine ends at lr_min, not 0: lr_min + (lr_max - lr_min) (1 + cos(pi s / S)) / 2":
+            cos(t - W, T - W) - lr_min * (1 - np.cos(np.pi * min(t - W, T - W) / (T - W))) / 2 - lr_min
+            if W <= t < T else np.nan,
+    }
+    return close(float(c.value), reference(t), rtol=1e-9, atol=1e-15, what=what,
+                 mistakes={k: v for k, v in mistakes.items() if np.isfinite(v)})
+
+
+for _phase, _text in [("warmup", "t < warmup_steps: lr_max t / warmup_steps, 0 at t = 0"),
+                      ("cosine", "half a cosine from lr_max to lr_min between warmup_steps and total_steps"),
+                      ("end", "lr_max at t = warmup_steps, lr_min from total_steps on")]:
+    CHECKS.add(_phase, "warmup_cosine", 1, lambda rng, ph=_phase: _schedule_inputs(rng, ph), trials=3,
+               description=_text)(_judge_schedule)
+
+
+# ----------------------------------------------------- clip_by_global_norm --
+def _clip_inputs(rng, above):
+    shapes = [(int(rng.integers(1, 4)), int(rng.integers(1, 4))), (int(rng.integers(2, 6)),), (2, 2, 2)]
+    grads = [rng.normal(size=s) * rng.uniform(0.2, 5) for s in shapes]
+    total = np.sqrt(sum(np.sum(g * g) for g in grads))
+    return call(grads, float(total * (rng.uniform(0.1, 0.6) if above else rng.uniform(1.5, 3))))
+
+
+def _judge_clip(c):
+    grads, max_norm = c.args
+    what = f"clip_by_global_norm(grads of shapes {[g.shape for g in grads]}, max_norm={max_norm:.4g})"
+    got = c.value
+    if not isinstance(got, (list, tuple)) or len(got) != len(grads):
+        return f"{what} should return a list of {len(grads)} arrays, got {fmt(got)}"
+    expected, total = clipping.clip_by_norm(grads, max_norm)
+    each = [g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for g in grads]
+    for i, (a, e) in enumerate(zip(got, expected)):
+        mistakes = {"each array was clipped on its own: clip by the GLOBAL norm of all arrays together, "
+                    "one scale for all (that keeps the direction)": each[i],
+                    "nothing was clipped: scale = min(1, max_norm / (total + 1e-6))": grads[i],
+                    "a norm below max_norm must not be scaled up: scale = min(1, max_norm / (total + 1e-6))":
+                        grads[i] * max_norm / total}
+        problem = close(a, e, rtol=1e-5, atol=1e-12, what=f"{what}: array {i} (global norm {total:.4g})",
+                        mistakes=mistakes)
+        if problem:
+            return problem
+    return None
+
+
+@CHECKS.add("global norm", "clip_by_global_norm", 2, lambda rng: _clip_inputs(rng, True), trials=2,
+            description="one scale max_norm / (total + 1e-6) for all arrays")
+def _judge_clip_above(c):
+    return _judge_clip(c)
+
+
+@CHECKS.add("below the threshold", "clip_by_global_norm", 1, lambda rng: _clip_inputs(rng, False),
+            description="a global norm below max_norm leaves the gradients as they are")
+def _judge_clip_below(c):
+    return _judge_clip(c)
