@@ -37,7 +37,7 @@ def conjugate_gradient(A, b, x0=None, *, tol=1e-10, max_steps=None):
     """Solve ``A x = b`` (minimize 1/2 x'Ax - b'x) for symmetric positive definite A.
 
     A: a (d, d) matrix or a callable ``v -> A v``. b: shape (d,). x0: start (default 0).
-    Stops when |r_k| <= tol |b| or after ``max_steps`` (default 10 d) steps.
+    Stops when |r_k| <= tol |b| (tol |r_0| if b = 0), or r_k = 0 exactly, or after ``max_steps`` (default 10 d) steps.
     Returns a Trajectory: ``.losses[k]`` = q(x_k), ``.grad_norms[k]`` = |A x_k - b|,
     ``.lrs[k]`` = alpha_k; ``.hyperparameters["betas"]`` lists beta_k.
     A direction with p'Ap <= 0 means A is not positive definite: ValueError.
@@ -57,10 +57,10 @@ def conjugate_gradient(A, b, x0=None, *, tol=1e-10, max_steps=None):
     Ax = matvec(x)
     r = b - Ax
     p, rr = r, float(r @ r)
-    bnorm = float(xp.linalg.norm(b))
+    bnorm = float(xp.linalg.norm(b)) or rr ** 0.5     # b = 0: relative to the first residual
     rec.add(x, 0.5 * float(x @ Ax) - float(b @ x), rr ** 0.5)
     for k in range(max_steps):
-        if rr ** 0.5 <= tol * bnorm:
+        if rr ** 0.5 <= tol * bnorm or rr == 0.0:
             return rec.trajectory(f"converged: |r| = {rr ** 0.5:.2e} <= tol |b| after {k} steps", True,
                                   {"betas": betas})
         Ap = matvec(p)
