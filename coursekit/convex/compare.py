@@ -12,6 +12,7 @@ as d grows: only the cost per step changes. Each method runs from w = 0 until |g
 """
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
@@ -19,7 +20,7 @@ import scipy.optimize
 
 from .newton import newton
 
-__all__ = ["LogisticProblem", "gradient_descent", "time_to_tolerance", "crossover"]
+__all__ = ["LogisticProblem", "gradient_descent", "time_to_tolerance", "crossover", "spd_benchmark"]
 
 
 class LogisticProblem:
@@ -45,6 +46,19 @@ class LogisticProblem:
         return f, g, H
 
 
+def threads(n):
+    """A context limiting BLAS to ``n`` threads (threadpoolctl, when installed; ``None``: no limit).
+
+    On a shared or small machine, BLAS threads competing for cores make timings erratic;
+    one thread per method measures the work itself.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(n) if n else contextlib.nullcontext()
+
+
 def gradient_descent(fun_and_grad, x0, lr, *, steps, tol):
     """Plain GD to |grad| <= tol; returns (x, steps taken)."""
     x = np.array(x0, dtype=float)
@@ -55,10 +69,11 @@ def gradient_descent(fun_and_grad, x0, lr, *, steps, tol):
         x = x - lr * g
 
 
-def time_to_tolerance(dims, *, tol=1e-6, mu=1e-2, seed=0, gd_steps=20_000, repeats=3):
+def time_to_tolerance(dims, *, tol=1e-6, mu=1e-2, seed=0, gd_steps=20_000, repeats=3, blas_threads=1):
     """For each d: steps, seconds and final |grad| of GD (lr = 1/L), Newton and L-BFGS (scipy).
 
-    Seconds are the best of ``repeats`` runs (timings on a shared machine are noisy upwards).
+    Seconds are the best of ``repeats`` runs (timings on a shared machine are noisy upwards),
+    with BLAS limited to ``blas_threads`` threads (None: no limit; see :func:`threads`).
     Returns a dict {method: {"steps": [...], "seconds": [...], "grad_norm": [...]}}.
     """
     out = {m: {"steps": [], "seconds": [], "grad_norm": []} for m in ("GD", "Newton", "L-BFGS")}
@@ -75,9 +90,10 @@ def time_to_tolerance(dims, *, tol=1e-6, mu=1e-2, seed=0, gd_steps=20_000, repea
         for name, run in runs.items():
             best = np.inf
             for _ in range(repeats):
-                start = time.perf_counter()
-                w, k = run()
-                best = min(best, time.perf_counter() - start)
+                with threads(blas_threads):
+                    start = time.perf_counter()
+                    w, k = run()
+                    best = min(best, time.perf_counter() - start)
             out[name]["seconds"].append(best)
             out[name]["steps"].append(int(k))
             out[name]["grad_norm"].append(float(np.linalg.norm(p.value_and_grad(w)[1])))
@@ -92,3 +108,42 @@ def crossover(dims, seconds_a, seconds_b):
             s = ratio[i] / (ratio[i] - ratio[i + 1])
             return float(np.exp(np.log(dims[i]) + s * (np.log(dims[i + 1]) - np.log(dims[i]))))
     return None
+
+
+def _timed(run):
+    start = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - start
+
+
+def spd_benchmark(d, backends=("numpy",), *, seed=0, tol=1e-10, blas_threads=None):
+    """CG and one Newton step on a random SPD system of size d, per backend (NumPy, CuPy).
+
+    A = M M^T / d + I (condition number about 5 + d-independent), b random. Returns
+    {backend: {"cg_seconds", "cg_steps", "newton_seconds", "x_cg", "x_newton"}} with the
+    solutions as NumPy arrays (compare them across backends). Each is timed after a warm-up run,
+    NumPy with BLAS limited to ``blas_threads`` threads (None: all).
+    """
+    from coursekit import backend
+    from .cg import conjugate_gradient
+    rng = np.random.default_rng(seed)
+    M = rng.normal(size=(d, d))
+    A, b = M @ M.T / d + np.eye(d), rng.normal(size=d)
+    out = {}
+    for name in backends:
+        previous = backend.name
+        try:
+            backend.use(name)
+            A_dev, b_dev = backend.asarray(A), backend.asarray(b)
+            quadratic = lambda x: (0.5 * x @ (A_dev @ x) - b_dev @ x, A_dev @ x - b_dev, A_dev)  # noqa: E731
+            zero = backend.xp.zeros(d)
+            with threads(blas_threads) if name == "numpy" else contextlib.nullcontext():
+                for _ in range(2):               # the first run warms up kernels and caches
+                    cg, cg_seconds = _timed(lambda: conjugate_gradient(A_dev, b_dev, tol=tol))
+                    nt, newton_seconds = _timed(lambda: newton(quadratic, zero, steps=1, tol=1e-300,
+                                                               line_search=False))
+            out[name] = {"cg_seconds": cg_seconds, "cg_steps": cg.steps, "newton_seconds": newton_seconds,
+                         "x_cg": cg.final, "x_newton": nt.final}
+        finally:
+            backend.use(previous)
+    return out

@@ -26,7 +26,7 @@ def prox_l1(x, t):
     x, t = floating(x, "x", xp), floating(t, "t", xp)
     if bool(xp.any(t < 0)):
         raise ValueError("t must be >= 0 (the threshold of soft thresholding)")
-    return xp.sign(x) * xp.maximum(xp.abs(x) - t, 0.0)
+    return xp.sign(x) * xp.maximum(xp.abs(x) - t, 0.0) + 0.0   # + 0.0 turns -0.0 into 0.0
 
 
 def _norm(xp, v):

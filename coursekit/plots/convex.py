@@ -80,15 +80,17 @@ def cost_vs_dimension(dims, results, *, crossover=None, fig=None):
         a.loglog(dims, r["steps"], "-o", color=_colors()[j], label=name)
         b.loglog(dims, r["seconds"], "-o", color=_colors()[j], label=name)
     if crossover:
-        for label, d in crossover.items():
-            if d:
-                b.axvline(d, color="0.5", ls=":", lw=1)
-                b.text(d, b.get_ylim()[1], f" {label}\n d = {d:.0f}", va="top", fontsize=8)
+        for i, (label, d) in enumerate((k, v) for k, v in crossover.items() if v):
+            b.axvline(d, color="0.5", ls=":", lw=1)
+            b.text(d, 0.97 - 0.14 * i, f" {label}\n d = {d:.0f}", va="top", fontsize=8,
+                   transform=b.get_xaxis_transform())
     a.set(xlabel="dimension d", ylabel="steps to |grad| <= tol", title="Newton needs the fewest steps at every d")
     b.set(xlabel="dimension d", ylabel="wall time to tolerance (s)", title="but each step costs O(d^3): time grows fastest")
     for ax in (a, b):
         ax.title.set_fontsize(10)
-        ax.legend(fontsize="small")
+        ax.set_xticks(dims, [str(d) for d in dims])
+        ax.minorticks_off()
+        ax.legend(fontsize="small", loc="lower right" if ax is b else "best")
     fig.tight_layout()
     return fig
 
