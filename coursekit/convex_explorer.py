@@ -82,4 +82,6 @@ def explore_conditioning(kappa=30.0, angle=30.0, steps=30):
     if widget_frontend():
         return ConditioningExplorer(kappa, angle, steps)
     import matplotlib.pyplot as plt
-    return _draw(plt.figure(figsize=(10, 4.2)), kappa, angle, steps)
+    fig = plt.figure(figsize=(10, 4.2))
+    plt.close(fig)          # shown once, as the cell's result (not again by the inline backend)
+    return _draw(fig, kappa, angle, steps)

@@ -230,6 +230,7 @@ def test_spring_chain_assembly_matches_finite_differences_and_sparse_form():
     He, idx = chain.element_hessians(x)
     sparse = convex.assemble_hessian(He, idx + 1, 9, sparse=True).toarray()[1:-1, 1:-1]
     np.testing.assert_allclose(sparse, H)
+    np.testing.assert_allclose(chain.sparse_hessian(x).toarray(), H)
     g_fd = np.array([(chain.value(x + 1e-6 * e) - chain.value(x - 1e-6 * e)) / 2e-6 for e in np.eye(7)])
     np.testing.assert_allclose(chain.grad(x), g_fd, atol=1e-6)
 

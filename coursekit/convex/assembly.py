@@ -71,6 +71,11 @@ class SpringChain:
         He = k[:, None, None] * np.array([[1.0, -1.0], [-1.0, 1.0]])
         return He, self.elements
 
+    def sparse_hessian(self, x):
+        """The assembled Hessian as a scipy.sparse CSC matrix (tridiagonal), pinned ends dropped."""
+        He, idx = self.element_hessians(x)
+        return assemble_hessian(He, idx + 1, self.dim + 2, sparse=True)[1:-1, 1:-1].tocsc()
+
     def hessian(self, x):
         """The assembled Hessian (dense), pinned-end rows and columns dropped."""
         He, idx = self.element_hessians(x)
