@@ -149,6 +149,16 @@ def test_prox_l1_closed_form():
     (lambda: convex.lasso(np.ones((3, 2)), np.ones(4), 1.0), "same n"),
     (lambda: convex.find_violation(lambda x: x[..., 0], [1.0], [0.0]), "low must be <= high"),
     (lambda: convex.project_box(np.array([np.nan]), 0.0, 1.0), "x must be finite"),
+    (lambda: convex.project_box(np.zeros(3), np.zeros(2), np.ones(2)), "broadcast"),
+    (lambda: convex.project_ball(np.zeros(3), 1.0, center=np.zeros(2)), "center"),
+    (lambda: convex.backtracking(lambda z: z @ z, np.ones(2), -np.ones(3), np.ones(2)), "direction and grad"),
+    (lambda: convex.backtracking(lambda z: z @ z, np.ones(2), -np.ones(2), np.ones(2), shrink=1.5), "shrink"),
+    (lambda: convex.conjugate_gradient(np.eye(2), np.ones(2), x0=np.zeros(3)), "x0"),
+    (lambda: convex.conjugate_gradient(np.eye(2), np.ones((2, 1))), "b must be a vector"),
+    (lambda: convex.newton(functions.Quadratic([1.0, 2.0]), np.zeros((2, 2))), "x0"),
+    (lambda: convex.lasso(np.ones((3, 2)), np.ones(3), 1.0, method="admm"), "method"),
+    (lambda: convex.projected_gradient(lambda z: (0.0, z), lambda z: z, np.ones(2), lr=-1.0, steps=3), "lr"),
+    (lambda: convex.find_violation(lambda x: x[..., 0], [0.0, 0.0], [1.0, 1.0, 1.0]), "same length"),
 ])
 def test_bad_input_names_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):

@@ -101,7 +101,8 @@ def time_to_tolerance(dims, *, tol=1e-6, mu=1e-2, seed=0, gd_steps=20_000, repea
 
 
 def crossover(dims, seconds_a, seconds_b):
-    """The d where method a stops being faster than b (log-log interpolation), or None."""
+    """The d where method a stops being faster than b (log-log interpolation, first such crossing),
+    or None when a is not faster at some d and slower at the next (including: slower from the start)."""
     dims, ratio = np.asarray(dims, float), np.log(np.asarray(seconds_a) / np.asarray(seconds_b))
     for i in range(len(dims) - 1):
         if ratio[i] < 0 <= ratio[i + 1]:
