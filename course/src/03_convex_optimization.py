@@ -186,8 +186,8 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
 for ax, lam in zip(axes, [0.0, 1.02 * threshold]):
     plots.contour(convex.regularized(him.value, lam), ax=ax, window=((-1.5, 1.5), (-1.5, 1.5)),
                   mark_minimizers=False, log_levels=False)
-    ax.set_title(f"Himmelblau + {lam:.1f}/2 |x|^2: " + ("not convex" if lam == 0 else "convex on the box"),
-                 fontsize=10)
+    ax.set_title("Himmelblau on the box: not convex (a maximum inside)" if lam == 0 else
+                 f"Himmelblau + (lam/2)|x|^2 with lam = {lam:.1f}: convex on the box", fontsize=10)
 fig.tight_layout()
 
 # %% [markdown]
@@ -225,6 +225,9 @@ ax.set_title("Himmelblau: where each of 40 starts ends depends on where it start
 # starting point decides *which* one you get, while on the convex problem every start gives the
 # same weights (to the $10^{-9}$ gradient tolerance). On a non-convex function with unequal minima, the loss you end
 # with depends on where you start.
+#
+# **Question.** Logistic regression without the L2 term is convex but not strictly convex on
+# separable data. What happens to the 20 runs then, and to the weights' norm?
 #
 # ## 5. Newton's method
 #
@@ -751,6 +754,9 @@ print(f"after 100 steps: ISTA gap {gap_i[99]:.1e}, FISTA gap {gap_f[99]:.1e}; "
 # are worst cases: once the support of the solution is found, this problem is strongly convex on
 # that support and both methods turn linear (ISTA's curve bends down after a few hundred steps).
 # FISTA's gap is not monotone, unlike its bound.
+#
+# **Question.** FISTA's momentum makes its gap oscillate. What would restarting the momentum
+# ($t_k \leftarrow 1$) whenever the objective goes up do to the curve?
 #
 # **The regularization path.** The solution for a decreasing sequence of $\lambda$, from
 # $\lambda_{\max} = \lVert A^\top b\rVert_\infty$ (all zeros) down, each run warm-started from the
