@@ -516,7 +516,8 @@ A2 = cg_runs["clustered: 5 values, 40 copies each"][0]
 x_cg, norms = your_cg(A2, A2 @ x_true, tol=1e-12, max_steps=200)
 ax = plt.figure(figsize=(5.5, 3.4)).add_subplot()
 ax.semilogy(np.arange(len(norms)), norms, "o-", label=f"conjugate_gradient ({your_cg.used})")
-ax.set(xlabel="step k", ylabel="residual norm |r_k|", title="Five clusters of eigenvalues: five steps")
+ax.set(xlabel="step k", ylabel="residual norm |r_k|", title="Five clusters of eigenvalues: five steps, one more for rounding")
+ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
 ax.legend(fontsize="small");
 
 # %% [markdown]
