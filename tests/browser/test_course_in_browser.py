@@ -31,10 +31,16 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:        # the `chromium` fixture skips with the reason
+    PlaywrightTimeout = TimeoutError
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "course").glob("*.ipynb"))
 RUN_TIMEOUT = float(os.environ.get("COURSEKIT_BROWSER_TIMEOUT", "600"))  # s, to run one notebook
-STEP_TIMEOUT = 180.0   # s, for anything else to appear (a kernel start, a redraw, an editor)
+# s, for anything else to appear (a kernel start, a redraw, an editor)
+STEP_TIMEOUT = float(os.environ.get("COURSEKIT_BROWSER_STEP_TIMEOUT", "180"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXERCISE_FILE = re.compile(r"\bexercises/(ch\d+_\w+\.py)\b")
@@ -150,12 +156,16 @@ def _check_explorer(page, path, cell, shot: Path):
     readout = slider.locator(".widget-readout").first
     before_value = readout.inner_text()
     _move_slider(page, slider)
-    page.wait_for_function(
-        """([cell, before]) => {
-             const imgs = cell.querySelectorAll('.jp-OutputArea-output img');
-             const img = imgs[imgs.length - 1];
-             return !!img && img.complete && img.naturalWidth > 0 && img.getAttribute('src') !== before;
-           }""", arg=[cell.element_handle(), before_src], timeout=STEP_TIMEOUT * 1000, polling=250)
+    try:
+        page.wait_for_function(
+            """([cell, before]) => {
+                 const imgs = cell.querySelectorAll('.jp-OutputArea-output img');
+                 const img = imgs[imgs.length - 1];
+                 return !!img && img.complete && img.naturalWidth > 0 && img.getAttribute('src') !== before;
+               }""", arg=[cell.element_handle(), before_src], timeout=STEP_TIMEOUT * 1000, polling=250)
+    except PlaywrightTimeout:
+        pytest.fail(f"moving the slider {' '.join(slider.inner_text().split())!r} did not redraw the figure below it "
+                    f"within {STEP_TIMEOUT:.0f} s")
     _wait_idle(page, path)
     after_png = images.last.screenshot()
     assert readout.inner_text() != before_value, "the slider's value did not change"
@@ -237,7 +247,10 @@ def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_prop
             assert check_cells, f"{rel} has no exercise check cell (exercises.check(...))"
             for i in check_cells:
                 table = dom_cells.nth(i).locator(".jp-OutputArea-output table").first
-                table.wait_for(state="attached")
+                try:
+                    table.wait_for(state="attached")
+                except PlaywrightTimeout:
+                    pytest.fail(f"cell {i} ({cells[i][1].strip().splitlines()[-1]}) shows no check table")
                 header = [h.strip().lower() for h in table.locator("th").all_inner_texts()]
                 assert header == CHECK_HEADER, f"cell {i}: check table header {header}"
                 assert table.locator("tbody tr").count() >= 1, f"cell {i}: the check table has no rows"
