@@ -2,10 +2,11 @@
 
 ``lab`` (session fixture) starts ``jupyter lab`` from the project's ``.venv`` with a
 random token, every Jupyter folder (config, data, runtime, lab settings, workspaces)
-in a temporary directory, news and update checks off, autosave off (the test never
-writes a notebook), and ``root_dir`` = the project root so that both ``course/`` and
-``exercises/`` can be opened. It stops the server and every process the server started
-(kernels, the grader's sandboxes) at the end, also when a test failed.
+in a temporary directory, news, update checks and the extension manager's PyPI
+look-ups off, autosave off (the test never writes a notebook), and ``root_dir`` = the
+project root so that both ``course/`` and ``exercises/`` can be opened. It stops the
+server and every process the server started (kernels, the grader's sandboxes) at the
+end, also when a test failed.
 
 The ``browser`` marker is registered here. Browser tests run only when selected with
 ``-m browser`` (``pytest -m browser tests/browser``, the CI's last step); in any other
@@ -41,8 +42,11 @@ LAB_SETTINGS = {
 }
 
 SERVER_CONFIG = {
-    "ServerApp": {"open_browser": False, "port_retries": 0},
-    "LabApp": {"news_url": None, "expose_app_in_browser": True,
+    # a safety net for a test run killed outright: idle kernels are culled after 10 minutes,
+    # and the server then stops itself after 15 minutes without kernels or requests
+    "ServerApp": {"open_browser": False, "port_retries": 0, "shutdown_no_activity_timeout": 900},
+    "MappingKernelManager": {"cull_idle_timeout": 600, "cull_interval": 60},
+    "LabApp": {"news_url": None, "expose_app_in_browser": True, "extension_manager": "readonly",
                "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate"},
 }
 
@@ -61,6 +65,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("browser") is not None:
             item.add_marker(skip)
+
+
+_TIMES = {}   # test id -> its phases' durations (from the reports' user_properties)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        props = dict(report.user_properties)
+        if "total_s" in props:
+            _TIMES[report.nodeid.rpartition("[")[2].rstrip("]")] = props
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _TIMES:
+        terminalreporter.section("browser test: seconds per notebook")
+        for name, props in _TIMES.items():
+            terminalreporter.write_line(
+                f"{name}: " + ", ".join(f"{k} {v}" for k, v in props.items() if k.endswith("_s"))
+                + f", sliders {props.get('sliders', '?')} in {props.get('explorers', '?')} explorers, check tables {props.get('check_tables', '?')}")
 
 
 def venv_python() -> str:
@@ -145,7 +168,7 @@ class Lab:
     def start(self):
         cmd = [venv_python(), "-m", "jupyterlab", "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-               f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={ROOT}",
+               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
                "--ServerApp.port_retries=0"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")

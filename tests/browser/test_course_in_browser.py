@@ -233,9 +233,10 @@ def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_prop
             # sliders, and the figures they drive
             sliders = page.locator(".jp-Notebook .widget-slider")
             sliders.first.wait_for(state="visible")
-            record_property("sliders", sliders.count())
             explorers = dom_cells.filter(has=page.locator(".widget-slider"))
-            assert explorers.count() >= 1
+            record_property("sliders", sliders.count())
+            record_property("explorers", explorers.count())
+            assert explorers.count() >= 1, f"{rel}: no cell shows a slider"
             explorers.first.scroll_into_view_if_needed()
             page.screenshot(path=str(screenshots / f"{stem}-notebook.png"))
             t2 = time.monotonic()
@@ -261,8 +262,8 @@ def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_prop
             for name in exercise_files:
                 path = f"exercises/{name}"
                 text = (ROOT / path).read_text()
-                page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }",
-                              path)
+                page.evaluate("async (path) => { await window.jupyterapp.commands.execute("
+                              "'docmanager:open', {path}); }", path)
                 page.wait_for_function(
                     """([path, text]) => {
                          const w = window.__ck.widget(path);
@@ -284,4 +285,4 @@ def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_prop
     times["total_s"] = time.monotonic() - t0
     for key, value in times.items():
         record_property(key, round(value, 1))
-    print(f"{rel}: " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
+    record_property("check_tables", len(check_cells))
