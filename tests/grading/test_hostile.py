@@ -68,8 +68,8 @@ def _ipc_objects():
             else 0 for kind in ("shm", "sem", "msg")}
 
 
-def _grader_temp_folders():
-    return {p for p in Path(tempfile.gettempdir()).glob("coursekit-*")}
+def _grader_temp_folders(folder):
+    return {p for p in Path(folder).glob("coursekit-*")}
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +81,23 @@ def batch(tmp_path_factory):
              if (contained or n != "fork_bomb") and (seccomp or spec.get("needs") != "seccomp")]
     paths = [str(_write(root, name, ALL[name])) for name in names]
     grades = root / "out" / "grades.csv"
-    ipc_before, temp_before = _ipc_objects(), _grader_temp_folders()
+    # A private temporary folder: other tests (xdist workers) create grader folders of their own meanwhile.
+    temp = tmp_path_factory.mktemp("tmp")
+    ipc_before, temp_before = _ipc_objects(), _grader_temp_folders(temp)
     start = time.perf_counter()
     stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        code = main(paths + [str(ROOT / "solutions"), "--jobs", "2", "--timeout", "2", "--memory", "1024",
-                             "--csv", str(grades), "--seed", "0", "--chapter", "1", "-v"])
+    saved, tempfile.tempdir = (tempfile.tempdir, os.environ.get("TMPDIR")), str(temp)
+    os.environ["TMPDIR"] = str(temp)
+    try:
+        with contextlib.redirect_stdout(stdout):
+            code = main(paths + [str(ROOT / "solutions"), "--jobs", "2", "--timeout", "2", "--memory", "1024",
+                                 "--csv", str(grades), "--seed", "0", "--chapter", "1", "-v"])
+    finally:
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = saved[1]
     seconds = time.perf_counter() - start
     with open(grades, newline="", encoding="utf-8") as f:
         rows = {row["submission"]: row for row in csv.DictReader(f)}
@@ -94,7 +105,7 @@ def batch(tmp_path_factory):
     by_name["solutions"] = "solutions"
     return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained, seccomp=seccomp,
                 by_name=by_name, stdout=stdout.getvalue(), grades=grades, ipc=(ipc_before, _ipc_objects()),
-                temp=(temp_before, _grader_temp_folders()),
+                temp=(temp_before, _grader_temp_folders(temp)),
                 results={name: json.loads(Path(row["results_json"]).read_text(encoding="utf-8"))
                          for name, row in rows.items()})
 
