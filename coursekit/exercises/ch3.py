@@ -29,7 +29,7 @@ def _double_well(x):
 
 def _chord_inputs(rng):
     d = int(rng.integers(1, 4))
-    return call(Ref("coursekit.exercises.targets_ch3.DoubleWell"), rng.uniform(-1.5, 1.5, size=d),
+    return call(Ref("coursekit.exercises.objectives_ch3.DoubleWell"), rng.uniform(-1.5, 1.5, size=d),
                 rng.uniform(-1.5, 1.5, size=d), float(rng.uniform(0.1, 0.9)))
 
 
@@ -56,7 +56,7 @@ def _judge_chord_double_well(c):
 
 def _chord_lse_inputs(rng):
     d = int(rng.integers(2, 5))
-    return call(Ref("coursekit.exercises.targets_ch3.LogSumExp", rng.uniform(0.5, 2.0, size=d)),
+    return call(Ref("coursekit.exercises.objectives_ch3.LogSumExp", rng.uniform(0.5, 2.0, size=d)),
                 rng.normal(size=d) * 2, rng.normal(size=d) * 2, float(rng.uniform(0.1, 0.9)))
 
 
