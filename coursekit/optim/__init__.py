@@ -31,9 +31,10 @@ with one step counter ``opt.t`` for all parameters (torch: ``step``, per paramet
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .base import Flag, Hyperparameter, Optimizer, State
-from .moments import bias_correction, ema, is_zero
+from .moments import bias_correction, ema
 from .rmsprop import RMSProp
 from .sgd import SGD
+from .terms import is_zero
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW}
 
