@@ -20,7 +20,7 @@ from .terms import is_zero
 
 __all__ = ["BLOCK", "UPDATES", "blocks", "ema_", "l2_gradient_"]
 
-BLOCK = 1 << 15     #: elements per block (32768: 128 KiB of float32, 256 KiB of float64)
+BLOCK = 1 << 16     #: elements per block (65536: 256 KiB of float32, 512 KiB of float64)
 
 
 def ema_(avg, x, beta, one_minus_beta, work):

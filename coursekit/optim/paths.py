@@ -31,7 +31,7 @@ __all__ = ["PATHS", "MIN_SIZE", "numba_enabled", "check_fast", "choose", "update
 
 PATHS = ("reference", "numpy", "numba", "cupy")
 #: Below these sizes (elements) the reference update is faster: ``benchmarks/tune_block.py``.
-MIN_SIZE = {"numpy": 4096, "numba": 4096}
+MIN_SIZE = {"numpy": 16384, "numba": 8192}
 
 
 @functools.lru_cache(maxsize=None)

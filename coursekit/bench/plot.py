@@ -1,0 +1,32 @@
+"""ms per step against N on log axes, with the bandwidth bound drawn (imports matplotlib)."""
+from __future__ import annotations
+
+__all__ = ["plot_record"]
+
+
+def plot_record(record, path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(r["optimizer"] for r in record["results"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4.0), squeeze=False, sharey=True)
+    for ax, name in zip(axes[0], names):
+        rows = [r for r in record["results"] if r["optimizer"] == name]
+        for c in dict.fromkeys(r["contender"] for r in rows):
+            pts = sorted((r["n"], r["median"], r["min"], r["max"]) for r in rows if r["contender"] == c)
+            n, med, lo, hi = zip(*pts)
+            ax.errorbar(n, med, yerr=[[m - a for m, a in zip(med, lo)], [b - m for m, b in zip(med, hi)]],
+                        marker="o", ms=4, capsize=2, label=c, ls="--" if c.startswith("torch") else "-")
+        bound = sorted({(r["n"], r["bound_ms"]) for r in rows})
+        ax.plot(*zip(*bound), color="black", lw=2.5, label="bandwidth bound")
+        ax.set(xscale="log", yscale="log", title=name, xlabel="parameters N")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][0].set_ylabel("ms per step (median, min-max bars)")
+    axes[0][-1].legend(fontsize=8)
+    bw = record["bandwidth"]
+    fig.suptitle(f"Step time grows with N; fused kernels come closest to the memory-bandwidth bound "
+                 f"({record['backend']}, {record['dtype']}, {bw['best']:.0f} GB/s)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
