@@ -40,7 +40,8 @@ def tune_block(size, repeats, blocks=(1 << 12, 1 << 13, 1 << 14, 1 << 15, 1 << 1
                 for b in blocks:
                     inplace.BLOCK = b
                     times[b].append(ms_per_step(opt, g, 3))
-            cells = "  ".join(f"{b >> 10}K {np.median(t):5.1f} ({min(t):.1f}-{max(t):.1f})" for b, t in times.items())
+            cells = "  ".join(f"{b >> 10}K {np.median(t):5.1f} ({min(t):.1f}-{max(t):.1f})"
+                              for b, t in times.items())
             print(f"BLOCK  {label:13s} {dtype}: {cells}", flush=True)
 
 

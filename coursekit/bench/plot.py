@@ -19,13 +19,13 @@ def plot_record(record, path) -> None:
             ax.errorbar(n, med, yerr=[[m - a for m, a in zip(med, lo)], [b - m for m, b in zip(med, hi)]],
                         marker="o", ms=4, capsize=2, label=c, ls="--" if c.startswith("torch") else "-")
         bound = sorted({(r["n"], r["bound_ms"]) for r in rows})
-        ax.plot(*zip(*bound), color="black", lw=2.5, label="bandwidth bound")
+        ax.plot(*zip(*bound), color="black", lw=2.5, marker="_", ms=14, label="bandwidth bound")
         ax.set(xscale="log", yscale="log", title=name, xlabel="parameters N")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].set_ylabel("ms per step (median, min-max bars)")
     axes[0][-1].legend(fontsize=8)
     bw = record["bandwidth"]
-    fig.suptitle(f"Step time grows with N; fused kernels come closest to the memory-bandwidth bound "
+    fig.suptitle(f"Each step's time against the number of parameters, over the memory-bandwidth bound "
                  f"({record['backend']}, {record['dtype']}, {bw['best']:.0f} GB/s)", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -24,7 +24,7 @@ def format_record(record) -> str:
     for row in record["results"]:
         lines.append(f"| {row['optimizer']} | {row['n']:,} | {row['contender']} | "
                      f"{row['median']:.2f} ({row['min']:.2f}-{row['max']:.2f}) | {row['x_bound']:.2f} | "
-                     f"{_ratio(row, 'torch default')} | {_ratio(row, 'torch foreach')} | {_ratio(row, 'torch fused')} |")
+                     + " | ".join(_ratio(row, f"torch {k}") for k in ("default", "foreach", "fused")) + " |")
     for skip in record["skipped"]:
         lines.append(f"(N = {skip['n']:,} skipped: {skip['reason']})")
     s = record["sweep"]

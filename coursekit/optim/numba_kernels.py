@@ -156,8 +156,8 @@ def rmsprop(p, g, s, t, *, lr, alpha, eps, weight_decay, momentum, centered):
     if first:
         s["b"] = np.empty_like(p)
     kernel = _rmsprop(bool(centered), has_momentum, not is_zero(weight_decay))
-    _launch(kernel, p.reshape(-1), g.reshape(-1), s.v.reshape(-1), _flat(s.g_avg, p), _flat(s.b, p), c(lr), c(alpha),
-           c(1 - alpha), c(eps), c(weight_decay), c(momentum), first)
+    _launch(kernel, p.reshape(-1), g.reshape(-1), s.v.reshape(-1), _flat(s.g_avg, p), _flat(s.b, p), c(lr),
+            c(alpha), c(1 - alpha), c(eps), c(weight_decay), c(momentum), first)
 
 
 def adam(p, g, s, t, *, lr, betas, eps, weight_decay, amsgrad, decoupled=False):
