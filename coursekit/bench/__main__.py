@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from .contenders import OPTIMIZERS
 from .report import format_record
 from .run import run
 
@@ -20,10 +21,18 @@ def main(argv=None) -> int:
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--sizes", type=lambda s: [int(float(x)) for x in s.split(",")],
                     help="comma-separated N (default 1e6,1e7,5e7; GPU up to 5e8)")
+    ap.add_argument("--optimizers", type=lambda s: [x.strip() for x in s.split(",")],
+                    help="comma-separated subset of: " + ", ".join(OPTIMIZERS))
+    ap.add_argument("--repeats", type=int, help="interleaved repeats (default 5; --quick 3)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
+    unknown = set(args.optimizers or ()) - set(OPTIMIZERS)
+    if unknown:
+        ap.error(f"--optimizers: unknown {sorted(unknown)}; choose from {list(OPTIMIZERS)}")
+    if args.repeats is not None and args.repeats < 1:
+        ap.error("--repeats must be >= 1")
     record = run(args.backend, quick=args.quick, dtype=args.dtype, progress=not args.no_progress,
-                 sizes=args.sizes)
+                 sizes=args.sizes, optimizers=args.optimizers, repeats=args.repeats)
     print(format_record(record))
     if args.json:
         with open(args.json, "w") as f:

@@ -10,8 +10,12 @@ def plot_record(record, path) -> None:
     import matplotlib.pyplot as plt
 
     names = list(dict.fromkeys(r["optimizer"] for r in record["results"]))
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4.0), squeeze=False, sharey=True)
-    for ax, name in zip(axes[0], names):
+    cols = min(3, len(names))
+    rows_ = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows_, cols, figsize=(4.4 * cols, 3.6 * rows_ + 0.6), squeeze=False, sharey=True)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, names):
         rows = [r for r in record["results"] if r["optimizer"] == name]
         for c in dict.fromkeys(r["contender"] for r in rows):
             pts = sorted((r["n"], r["median"], r["min"], r["max"]) for r in rows if r["contender"] == c)
@@ -22,8 +26,9 @@ def plot_record(record, path) -> None:
         ax.plot(*zip(*bound), color="black", lw=2.5, marker="_", ms=14, label="bandwidth bound")
         ax.set(xscale="log", yscale="log", title=name, xlabel="parameters N")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("ms per step (median, min-max bars)")
-    axes[0][-1].legend(fontsize=8)
+    for row in axes:
+        row[0].set_ylabel("ms per step (median, min-max)")
+    axes.flat[len(names) - 1].legend(fontsize=8)
     bw = record["bandwidth"]
     fig.suptitle(f"Each step's time against the number of parameters, over the memory-bandwidth bound "
                  f"({record['backend']}, {record['dtype']}, {bw['best']:.0f} GB/s)", fontsize=11)
