@@ -78,6 +78,8 @@ def choose(fast, xp, p, kernel) -> str:
         return "cupy"
     if not is_numpy(xp):
         return "reference"
+    if p.size < min(MIN_SIZE.values()):
+        return "reference"                           # decided without importing numba
     path = "numba" if numba_enabled() else "numpy"
     return path if p.size >= MIN_SIZE[path] else "reference"
 
