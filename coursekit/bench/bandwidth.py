@@ -74,5 +74,4 @@ def _measure_cupy(cp, n, repeats, dtype):
     a = cp.empty_like(b)
     sync = cp.cuda.Device().synchronize
     gbps = 3 * a.nbytes / _best_seconds(lambda: cp.add(b, c, out=a), repeats, sync) / 1e9
-    del a, b, c
     return {"gbps": {"cupy": gbps}, "best": gbps, "method": "cupy", "n": n, "dtype": dtype}

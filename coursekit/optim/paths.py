@@ -6,7 +6,7 @@ path        what runs                                                          e
 reference   ``<Class>.reference_update``: the math, Array API calls only        (it is the math)
 numpy       :mod:`.inplace`: the same NumPy operations in place, block by block  bit for bit
 numba       :mod:`.numba_kernels`: one fused parallel loop per option set        tests: <= 1 ulp
-cupy        :mod:`.cupy_kernels`: one fused elementwise GPU kernel per option    tests: <= 1 ulp
+cupy        :mod:`.cupy_kernels`: one fused elementwise GPU kernel per option    tests: <= 2 ulp
 ==========  =================================================================  ==================
 
 ``fast=None`` (default) or ``True``: CuPy arrays take "cupy"; NumPy arrays of fewer than
