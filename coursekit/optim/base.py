@@ -163,8 +163,9 @@ class Optimizer:
     def __init__(self, params, *, check_finite=False, fast=None, **hyperparameters):
         self.params = _as_param_list(params)
         self.xp = get_namespace(*self.params)
-        self.fast = paths.check_fast(fast, self.xp, self._kernel_name())
-        self.paths = [paths.choose(self.fast, self.xp, p, self._kernel_name()) for p in self.params]
+        self._kernel = self._kernel_name()
+        self.fast = paths.check_fast(fast, self.xp, self._kernel)
+        self.paths = [paths.choose(self.fast, self.xp, p, self._kernel) for p in self.params]
         self.check_finite = bool(check_finite)
         self.t = 0                                   #: steps taken so far
         self._hyper, self._cast_cache = {}, {}
@@ -218,8 +219,8 @@ class Optimizer:
                 new_p, self.state[i] = self.reference_update(p, g, self.state[i], t, **h)
                 p[...] = new_p
             else:
-                self._work[i] = paths.update(self.paths[i], self._kernel_name(), p, g,
-                                             self.state[i], t, h, self._work[i])
+                self._work[i] = paths.update(self.paths[i], self._kernel, p, g, self.state[i], t, h,
+                                             self._work[i])
         self.t = t
 
     # -- checkpoints ---------------------------------------------------------------------
