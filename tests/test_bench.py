@@ -51,3 +51,13 @@ def test_contenders_step_the_shared_arrays_in_place():
         before = p.copy()
         contenders.make(np, "Adam", "torch fused", p, g)()
         np.testing.assert_allclose(before - p, 1e-3, rtol=1e-3)            # Adam's first step: lr * sign(g)
+
+
+def test_importing_the_optimizers_and_the_bench_loads_no_plotting_and_no_optional_package():
+    import subprocess
+    import sys
+    code = ("import sys, numpy as np, coursekit.optim as o, coursekit.bench.run; "
+            "o.Adam(np.zeros(100)).step(np.ones(100)); "
+            "print(sorted(m for m in ('matplotlib', 'numba', 'torch', 'cupy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
