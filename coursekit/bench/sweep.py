@@ -48,7 +48,8 @@ def sweep(xp, configs=10_000, steps=100, loop_configs=500, dtype="float64", sync
         finals.append(x)
     sync()
     loop = (time.perf_counter() - start) * R / len(picks)
-    got = np.asarray(X[picks].get() if hasattr(X, "get") else X[picks])
+    chosen = X[xp.asarray(picks)]
+    got = np.asarray(chosen.get() if hasattr(chosen, "get") else chosen)
     want = np.stack([np.asarray(x.get() if hasattr(x, "get") else x) for x in finals])
     finite = np.isfinite(want).all(axis=1)
     return {"configs": R, "steps": steps, "dtype": dtype, "batched_s": batched, "loop_s": loop,
