@@ -255,6 +255,67 @@ def test_cupy_kernel_sources_hold_each_option_once():
     assert "b = gi / d;" in op and "sqrt(v - g_avg * g_avg)" in op
 
 
+def _numpy_run_of(name, **flags):
+    """A stand-in for the CuPy kernel that runs its C source with NumPy (the same float ops)."""
+    from coursekit.optim.cupy_kernels import kernel_source
+    ins, outs, op = kernel_source(name, **flags)
+    names_in, names_out = ([a.split()[1] for a in params.split(",")] for params in (ins, outs))
+    lines = [line[2:] if line.startswith("T ") else line for line in op.splitlines()]
+    code = "\n".join(lines).replace(";", "").replace("sqrt(", "np.sqrt(").replace("max(", "np.maximum(")
+
+    def kernel(*args):
+        env = {"np": np, **dict(zip(names_in + names_out, args))}
+        exec(code, env)
+        for out, array in zip(names_out, args[len(names_in):]):
+            array[...] = env[out]
+    return kernel
+
+
+@pytest.fixture
+def cupy_kernels_on_numpy(monkeypatch):
+    """Route the "numpy" path through cupy_kernels' wrappers, their kernels run by NumPy."""
+    from coursekit.optim import cupy_kernels
+    monkeypatch.setattr(cupy_kernels, "_kernel", _numpy_run_of)
+
+    def update(path, kernel, p, g, s, t, h, work):
+        cupy_kernels.UPDATES[kernel](p, g, s, t, **h)
+        return work
+    monkeypatch.setattr(paths, "update", update)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_cupy_kernel_sources_compute_the_reference_bit_for_bit(name, dtype, cupy_kernels_on_numpy):
+    """Without a GPU: every kernel's source and wrapper (casts, flags, first step, state), run
+    by NumPy, equals the reference bit for bit; on a GPU (--fmad=false) only the device's
+    float arithmetic is left to test (below, marked gpu)."""
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+    for kw in option_sets(name):
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
+
+
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_cupy_kernel_sources_broadcast_array_hyperparameters(name, cupy_kernels_on_numpy):
+    rng = np.random.default_rng(8)
+    R = 4
+    kw = {k: v[-1] for k, v in GRID[name].items()}
+    if name == "sgd":
+        kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
+    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
+    if "betas" in kw:
+        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), rng.uniform(0.9, 0.999, (R, 1)))
+    if "weight_decay" in kw:
+        kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
+    x0, gs = rng.standard_normal((R, 6)).astype(np.float32), rng.standard_normal((15, R, 6)).astype(np.float32)
+    ours, ref = x0.copy(), x0.copy()
+    o_k = optim.OPTIMIZERS[name](ours, fast="numpy", **kw)
+    o_r = optim.OPTIMIZERS[name](ref, fast=False, **kw)
+    for g in gs:
+        o_k.step(g + ours)
+        o_r.step(g + ref)
+    np.testing.assert_array_equal(ours, ref)
+
+
 def _cupy_or_skip():
     from coursekit import backend
     if not backend.gpu_available():

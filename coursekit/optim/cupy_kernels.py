@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 
+from coursekit.backend import get_namespace
+
 from .moments import bias_correction
 from .terms import is_zero
 
@@ -93,8 +95,7 @@ def sgd(p, g, s, t, *, lr, momentum, dampening, weight_decay, nesterov):
     has_momentum = not is_zero(momentum)
     first = has_momentum and s.b is None
     if first:
-        import cupy
-        s["b"] = cupy.empty_like(p)
+        s["b"] = get_namespace(p).empty_like(p)
     k = _kernel("sgd", has_momentum=has_momentum, first=first, nesterov=bool(nesterov and has_momentum),
                 l2=not is_zero(weight_decay))
     k(g, *_cast(p, lr, momentum, 1 - dampening, weight_decay), p, *([s.b] if has_momentum else []))
@@ -109,8 +110,7 @@ def rmsprop(p, g, s, t, *, lr, alpha, eps, weight_decay, momentum, centered):
     has_momentum = not is_zero(momentum)
     first = has_momentum and s.b is None
     if first:
-        import cupy
-        s["b"] = cupy.empty_like(p)
+        s["b"] = get_namespace(p).empty_like(p)
     k = _kernel("rmsprop", centered=bool(centered), has_momentum=has_momentum, first=first,
                 l2=not is_zero(weight_decay))
     outs = [p, s.v] + ([s.g_avg] if centered else []) + ([s.b] if has_momentum else [])
