@@ -49,7 +49,7 @@ grade: $(STAMP)
 	$(PY) -m coursekit.grade exercises
 
 # make bench: optimizer step times against the memory-bandwidth bound and torch.optim, and the
-# batched sweep against a loop (CPU, a few minutes; `python -m coursekit.bench --quick`: < 1 min).
+# batched sweep against a loop (CPU, 5-20 minutes; `python -m coursekit.bench --quick`: < 1 min).
 # make gpu-check: on a machine with an NVIDIA GPU, the tests marked gpu, then the benchmark on CuPy.
 .PHONY: bench gpu-check
 bench: $(STAMP)
