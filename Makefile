@@ -48,5 +48,17 @@ exercises: $(STAMP)
 grade: $(STAMP)
 	$(PY) -m coursekit.grade exercises
 
+# make bench: optimizer step times against the memory-bandwidth bound and torch.optim, and the
+# batched sweep against a loop (CPU, 5-20 minutes; `python -m coursekit.bench --quick`: < 1 min).
+# make gpu-check: on a machine with an NVIDIA GPU, the tests marked gpu, then the benchmark on CuPy.
+.PHONY: bench gpu-check
+bench: $(STAMP)
+	$(PY) -m coursekit.bench --json benchmarks/results/latest.json --plot benchmarks/results/latest.png
+
+gpu-check: $(STAMP)
+	$(PY) -c 'from coursekit import backend; import sys; print(backend.describe()); sys.exit(0 if backend.gpu_available() else "no usable GPU (see the README, GPU sections)")'
+	$(PY) -m pytest tests -m gpu -p no:cacheprovider -n 0 -q -rs
+	$(PY) -m coursekit.bench --backend cupy --json benchmarks/results/latest-gpu.json --plot benchmarks/results/latest-gpu.png
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 
 from coursekit import optim
+from coursekit.optim import paths
+
+PATHS = ["reference", "numpy"] + (["numba"] if paths.numba_enabled() else [])
 
 ALL_ON = {   # every option switched on: the hardest state to checkpoint
     "sgd": dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
@@ -232,7 +235,7 @@ def is_plain(obj):
     return obj is None or isinstance(obj, (str, bool, int, float, np.ndarray))
 
 
-@pytest.mark.parametrize("fast_after", [True, False])
+@pytest.mark.parametrize("fast_after", PATHS)
 @pytest.mark.parametrize("name", NAMES)
 def test_state_dict_resumes_exactly(name, fast_after):
     """Interrupt at step k, save, build a fresh optimizer, load, go on: bit for bit the same run."""
@@ -338,7 +341,7 @@ def _column(value):
     return np.array(value)[:, None]
 
 
-@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("fast", PATHS)
 @pytest.mark.parametrize("name", NAMES)
 def test_batched_hyperparameters_equal_separate_runs(name, fast):
     """lr etc. of shape (R, 1) with params of shape (R, d): R configurations in one optimizer."""

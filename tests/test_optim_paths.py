@@ -1,7 +1,11 @@
-"""coursekit.optim's two code paths: the in-place NumPy fast path equals the reference math
-bit for bit for every option, and the reference math runs on array_api_strict arrays.
+"""coursekit.optim's code paths: the blocked in-place NumPy path equals the reference math bit
+for bit for every option (float32 and float64, one block or many, array hyperparameters);
+the numba kernels equal it within 1 ulp (bit for bit on x86-64); the CuPy kernels likewise
+(tests marked gpu); the reference math runs on array_api_strict arrays; the default picks
+the reference below paths.MIN_SIZE, and a step allocates no parameter-sized temporaries.
 """
 import itertools
+import tracemalloc
 
 import array_api_strict as xps
 import numpy as np
@@ -9,6 +13,10 @@ import pytest
 
 from coursekit import optim
 from coursekit.backend import to_numpy
+from coursekit.optim import inplace, paths
+
+HAS_NUMBA = paths.numba_enabled()
+needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="numba is not installed (the `fast` extra)")
 
 GRID = {   # every option, and their combinations
     "sgd": dict(momentum=[0.0, 0.9], dampening=[0.0, 0.3], nesterov=[False, True], weight_decay=[0.0, 0.1]),
@@ -32,10 +40,10 @@ def option_sets(name):
         yield kw
 
 
-def problem(dtype, seed=0, steps=30):
-    """Two params (a matrix and a vector) and a gradient source g(p, t) = grad of a quartic + noise."""
+def problem(dtype, seed=0, steps=30, shapes=((5, 4), (3,))):
+    """Params (a matrix and a vector) and a gradient source g(p, t) = grad of a quartic + noise."""
     rng = np.random.default_rng(seed)
-    x0 = [rng.standard_normal((5, 4)).astype(dtype), rng.standard_normal(3).astype(dtype)]
+    x0 = [rng.standard_normal(s).astype(dtype) for s in shapes]
     noise = [[rng.standard_normal(x.shape).astype(dtype) for x in x0] for _ in range(steps)]
 
     def grads(params, t, xp=np):
@@ -50,26 +58,56 @@ def run(name, kw, params, grads, steps, xp=np, fast=None):
     return [to_numpy(p) for p in opt.params], opt
 
 
+def assert_same_run(name, kw, x0, grads, steps, fast, ulps=0):
+    """``fast`` and the reference give the same params and state: bit for bit, or within ``ulps``."""
+    ours, opt_f = run(name, kw, [x.copy() for x in x0], grads, steps, fast=fast)
+    ref, opt_r = run(name, kw, [x.copy() for x in x0], grads, steps, fast=False)
+    assert opt_f.paths == [fast] * len(x0) and opt_r.paths == ["reference"] * len(x0)
+    states = [(sf[k], sr[k]) for sf, sr in zip(opt_f.state_dict()["state"], opt_r.state_dict()["state"])
+              for k in sf if sf[k] is not None]
+    for a, b in list(zip(ours, ref)) + states:
+        assert a.dtype == b.dtype == x0[0].dtype
+        if ulps == 0:
+            np.testing.assert_array_equal(a, b, err_msg=f"{name} {kw}")
+        else:
+            np.testing.assert_allclose(a, b, rtol=ulps * np.finfo(a.dtype).eps, atol=0, err_msg=f"{name} {kw}")
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", sorted(GRID))
-def test_fast_path_equals_reference_bit_for_bit(name, dtype):
-    x0, grads, steps = problem(dtype)
+def test_numpy_path_equals_reference_bit_for_bit(name, dtype, monkeypatch):
+    """Every option set, with blocks of 7 elements: many blocks and a ragged last one."""
+    monkeypatch.setattr(inplace, "BLOCK", 7)
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
     for kw in option_sets(name):
-        fast, opt_f = run(name, kw, [x.copy() for x in x0], grads, steps, fast=True)
-        ref, opt_r = run(name, kw, [x.copy() for x in x0], grads, steps, fast=False)
-        assert opt_f.fast and not opt_r.fast
-        for a, b in zip(fast, ref):
-            assert a.dtype == dtype
-            np.testing.assert_array_equal(a, b, err_msg=f"{name} {kw}")
-        for sf, sr in zip(opt_f.state_dict()["state"], opt_r.state_dict()["state"]):
-            for k in sf:
-                np.testing.assert_array_equal(sf[k], sr[k], err_msg=f"{name} {kw} state {k}")
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", sorted(GRID))
-def test_fast_path_equals_reference_with_array_hyperparameters(name):
+def test_numpy_path_equals_reference_with_default_block_size(name, dtype):
+    x0, grads, steps = problem(dtype, seed=5, steps=4, shapes=((3 * inplace.BLOCK + 11,),))
+    for kw in itertools.islice(option_sets(name), 0, None, 3):
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
+    """Held within 1 ulp (a fused multiply-add would change the last bit); on x86-64 they are equal."""
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+    for kw in option_sets(name):
+        assert_same_run(name, kw, x0, grads, steps, "numba", ulps=1)
+
+
+@pytest.mark.parametrize("fast", ["numpy"] + (["numba"] if HAS_NUMBA else []))
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_fast_paths_equal_reference_with_array_hyperparameters(name, fast, monkeypatch):
+    """Hyperparameters of shape (R, 1) and (1, d) are cut with the params' rows (numba hands them on)."""
+    monkeypatch.setattr(inplace, "BLOCK", 12)           # 2 rows of 6 per block
     rng = np.random.default_rng(1)
-    R = 4
+    R = 5
     kw = {k: v[-1] for k, v in GRID[name].items()}
     if name == "sgd":
         kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
@@ -80,14 +118,57 @@ def test_fast_path_equals_reference_with_array_hyperparameters(name):
         kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
     x0 = rng.standard_normal((R, 6))
     gs = rng.standard_normal((25, R, 6))
-    fast = [x0.copy()]
-    ref = [x0.copy()]
-    o_f = optim.OPTIMIZERS[name](fast[0], fast=True, **kw)
-    o_r = optim.OPTIMIZERS[name](ref[0], fast=False, **kw)
+    fast_x, ref_x = x0.copy(), x0.copy()
+    o_f = optim.OPTIMIZERS[name](fast_x, fast=fast, **kw)
+    o_r = optim.OPTIMIZERS[name](ref_x, fast=False, **kw)
     for g in gs:
-        o_f.step(g + fast[0])
-        o_r.step(g + ref[0])
-    np.testing.assert_array_equal(fast[0], ref[0])
+        o_f.step(g + fast_x)
+        o_r.step(g + ref_x)
+    np.testing.assert_array_equal(fast_x, ref_x)
+
+
+@pytest.mark.parametrize("fast", ["numpy"] + (["numba"] if HAS_NUMBA else []))
+def test_fast_paths_update_non_contiguous_params_in_place(fast, monkeypatch):
+    monkeypatch.setattr(inplace, "BLOCK", 4)
+    rng = np.random.default_rng(2)
+    big_f, big_r = rng.standard_normal((6, 10)), None
+    big_r = big_f.copy()
+    gs = rng.standard_normal((5, 6, 5))
+    o_f = optim.Adam(big_f[:, ::2], lr=0.1, amsgrad=True, weight_decay=0.1, fast=fast)
+    o_r = optim.Adam(big_r[:, ::2], lr=0.1, amsgrad=True, weight_decay=0.1, fast=False)
+    for g in gs:
+        o_f.step(g)
+        o_r.step(g)
+    np.testing.assert_array_equal(big_f, big_r)
+    assert not np.array_equal(big_f[:, ::2], rng.standard_normal((6, 5)))
+
+
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
+    """tracemalloc sees NumPy's buffers: a step of 2M float64 parameters allocates < 3 blocks."""
+    n = 2_000_000
+    kw = dict(zip(GRID[name], [v[-1] for v in GRID[name].values()]))
+    if name == "sgd":
+        kw.update(nesterov=False, dampening=0.3)
+    x, g = np.ones(n), np.full(n, 0.5)
+    opt = optim.OPTIMIZERS[name](x, fast="numpy", **kw)
+    opt.step(g)                                         # first step: scratch and momentum buffers
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        opt.step(g)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * inplace.BLOCK * 8, f"{name}: a step allocated {peak} bytes"
+    one_ref = optim.OPTIMIZERS[name](np.ones(n), fast=False, **kw)
+    tracemalloc.start()                                 # the test can fail: the reference allocates
+    try:
+        one_ref.step(g)
+        assert tracemalloc.get_traced_memory()[1] > n * 8
+    finally:
+        tracemalloc.stop()
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -123,35 +204,165 @@ def test_array_api_strict_with_array_hyperparameters():
     np.testing.assert_allclose(np.asarray(x_s), x_np, rtol=1e-15, atol=0)
 
 
-def test_fast_flag():
-    x = np.zeros(3)
-    assert optim.SGD(x).fast and not optim.SGD(x, fast=False).fast
-    assert not optim.SGD(xps.zeros(3)).fast
+def test_default_paths_by_size_and_setting(monkeypatch):
+    small, large = np.zeros(paths.MIN_SIZE["numpy"] - 1), np.zeros(max(paths.MIN_SIZE.values()))
+    monkeypatch.setenv("COURSEKIT_FAST", "0")
+    assert optim.SGD([small, large]).paths == ["reference", "numpy"]
+    assert optim.SGD([small, large], fast=True).paths == ["reference", "numpy"]
+    assert optim.SGD([small, large], fast=False).paths == ["reference", "reference"]
+    assert optim.SGD([small, large], fast="numpy").paths == ["numpy", "numpy"]
+    monkeypatch.setenv("COURSEKIT_FAST", "1")
+    assert optim.SGD(large).paths == ["numba" if HAS_NUMBA else "numpy"]
+    assert optim.SGD(xps.zeros(3)).paths == ["reference"]
+
+
+def test_bad_fast_settings_raise_value_error_naming_fast():
     with pytest.raises(ValueError, match="fast=True"):
         optim.SGD(xps.zeros(3), fast=True)
+    with pytest.raises(ValueError, match="fast"):
+        optim.SGD(np.zeros(3), fast="turbo")
+    with pytest.raises(ValueError, match="fast='cupy'"):
+        optim.SGD(np.zeros(3), fast="cupy")
+    with pytest.raises(ValueError, match="fast='numpy'"):
+        optim.SGD(xps.zeros(3), fast="numpy")
 
 
-def test_dtype_checks_work_for_modules_without_isdtype():
-    """CuPy before 14 has no isdtype/astype/asarray(copy=): the base class falls back."""
-    from coursekit.optim.base import _isdtype
-    no_isdtype = type("NoIsdtype", (), {})
-    assert _isdtype(no_isdtype, np.float32, "real floating")
-    assert _isdtype(no_isdtype, np.int64, ("real floating", "integral"))
-    assert not _isdtype(no_isdtype, np.complex64, "real floating")
+def test_a_subclass_that_rewrites_the_math_runs_its_own_math():
+    class Halved(optim.SGD):
+        @staticmethod
+        def reference_update(p, g, s, t, **h):
+            return optim.SGD.reference_update(p, 0.5 * g, s, t, **h)
+
+    x = np.ones(10_000)
+    opt = Halved(x, lr=1.0)
+    assert opt.paths == ["reference"]
+    opt.step(np.ones(10_000))
+    np.testing.assert_array_equal(x, 0.5)
+    with pytest.raises(ValueError, match="no fast kernel"):
+        Halved(x, fast="numpy")
 
 
-@pytest.mark.gpu
+def test_cupy_kernel_sources_hold_each_option_once():
+    """The kernel source is written per option set: a switched-off term is not in it."""
+    from coursekit.optim.cupy_kernels import kernel_source
+    ins, outs, op = kernel_source("adam", amsgrad=False, l2=False, decoupled=False)
+    assert "v_max" not in op + outs and "wd" not in op and "keep" not in op
+    ins, outs, op = kernel_source("adam", amsgrad=True, l2=True, decoupled=False)
+    assert "v_max = max(v_max, v)" in op and "gi = gi + wd * pi" in op and outs.endswith("T v_max")
+    ins, outs, op = kernel_source("sgd", has_momentum=False, first=False, nesterov=False, l2=False)
+    assert outs == "T p" and op.splitlines()[-1] == "p = p - lr * gi;"
+    ins, outs, op = kernel_source("rmsprop", centered=True, has_momentum=True, first=True, l2=False)
+    assert "b = gi / d;" in op and "sqrt(v - g_avg * g_avg)" in op
+
+
+def _numpy_run_of(name, **flags):
+    """A stand-in for the CuPy kernel that runs its C source with NumPy (the same float ops)."""
+    from coursekit.optim.cupy_kernels import kernel_source
+    ins, outs, op = kernel_source(name, **flags)
+    names_in, names_out = ([a.split()[1] for a in params.split(",")] for params in (ins, outs))
+    lines = [line[2:] if line.startswith("T ") else line for line in op.splitlines()]
+    code = "\n".join(lines).replace(";", "").replace("sqrt(", "np.sqrt(").replace("max(", "np.maximum(")
+
+    def kernel(*args):
+        env = {"np": np, **dict(zip(names_in + names_out, args))}
+        exec(code, env)
+        for out, array in zip(names_out, args[len(names_in):]):
+            array[...] = env[out]
+    return kernel
+
+
+@pytest.fixture
+def cupy_kernels_on_numpy(monkeypatch):
+    """Route the "numpy" path through cupy_kernels' wrappers, their kernels run by NumPy."""
+    from coursekit.optim import cupy_kernels
+    monkeypatch.setattr(cupy_kernels, "_kernel", _numpy_run_of)
+
+    def update(path, kernel, p, g, s, t, h, work):
+        cupy_kernels.UPDATES[kernel](p, g, s, t, **h)
+        return work
+    monkeypatch.setattr(paths, "update", update)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", sorted(GRID))
-def test_cupy_fast_and_reference_paths_match_numpy(name):
+def test_cupy_kernel_sources_compute_the_reference_bit_for_bit(name, dtype, cupy_kernels_on_numpy):
+    """Without a GPU: every kernel's source and wrapper (casts, flags, first step, state), run
+    by NumPy, equals the reference bit for bit; on a GPU (--fmad=false) only the device's
+    float arithmetic is left to test (below, marked gpu)."""
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+    for kw in option_sets(name):
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
+
+
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_cupy_kernel_sources_broadcast_array_hyperparameters(name, cupy_kernels_on_numpy):
+    rng = np.random.default_rng(8)
+    R = 4
+    kw = {k: v[-1] for k, v in GRID[name].items()}
+    if name == "sgd":
+        kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
+    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
+    if "betas" in kw:
+        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), rng.uniform(0.9, 0.999, (R, 1)))
+    if "weight_decay" in kw:
+        kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
+    x0, gs = rng.standard_normal((R, 6)).astype(np.float32), rng.standard_normal((15, R, 6)).astype(np.float32)
+    ours, ref = x0.copy(), x0.copy()
+    o_k = optim.OPTIMIZERS[name](ours, fast="numpy", **kw)
+    o_r = optim.OPTIMIZERS[name](ref, fast=False, **kw)
+    for g in gs:
+        o_k.step(g + ours)
+        o_r.step(g + ref)
+    np.testing.assert_array_equal(ours, ref)
+
+
+def _cupy_or_skip():
     from coursekit import backend
     if not backend.gpu_available():
         pytest.skip(backend.gpu_unavailable_reason())
     import cupy
-    x0, grads, steps = problem(np.float64, seed=4, steps=12)
+    return cupy
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_cupy_kernels_equal_reference(name, dtype):
+    cupy = _cupy_or_skip()
+    x0, grads, steps = problem(dtype, seed=4, steps=12, shapes=((5, 4), (3,), ()))
     for kw in option_sets(name):
-        expected, _ = run(name, kw, [x.copy() for x in x0], grads, steps)
-        for fast in (True, False):
+        expected, opt_np = run(name, kw, [x.copy() for x in x0], grads, steps, fast=False)
+        for fast in ("cupy", "reference"):
             ours, opt = run(name, kw, [cupy.asarray(x) for x in x0], grads, steps, xp=cupy, fast=fast)
-            assert opt.fast == fast and all(isinstance(p, cupy.ndarray) for p in opt.params)
+            assert opt.paths == [fast] * len(x0) and all(isinstance(p, cupy.ndarray) for p in opt.params)
             for a, b in zip(ours, expected):
-                np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13, err_msg=f"{name} {kw}")
+                np.testing.assert_allclose(a, b, rtol=2 * np.finfo(dtype).eps, atol=0, err_msg=f"{name} {kw}")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_cupy_kernels_broadcast_array_hyperparameters(name):
+    cupy = _cupy_or_skip()
+    rng = np.random.default_rng(6)
+    R = 4
+    kw = {k: v[-1] for k, v in GRID[name].items()}
+    if name == "sgd":
+        kw["nesterov"] = False
+    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
+    if "betas" in kw:
+        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), 0.99)
+    x0, gs = rng.standard_normal((R, 6)), rng.standard_normal((10, R, 6))
+    x_np, x_cp = x0.copy(), cupy.asarray(x0)
+    o_np = optim.OPTIMIZERS[name](x_np, fast=False, **kw)
+    o_cp = optim.OPTIMIZERS[name](x_cp, **{k: _to_cupy(cupy, v) for k, v in kw.items()})
+    assert o_cp.paths == ["cupy"]
+    for g in gs:
+        o_np.step(g)
+        o_cp.step(cupy.asarray(g))
+    np.testing.assert_allclose(cupy.asnumpy(x_cp), x_np, rtol=1e-14, atol=0)
+
+
+def _to_cupy(cupy, v):
+    if isinstance(v, tuple):
+        return tuple(_to_cupy(cupy, e) for e in v)
+    return cupy.asarray(v) if isinstance(v, np.ndarray) else v

@@ -15,9 +15,11 @@ hyperparameter may be a float or an array broadcasting against the parameters
 (``lr`` of shape (R, 1) with params of shape (R, d) runs R configurations at once).
 
 Each optimizer's update is written once as ``<Class>.reference_update`` (Array API
-calls only: NumPy, CuPy, ``array_api_strict``); ``<Class>.fast_update`` does the same
-operations in place for NumPy/CuPy and is used for them automatically (tests hold the
-two equal bit for bit).
+calls only: NumPy, CuPy, ``array_api_strict``). Beside it run the same operations,
+faster, picked per parameter (``opt.paths``; see :mod:`coursekit.optim.paths`): in place
+block by block for NumPy (:mod:`.inplace`, bit for bit), a fused numba loop when numba is
+installed (:mod:`.numba_kernels`), a fused CuPy kernel on the GPU (:mod:`.cupy_kernels`);
+the reference itself for small arrays.
 
 State, per parameter, is named after the math (torch's name in brackets)::
 
@@ -31,9 +33,10 @@ with one step counter ``opt.t`` for all parameters (torch: ``step``, per paramet
 from .adagrad import AdaGrad
 from .adam import Adam, AdamW
 from .base import Flag, Hyperparameter, Optimizer, State
-from .moments import bias_correction, ema, is_zero
+from .moments import bias_correction, ema
 from .rmsprop import RMSProp
 from .sgd import SGD
+from .terms import is_zero
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam, "adamw": AdamW}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Hyperparameter, Optimizer, State
-from .moments import is_zero, l2_gradient_
+from .terms import is_zero
 
 __all__ = ["AdaGrad"]
 
@@ -22,6 +22,7 @@ class AdaGrad(Optimizer):
     (torch: ``sum``), starting at ``initial_accumulator_value``.
     """
 
+    kernel = "adagrad"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     lr_decay = Hyperparameter(0, doc="delta >= 0: the rate at step t is lr / (1 + (t - 1) delta)")
     weight_decay = Hyperparameter(0, doc="L2 penalty lambda >= 0, added to the gradient")
@@ -36,7 +37,7 @@ class AdaGrad(Optimizer):
 
     def init_state(self, p) -> State:
         G0 = self._hyper_for(p)["initial_accumulator_value"]
-        return State(sum_sq=self.xp.zeros_like(p) + G0)
+        return State(sum_sq=self.xp.asarray(self.xp.zeros_like(p) + G0))   # 0-d stays an array
 
     @staticmethod
     def reference_update(p, g, s, t, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
@@ -44,21 +45,7 @@ class AdaGrad(Optimizer):
         xp = get_namespace(p)
         if not is_zero(weight_decay):
             g = g + weight_decay * p                           # L2 penalty's gradient
-        clr = lr / (1 + (t - 1) * lr_decay)                    # eta_t (step t counts from 1)
+        lr_t = lr / (1 + (t - 1) * lr_decay)                   # eta_t (step t counts from 1)
         G = s.sum_sq + g * g                                   # G_t = G_{t-1} + g_t^2
-        p = p - clr * g / (xp.sqrt(G) + eps)                   # eps outside the sqrt
+        p = p - lr_t * g / (xp.sqrt(G) + eps)                   # eps outside the sqrt
         return p, State(sum_sq=G)
-
-    @staticmethod
-    def fast_update(p, g, s, t, work, xp, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
-        """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
-        w1, w2 = work
-        g = l2_gradient_(g, p, weight_decay, w1, xp)
-        clr = lr / (1 + (t - 1) * lr_decay)
-        xp.multiply(g, g, out=w2)
-        xp.add(s.sum_sq, w2, out=s.sum_sq)
-        xp.sqrt(s.sum_sq, out=w2)
-        xp.add(w2, eps, out=w2)
-        xp.multiply(g, clr, out=w1)
-        xp.divide(w1, w2, out=w1)
-        xp.subtract(p, w1, out=p)

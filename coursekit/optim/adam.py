@@ -4,7 +4,8 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State
-from .moments import bias_correction, ema, ema_, is_zero, l2_gradient_
+from .moments import bias_correction, ema
+from .terms import is_zero
 
 __all__ = ["Adam", "AdamW"]
 
@@ -16,19 +17,23 @@ class Adam(Optimizer):
         g \leftarrow g + \lambda p, \quad
         m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
         v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
-        \hat v_t = \max(\hat v_{t-1}, v_t)\ \text{(AMSGrad, else } \hat v_t = v_t),
+        v^{\max}_t = \max(v^{\max}_{t-1}, v_t)\ \text{(AMSGrad)},
 
     .. math::
-        p \leftarrow p - \frac{\eta}{1-\beta_1^t}\;
-        \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1-\beta_2^t} + \epsilon}.
+        \hat m_t = \frac{m_t}{1-\beta_1^t}, \quad
+        \hat v_t = \frac{v_t \text{ (AMSGrad: } v^{\max}_t)}{1-\beta_2^t}, \quad
+        p \leftarrow p - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}.
 
-    ``eps`` is added outside the root of the bias-corrected second moment; AMSGrad
-    takes the running max of the raw ``v`` (torch's order). ``weight_decay`` is an L2
-    term added to the gradient (for decoupled decay use :class:`AdamW`).
+    Computed as torch does: ``step_size`` = :math:`\eta/(1-\beta_1^t)` and
+    ``denom`` = :math:`\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon` (= :math:`\sqrt{\hat v_t} + \epsilon`),
+    then :math:`p \leftarrow p - \text{step\_size}\cdot m_t/\text{denom}`. ``eps`` is added
+    outside the root; AMSGrad takes the running max of the raw ``v``. ``weight_decay`` is
+    an L2 term added to the gradient (for decoupled decay use :class:`AdamW`).
     State per parameter: ``m`` (torch: ``exp_avg``), ``v`` (``exp_avg_sq``),
     ``v_max`` (``max_exp_avg_sq``, AMSGrad only).
     """
 
+    kernel = "adam"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     betas = Hyperparameter(0, 1, open_high=True, pair=True,
                            doc="(beta1, beta2), each in [0, 1): decays of the first and second moments")
@@ -54,28 +59,11 @@ class Adam(Optimizer):
             g = g + weight_decay * p                           # L2 penalty's gradient
         m = ema(s.m, g, beta1)                                 # first moment
         v = ema(s.v, g * g, beta2)                             # second moment
-        v_max = xp.maximum(s.v_max, v) if amsgrad else None    # AMSGrad: max over raw v
-        sqrt_v_hat = xp.sqrt(v_max if amsgrad else v) / bias_correction(beta2, t) ** 0.5
-        p = p - lr / bias_correction(beta1, t) * m / (sqrt_v_hat + eps)  # eps outside the root
+        v_max = xp.maximum(s.v_max, v) if amsgrad else None    # AMSGrad: running max of raw v
+        step_size = lr / bias_correction(beta1, t)             # lr * m_hat = step_size * m
+        denom = xp.sqrt(v_max if amsgrad else v) / bias_correction(beta2, t) ** 0.5 + eps  # sqrt(v_hat) + eps
+        p = p - step_size * m / denom
         return p, State(m=m, v=v, v_max=v_max)
-
-    @staticmethod
-    def fast_update(p, g, s, t, work, xp, *, lr, betas, eps, weight_decay, amsgrad):
-        """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
-        w1, w2 = work
-        beta1, beta2 = betas
-        g = l2_gradient_(g, p, weight_decay, w1, xp)
-        ema_(s.m, g, beta1, w2, xp)
-        xp.multiply(g, g, out=w2)
-        ema_(s.v, w2, beta2, w2, xp)
-        if amsgrad:
-            xp.maximum(s.v_max, s.v, out=s.v_max)
-        xp.sqrt(s.v_max if amsgrad else s.v, out=w2)
-        xp.divide(w2, bias_correction(beta2, t) ** 0.5, out=w2)
-        xp.add(w2, eps, out=w2)                                # w2 = denom
-        xp.multiply(s.m, lr / bias_correction(beta1, t), out=w1)
-        xp.divide(w1, w2, out=w1)
-        xp.subtract(p, w1, out=p)
 
 
 class AdamW(Adam):
@@ -85,6 +73,7 @@ class AdamW(Adam):
     term. With adaptive steps this differs from adding :math:`\lambda p` to the gradient.
     """
 
+    kernel = "adamw"
     weight_decay = Hyperparameter(0, doc="decoupled decay lambda >= 0: p <- p (1 - lr lambda) each step")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
@@ -99,11 +88,3 @@ class AdamW(Adam):
             p = p * (1 - lr * weight_decay)                    # decoupled weight decay
         return Adam.reference_update(p, g, s, t, lr=lr, betas=betas, eps=eps,
                                      weight_decay=0.0, amsgrad=amsgrad)
-
-    @staticmethod
-    def fast_update(p, g, s, t, work, xp, *, lr, betas, eps, weight_decay, amsgrad):
-        """The same step in place (NumPy/CuPy ``out=``)."""
-        if not is_zero(weight_decay):
-            xp.multiply(p, 1 - lr * weight_decay, out=p)
-        Adam.fast_update(p, g, s, t, work, xp, lr=lr, betas=betas, eps=eps,
-                         weight_decay=0.0, amsgrad=amsgrad)

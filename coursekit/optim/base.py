@@ -1,15 +1,16 @@
 """What every optimizer shares: parameters, hyperparameters, per-parameter state, checkpoints.
 
 A concrete optimizer declares its hyperparameters as class attributes and writes
-three small functions::
+two small functions::
 
     init_state(p)                       -> State     what it remembers per parameter
     reference_update(p, g, s, t, **h)   -> (p, s)    the math, Array API calls only
-    fast_update(p, g, s, t, work, xp, **h)           the same in place (NumPy/CuPy)
 
 ``step(grads)`` validates the gradients, advances the step counter ``t`` (from 1,
-as torch.optim) and runs one of the two updates on every parameter, writing the
-new values into the caller's arrays.
+as torch.optim) and updates every parameter in place, through the path
+:mod:`coursekit.optim.paths` picks for it: the reference math for small arrays, else
+the same operations done in place (blocked NumPy, a numba kernel or a CuPy kernel,
+found by the class's ``kernel`` name).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import numbers
 import numpy
 
 from coursekit.backend import get_namespace, is_cupy, is_numpy
+
+from . import paths
 
 __all__ = ["Optimizer", "State", "Hyperparameter", "Flag"]
 
@@ -149,17 +152,20 @@ class Optimizer:
     """Base class. ``params``: one array or a list of arrays (float), updated in place by ``step``.
 
     ``check_finite=True`` makes ``step`` raise ``FloatingPointError`` on a NaN/inf gradient
-    before touching anything. ``fast=None`` picks the in-place path for NumPy/CuPy arrays
-    and the reference path otherwise; ``fast=False`` forces the reference math.
+    before touching anything. ``fast`` picks the code that runs each parameter's step
+    (``opt.paths``, see :mod:`coursekit.optim.paths`): ``None`` (default) or ``True``, the
+    fastest available for its size; ``False``, the reference math; or one of ``"reference"``,
+    ``"numpy"``, ``"numba"``, ``"cupy"`` for every parameter.
     """
+
+    kernel = None                                    #: the fast paths' name for this update
 
     def __init__(self, params, *, check_finite=False, fast=None, **hyperparameters):
         self.params = _as_param_list(params)
         self.xp = get_namespace(*self.params)
-        native = is_numpy(self.xp) or is_cupy(self.xp)
-        if fast and not native:
-            raise ValueError(f"fast=True needs NumPy or CuPy arrays, got {self.xp.__name__}")
-        self.fast = native if fast is None else bool(fast)
+        self._kernel = self._kernel_name()
+        self.fast = paths.check_fast(fast, self.xp, self._kernel)
+        self.paths = [paths.choose(self.fast, self.xp, p, self._kernel) for p in self.params]
         self.check_finite = bool(check_finite)
         self.t = 0                                   #: steps taken so far
         self._hyper, self._cast_cache = {}, {}
@@ -172,8 +178,6 @@ class Optimizer:
         self._work = [None] * len(self.params)       # fast path scratch, allocated on first use
 
     # -- what a concrete optimizer provides ------------------------------------------
-    n_work = 2                                       #: scratch arrays per parameter (fast path)
-
     def init_state(self, p) -> State:
         return State()
 
@@ -181,12 +185,17 @@ class Optimizer:
     def reference_update(p, g, s, t, **h):
         raise NotImplementedError
 
-    @staticmethod
-    def fast_update(p, g, s, t, work, xp, **h):
-        raise NotImplementedError
-
     def _check_consistency(self):
         """Checks involving several hyperparameters (e.g. Nesterov needs momentum)."""
+
+    @classmethod
+    def _kernel_name(cls):
+        """``kernel`` of the class that wrote the ``reference_update`` in use (a subclass
+        that rewrites the math without naming a kernel runs the reference)."""
+        for klass in cls.__mro__:
+            if "reference_update" in vars(klass):
+                return vars(klass).get("kernel")
+        return None
 
     # -- the step ----------------------------------------------------------------------
     @property
@@ -206,13 +215,12 @@ class Optimizer:
                         "params and optimizer state were left unchanged")
         for i, (p, g) in enumerate(zip(self.params, grads)):
             h = self._hyper_for(p)
-            if self.fast:
-                if self._work[i] is None:
-                    self._work[i] = [self.xp.empty_like(p) for _ in range(self.n_work)]
-                self.fast_update(p, g, self.state[i], t, self._work[i], self.xp, **h)
-            else:
+            if self.paths[i] == "reference":
                 new_p, self.state[i] = self.reference_update(p, g, self.state[i], t, **h)
                 p[...] = new_p
+            else:
+                self._work[i] = paths.update(self.paths[i], self._kernel, p, g, self.state[i], t, h,
+                                             self._work[i])
         self.t = t
 
     # -- checkpoints ---------------------------------------------------------------------

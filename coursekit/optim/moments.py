@@ -1,13 +1,11 @@
-"""The pieces the adaptive optimizers share, named after the math.
+"""Moment estimates, the pieces the adaptive optimizers share (in optax's spirit).
 
-Each works on floats and on arrays of any Array API module (NumPy, CuPy,
-``array_api_strict``), and broadcasts, so ``beta`` may be an array of R
-configurations. The ``*_`` variants are the in-place twins used by the fast
-path (NumPy/CuPy only): same operations in the same order, so the same bits.
+Both work on floats and on arrays of any Array API module (NumPy, CuPy,
+``array_api_strict``), and broadcast, so ``beta`` may be an array of R configurations.
 """
 from __future__ import annotations
 
-__all__ = ["ema", "bias_correction", "is_zero", "ema_", "l2_gradient_"]
+__all__ = ["ema", "bias_correction"]
 
 
 def ema(avg, x, beta):
@@ -28,30 +26,3 @@ def bias_correction(beta, t):
     average is exactly ``c`` from the first step on. Steps count from ``t = 1``.
     """
     return 1 - beta ** t
-
-
-def is_zero(h) -> bool:
-    """True when a hyperparameter is the number 0 (an array never counts as zero).
-
-    Optimizers skip a term (weight decay, momentum) exactly when torch.optim does.
-    """
-    return isinstance(h, (int, float)) and h == 0
-
-
-def ema_(avg, x, beta, work, xp):
-    """In place (NumPy/CuPy): ``avg <- beta * avg + (1 - beta) * x``; ``work`` is scratch (it may be ``x``)."""
-    xp.multiply(avg, beta, out=avg)
-    xp.multiply(x, 1 - beta, out=work)
-    xp.add(avg, work, out=avg)
-    return avg
-
-
-def l2_gradient_(g, p, weight_decay, work, xp):
-    """Fast-path twin of ``g + weight_decay * p`` (the L2 penalty's gradient), computed into ``work``.
-
-    Returns ``g`` itself when ``weight_decay`` is the number 0, as torch.optim skips the term.
-    """
-    if is_zero(weight_decay):
-        return g
-    xp.multiply(p, weight_decay, out=work)
-    return xp.add(g, work, out=work)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State
-from .moments import ema, ema_, is_zero, l2_gradient_
+from .moments import ema
+from .terms import is_zero
 
 __all__ = ["RMSProp"]
 
@@ -25,6 +26,7 @@ class RMSProp(Optimizer):
     only), ``b`` (``momentum_buffer``, ``None`` until the first step with momentum).
     """
 
+    kernel = "rmsprop"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     alpha = Hyperparameter(0, 1, open_high=True, doc="decay alpha in [0, 1) of the squared-gradient average")
     eps = Hyperparameter(0, open_low=True, doc="epsilon > 0, added to the root for stability")
@@ -57,32 +59,3 @@ class RMSProp(Optimizer):
             b = g / d if b is None else momentum * b + g / d  # b_t = mu b_{t-1} + g_t / d_t
             p = p - lr * b
         return p, State(v=v, g_avg=g_avg, b=b)
-
-    @staticmethod
-    def fast_update(p, g, s, t, work, xp, *, lr, alpha, eps, weight_decay, momentum, centered):
-        """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
-        w1, w2 = work
-        g = l2_gradient_(g, p, weight_decay, w1, xp)
-        xp.multiply(g, g, out=w2)
-        ema_(s.v, w2, alpha, w2, xp)
-        if centered:
-            ema_(s.g_avg, g, alpha, w2, xp)
-            xp.multiply(s.g_avg, s.g_avg, out=w2)
-            xp.subtract(s.v, w2, out=w2)
-            xp.sqrt(w2, out=w2)
-        else:
-            xp.sqrt(s.v, out=w2)
-        xp.add(w2, eps, out=w2)                                # w2 = d
-        if is_zero(momentum):
-            xp.multiply(g, lr, out=w1)
-            xp.divide(w1, w2, out=w1)
-            xp.subtract(p, w1, out=p)
-        else:
-            if s.b is None:
-                s["b"] = xp.divide(g, w2)
-            else:
-                xp.multiply(s.b, momentum, out=s.b)
-                xp.divide(g, w2, out=w2)
-                xp.add(s.b, w2, out=s.b)
-            xp.multiply(s.b, lr, out=w2)
-            xp.subtract(p, w2, out=p)

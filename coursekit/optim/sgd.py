@@ -4,7 +4,7 @@ from __future__ import annotations
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State, _all
-from .moments import is_zero, l2_gradient_
+from .terms import is_zero
 
 __all__ = ["SGD"]
 
@@ -22,6 +22,7 @@ class SGD(Optimizer):
     step with momentum.
     """
 
+    kernel = "sgd"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     momentum = Hyperparameter(0, doc="momentum mu >= 0 (0: plain SGD)")
     dampening = Hyperparameter(0, 1, doc="dampening tau in [0, 1]: b <- mu b + (1 - tau) g")
@@ -58,24 +59,3 @@ class SGD(Optimizer):
             g = g + momentum * b if nesterov else b            # look ahead, or follow the buffer
         p = p - lr * g
         return p, State(b=b)
-
-    @staticmethod
-    def fast_update(p, g, s, t, work, xp, *, lr, momentum, dampening, weight_decay, nesterov):
-        """The same step in place with preallocated scratch (NumPy/CuPy ``out=``)."""
-        w1, w2 = work
-        g = l2_gradient_(g, p, weight_decay, w1, xp)
-        if not is_zero(momentum):
-            if s.b is None:
-                s["b"] = xp.array(g, copy=True)
-            else:
-                xp.multiply(s.b, momentum, out=s.b)
-                xp.multiply(g, 1 - dampening, out=w2)
-                xp.add(s.b, w2, out=s.b)
-            if nesterov:
-                xp.multiply(s.b, momentum, out=w2)
-                g = xp.add(g, w2, out=w2)
-            else:
-                g = s.b
-        tmp = g if (g is w1 or g is w2) else w2
-        xp.multiply(g, lr, out=tmp)
-        xp.subtract(p, tmp, out=p)

@@ -1,0 +1,19 @@
+"""How fast coursekit's optimizers step, measured against the machine and against torch.optim.
+
+``python -m coursekit.bench [--quick] [--json FILE] [--plot FILE] [--backend numpy|cupy]``
+
+1. the memory bandwidth (STREAM "add": ``a = b + c`` on arrays far larger than the
+   caches), which bounds any optimizer step: a step that reads and writes ``k`` arrays
+   of ``N`` parameters takes at least ``k * N * itemsize / bandwidth``;
+2. for each optimizer and size ``N``, ms per step of each of coursekit's paths and, when
+   torch is installed, of torch.optim's default, foreach and fused steps, all timed in
+   turn within each repeat (interleaved, so a slow spell of the machine hits them
+   alike); medians and ranges over the repeats, and per-repeat ratios;
+3. the batched sweep: 10,000 (lr, momentum) configurations on Rosenbrock in one
+   optimizer with broadcast hyperparameters, against a loop of single runs.
+
+The math modules never import this package; the plot alone imports matplotlib.
+"""
+from .run import run
+
+__all__ = ["run"]
