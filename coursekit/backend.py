@@ -19,7 +19,7 @@ import warnings
 
 import numpy
 
-__all__ = ["use", "xp", "name", "get_namespace", "asarray", "to_numpy",
+__all__ = ["use", "xp", "name", "get_namespace", "is_array", "asarray", "to_numpy",
            "gpu_available", "gpu_unavailable_reason", "describe", "is_numpy", "is_cupy"]
 
 _CHOICES = ("numpy", "cupy", "auto")
@@ -102,6 +102,12 @@ def is_cupy(module) -> bool:
 
 def is_numpy(module) -> bool:
     return module is numpy
+
+
+def is_array(x) -> bool:
+    """Whether ``x`` is an array of an Array API module (NumPy >= 2, CuPy >= 14,
+    ``array_api_strict``, ...): it has a shape, a dtype and ``__array_namespace__``."""
+    return hasattr(x, "shape") and hasattr(x, "dtype") and hasattr(x, "__array_namespace__")
 
 
 def get_namespace(*arrays):

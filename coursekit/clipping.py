@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 
-import numpy
-
 from coursekit import backend
+from coursekit._validate import nonnegative, number, real_array
 
 __all__ = ["global_norm", "clip_by_norm", "clip_by_value"]
 
@@ -54,7 +53,7 @@ def clip_by_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
         total_norm is the global norm *before* clipping, a float.
     """
     grads, single = _as_list(grads)
-    max_norm = _nonnegative(max_norm, "max_norm")
+    max_norm = nonnegative(max_norm, "max_norm")
     p = _norm_type(norm_type)
     if not grads:
         return [], 0.0
@@ -74,7 +73,7 @@ def clip_by_value(grads, clip_value):
     change the direction of the gradient.
     """
     grads, single = _as_list(grads)
-    c = _nonnegative(clip_value, "clip_value")
+    c = nonnegative(clip_value, "clip_value")
     clipped = [backend.get_namespace(g).clip(g, -c, c) for g in grads]
     return clipped[0] if single else clipped
 
@@ -85,7 +84,7 @@ def _global_norm(grads, p):
     xp = backend.get_namespace(*grads)
     norms = [_p_norm(xp, g, p) for g in grads]
     if len({str(n.dtype) for n in norms}) > 1:      # mixed precisions: combine in float64
-        norms = [_as_float64(xp, n) for n in norms]
+        norms = [xp.astype(n, xp.float64) for n in norms]
     return _p_norm(xp, xp.stack(norms), p)
 
 
@@ -101,53 +100,13 @@ def _p_norm(xp, g, p):
     return xp.sum(a ** p) ** (1.0 / p)
 
 
-def _as_float64(xp, a):
-    if isinstance(a.dtype, numpy.dtype):     # NumPy and CuPy (xp.astype needs NumPy >= 2.1)
-        return a.astype(numpy.float64)
-    return xp.astype(a, xp.float64)
-
-
 def _as_list(grads):
-    """(list of real floating arrays, whether a single array was given), or ValueError naming grads."""
+    """(list of real floating arrays, whether a single array was given); integers become float64."""
     single = not isinstance(grads, (list, tuple))
     items = [grads] if single else list(grads)
-    out = []
-    for g in items:
-        if not (hasattr(g, "shape") and hasattr(g, "dtype")):
-            try:
-                g = numpy.asarray(g, dtype=numpy.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"grads must be an array or a list of arrays of real numbers, "
-                                 f"got {type(g).__name__}") from None
-        xp = backend.get_namespace(g)
-        dt = g.dtype
-        floating = dt.kind == "f" if isinstance(dt, numpy.dtype) else xp.isdtype(dt, "real floating")
-        integral = dt.kind in "iu" if isinstance(dt, numpy.dtype) else xp.isdtype(dt, "integral")
-        if integral:
-            g = _as_float64(xp, g)
-        elif not floating:
-            raise ValueError(f"grads must hold real numbers, got dtype {dt}")
-        out.append(g)
-    return out, single
-
-
-def _nonnegative(value, name):
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a real number >= 0, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number >= 0, got {value!r}") from None
-    if not v >= 0 or math.isnan(v):
-        raise ValueError(f"{name} must be >= 0, got {v}")
-    return v
+    return [real_array(g, "grads")[1] for g in items], single
 
 
 def _norm_type(norm_type):
-    try:
-        p = float(norm_type)
-    except (TypeError, ValueError):
-        raise ValueError(f"norm_type must be a number > 0 or inf, got {norm_type!r}") from None
-    if not p > 0:
-        raise ValueError(f"norm_type must be > 0 or inf, got {norm_type!r}")
-    return p
+    """p > 0 of the p-norm (``math.inf`` allowed)."""
+    return number(norm_type, "norm_type", low=0.0, low_open=True, finite=False)

@@ -167,14 +167,25 @@ def test_array_api_strict_matches_numpy():
 
 # --- bad arguments --------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, name", [
-    (lambda: clip_by_norm([np.ones(2)], -1.0), "max_norm"), (lambda: clip_by_norm([np.ones(2)], "a"), "max_norm"),
+    (lambda: clip_by_norm([np.ones(2)], -1.0), "max_norm"),
     (lambda: clip_by_norm([np.ones(2)], math.nan), "max_norm"),
     (lambda: clip_by_norm([np.ones(2)], 1.0, norm_type=0), "norm_type"),
+    (lambda: clip_by_norm([np.ones(2)], 1.0, norm_type=math.nan), "norm_type"),
+    (lambda: clip_by_norm([[[1.0, 2.0], [3.0]]], 1.0), "grads"),
+    (lambda: clip_by_value([np.ones(2)], -0.5), "clip_value"),
+])
+def test_bad_values_raise_value_error_naming_the_parameter(call, name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        call()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: clip_by_norm([np.ones(2)], "a"), "max_norm"), (lambda: clip_by_norm([np.ones(2)], None), "max_norm"),
     (lambda: clip_by_norm([np.ones(2)], 1.0, norm_type="fro"), "norm_type"),
     (lambda: clip_by_norm(["abc"], 1.0), "grads"), (lambda: clip_by_norm(np.array(["a"]), 1.0), "grads"),
-    (lambda: clip_by_value([np.ones(2)], -0.5), "clip_value"),
     (lambda: clip_by_value([np.ones(2, dtype=complex)], 0.5), "grads"),
+    (lambda: clip_by_value(None, 0.5), "grads"),
 ])
-def test_bad_arguments_raise_value_error_naming_the_parameter(call, name):
-    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+def test_wrong_types_raise_type_error_naming_the_parameter(call, name):
+    with pytest.raises(TypeError, match=rf"^{name}\b"):
         call()
