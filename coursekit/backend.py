@@ -19,7 +19,7 @@ import warnings
 
 import numpy
 
-__all__ = ["use", "xp", "name", "get_namespace", "is_array", "asarray", "to_numpy",
+__all__ = ["use", "xp", "name", "get_namespace", "is_array", "asarray", "copy", "to_numpy",
            "gpu_available", "gpu_unavailable_reason", "describe", "is_numpy", "is_cupy"]
 
 _CHOICES = ("numpy", "cupy", "auto")
@@ -147,6 +147,15 @@ def _flatten(items):
 def asarray(x, dtype=None):
     """``x`` as an array of the active module (see :func:`use`)."""
     return xp.asarray(x, dtype=dtype)
+
+
+def copy(a):
+    """A copy of the array ``a`` in its own module (``xp.asarray(a, copy=True)``, spelled
+    ``xp.array(a, copy=True)`` for NumPy and CuPy, whose ``asarray`` differ in signature)."""
+    xp = get_namespace(a)
+    if is_numpy(xp) or is_cupy(xp):
+        return xp.array(a, copy=True)
+    return xp.asarray(a, copy=True)
 
 
 def to_numpy(x):

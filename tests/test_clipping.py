@@ -189,3 +189,25 @@ def test_bad_values_raise_value_error_naming_the_parameter(call, name):
 def test_wrong_types_raise_type_error_naming_the_parameter(call, name):
     with pytest.raises(TypeError, match=rf"^{name}\b"):
         call()
+
+
+# --- one clip per run of a batch (axis) -----------------------------------------------------------
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, math.inf])
+def test_axis_clips_each_slice_like_a_separate_call(p):
+    rng = np.random.default_rng(5)
+    g = rng.normal(size=(4, 3)) * np.array([[0.1], [1.0], [10.0], [100.0]])
+    clipped, norms = clip_by_norm(g, 1.5, norm_type=p, axis=1)
+    assert norms.shape == (4,)
+    for i in range(4):
+        row, total = clip_by_norm(g[i], 1.5, norm_type=p)
+        np.testing.assert_allclose(clipped[i], row, rtol=1e-15)
+        assert norms[i] == pytest.approx(total, rel=1e-15)
+    whole, total = clip_by_norm(g, 1.5, norm_type=p)           # all axes: the global clip
+    np.testing.assert_allclose(clip_by_norm(g, 1.5, norm_type=p, axis=(0, 1))[0], whole, rtol=1e-15)
+
+
+def test_axis_needs_one_array_and_real_axes():
+    with pytest.raises(TypeError, match="^axis"):
+        clip_by_norm([np.ones(2), np.ones(2)], 1.0, axis=0)
+    with pytest.raises(ValueError, match="^axis"):
+        clip_by_norm(np.ones((2, 2)), 1.0, axis=2)
