@@ -131,15 +131,6 @@ def test_fast_flag():
         optim.SGD(xps.zeros(3), fast=True)
 
 
-def test_dtype_checks_work_for_modules_without_isdtype():
-    """CuPy before 14 has no isdtype/astype/asarray(copy=): the base class falls back."""
-    from coursekit.optim.base import _isdtype
-    no_isdtype = type("NoIsdtype", (), {})
-    assert _isdtype(no_isdtype, np.float32, "real floating")
-    assert _isdtype(no_isdtype, np.int64, ("real floating", "integral"))
-    assert not _isdtype(no_isdtype, np.complex64, "real floating")
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("name", sorted(GRID))
 def test_cupy_fast_and_reference_paths_match_numpy(name):
