@@ -19,7 +19,7 @@ import warnings
 
 import numpy
 
-__all__ = ["use", "xp", "name", "get_namespace", "asarray", "to_numpy",
+__all__ = ["use", "xp", "name", "get_namespace", "is_array", "asarray", "copy", "to_numpy",
            "gpu_available", "gpu_unavailable_reason", "describe", "is_numpy", "is_cupy"]
 
 _CHOICES = ("numpy", "cupy", "auto")
@@ -104,6 +104,12 @@ def is_numpy(module) -> bool:
     return module is numpy
 
 
+def is_array(x) -> bool:
+    """Whether ``x`` is an array of an Array API module (NumPy >= 2, CuPy >= 14,
+    ``array_api_strict``, ...): it has a shape, a dtype and ``__array_namespace__``."""
+    return hasattr(x, "shape") and hasattr(x, "dtype") and hasattr(x, "__array_namespace__")
+
+
 def get_namespace(*arrays):
     """The array module of the given arrays (Python scalars and None are ignored).
 
@@ -141,6 +147,15 @@ def _flatten(items):
 def asarray(x, dtype=None):
     """``x`` as an array of the active module (see :func:`use`)."""
     return xp.asarray(x, dtype=dtype)
+
+
+def copy(a):
+    """A copy of the array ``a`` in its own module (``xp.asarray(a, copy=True)``, spelled
+    ``xp.array(a, copy=True)`` for NumPy and CuPy, whose ``asarray`` differ in signature)."""
+    xp = get_namespace(a)
+    if is_numpy(xp) or is_cupy(xp):
+        return xp.array(a, copy=True)
+    return xp.asarray(a, copy=True)
 
 
 def to_numpy(x):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 
-import numpy
-
 from coursekit import backend
+from coursekit._validate import nonnegative, number, real_array
 
 __all__ = ["global_norm", "clip_by_norm", "clip_by_value"]
 
@@ -28,7 +27,7 @@ def global_norm(grads, norm_type=2.0):
     return float(_global_norm(grads, p)) if grads else 0.0
 
 
-def clip_by_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_by_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False, *, axis=None):
     """Rescale gradients so that their global norm is at most ``max_norm``.
 
     With total = ||(g_1, ..., g_n)||_p, every g_i is multiplied by
@@ -47,15 +46,21 @@ def clip_by_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
         Raise ``FloatingPointError`` when the total norm is nan or inf (otherwise the
         result is torch's: all nan for a nan norm; 0, or nan where an entry is inf,
         for an inf norm).
+    axis : int or tuple of ints, optional
+        For one array only: take the norm over these axes, and clip every index of the
+        other axes on its own (each run of a batch of shape ``(R, d)`` with ``axis=1``).
 
     Returns
     -------
     (clipped, total_norm) : clipped is one array for one array, else a list (new arrays);
-        total_norm is the global norm *before* clipping, a float.
+        total_norm is the global norm *before* clipping, a float (with ``axis``: an array
+        of the other axes' shape).
     """
     grads, single = _as_list(grads)
-    max_norm = _nonnegative(max_norm, "max_norm")
+    max_norm = nonnegative(max_norm, "max_norm")
     p = _norm_type(norm_type)
+    if axis is not None:
+        return _clip_slices(grads, single, max_norm, p, axis, error_if_nonfinite)
     if not grads:
         return [], 0.0
     total = _global_norm(grads, p)
@@ -74,80 +79,57 @@ def clip_by_value(grads, clip_value):
     change the direction of the gradient.
     """
     grads, single = _as_list(grads)
-    c = _nonnegative(clip_value, "clip_value")
+    c = nonnegative(clip_value, "clip_value")
     clipped = [backend.get_namespace(g).clip(g, -c, c) for g in grads]
     return clipped[0] if single else clipped
 
 
 # --- helpers ----------------------------------------------------------------------------
+def _clip_slices(grads, single, max_norm, p, axis, error_if_nonfinite):
+    """clip_by_norm of one array with the norm taken over ``axis`` (one clip per slice)."""
+    if not single:
+        raise TypeError("axis: give one array, not a list of arrays")
+    g = grads[0]
+    xp = backend.get_namespace(g)
+    axis = (axis,) if isinstance(axis, int) else tuple(axis)
+    if not all(isinstance(a, int) and -g.ndim <= a < g.ndim for a in axis):
+        raise ValueError(f"axis must name axes of the {g.ndim}-D gradient, got {axis}")
+    norms = _p_norm(xp, g, p, axis=axis, keepdims=True)
+    if error_if_nonfinite and not bool(xp.all(xp.isfinite(norms))):
+        raise FloatingPointError("a norm of grads is nan or inf; cannot clip")
+    scale = xp.minimum(max_norm / (norms + 1e-6), 1.0)   # the rule above, slice by slice
+    return g * scale, xp.squeeze(norms, axis=axis)
+
+
 def _global_norm(grads, p):
     """The global p-norm as a 0-d array of the gradients' module."""
     xp = backend.get_namespace(*grads)
     norms = [_p_norm(xp, g, p) for g in grads]
     if len({str(n.dtype) for n in norms}) > 1:      # mixed precisions: combine in float64
-        norms = [_as_float64(xp, n) for n in norms]
+        norms = [xp.astype(n, xp.float64) for n in norms]
     return _p_norm(xp, xp.stack(norms), p)
 
 
-def _p_norm(xp, g, p):
-    """(sum |g_i|^p)^(1/p) over all entries; max |g_i| for p = inf."""
+def _p_norm(xp, g, p, axis=None, keepdims=False):
+    """(sum |g_i|^p)^(1/p) over all entries (or over ``axis``); max |g_i| for p = inf."""
     a = xp.abs(g)
     if p == math.inf:
-        return xp.max(a) if math.prod(a.shape) > 0 else xp.sum(a)
+        reduce = xp.max if math.prod(a.shape) > 0 else xp.sum
+        return reduce(a, axis=axis, keepdims=keepdims)
     if p == 1.0:
-        return xp.sum(a)
+        return xp.sum(a, axis=axis, keepdims=keepdims)
     if p == 2.0:
-        return xp.sqrt(xp.sum(a * a))
-    return xp.sum(a ** p) ** (1.0 / p)
-
-
-def _as_float64(xp, a):
-    if isinstance(a.dtype, numpy.dtype):     # NumPy and CuPy (xp.astype needs NumPy >= 2.1)
-        return a.astype(numpy.float64)
-    return xp.astype(a, xp.float64)
+        return xp.sqrt(xp.sum(a * a, axis=axis, keepdims=keepdims))
+    return xp.sum(a ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
 
 
 def _as_list(grads):
-    """(list of real floating arrays, whether a single array was given), or ValueError naming grads."""
+    """(list of real floating arrays, whether a single array was given); integers become float64."""
     single = not isinstance(grads, (list, tuple))
     items = [grads] if single else list(grads)
-    out = []
-    for g in items:
-        if not (hasattr(g, "shape") and hasattr(g, "dtype")):
-            try:
-                g = numpy.asarray(g, dtype=numpy.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"grads must be an array or a list of arrays of real numbers, "
-                                 f"got {type(g).__name__}") from None
-        xp = backend.get_namespace(g)
-        dt = g.dtype
-        floating = dt.kind == "f" if isinstance(dt, numpy.dtype) else xp.isdtype(dt, "real floating")
-        integral = dt.kind in "iu" if isinstance(dt, numpy.dtype) else xp.isdtype(dt, "integral")
-        if integral:
-            g = _as_float64(xp, g)
-        elif not floating:
-            raise ValueError(f"grads must hold real numbers, got dtype {dt}")
-        out.append(g)
-    return out, single
-
-
-def _nonnegative(value, name):
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a real number >= 0, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number >= 0, got {value!r}") from None
-    if not v >= 0 or math.isnan(v):
-        raise ValueError(f"{name} must be >= 0, got {v}")
-    return v
+    return [real_array(g, "grads")[1] for g in items], single
 
 
 def _norm_type(norm_type):
-    try:
-        p = float(norm_type)
-    except (TypeError, ValueError):
-        raise ValueError(f"norm_type must be a number > 0 or inf, got {norm_type!r}") from None
-    if not p > 0:
-        raise ValueError(f"norm_type must be > 0 or inf, got {norm_type!r}")
-    return p
+    """p > 0 of the p-norm (``math.inf`` allowed)."""
+    return number(norm_type, "norm_type", low=0.0, low_open=True, finite=False)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import backend
+from ._validate import nonnegative, positive, real_array
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "relative_error",
            "check_gradient", "GradientCheck"]
@@ -33,28 +34,12 @@ _TINY = 1e-300   # guards 0/0 in relative_error
 
 
 def _check_eps(eps) -> float:
-    try:
-        eps = float(eps)
-    except (TypeError, ValueError):
-        raise TypeError(f"eps must be a positive number, got {eps!r}") from None
-    if not eps > 0 or eps != eps or eps == float("inf"):
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
-    return eps
+    return positive(eps, "eps")
 
 
 def _as_float_array(x, name="x"):
     """(namespace, x as a floating array: the input itself, or a float64 cast of integers)."""
-    xp = backend.get_namespace(x)
-    try:
-        x = xp.asarray(x)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array, got {type(x).__name__}") from exc
-    if not xp.isdtype(x.dtype, "real floating"):
-        if xp.isdtype(x.dtype, ("integral", "bool")):
-            x = xp.astype(x, xp.float64)
-        else:
-            raise TypeError(f"{name} must have a real dtype, got {x.dtype}")
-    return xp, x
+    return real_array(x, name, bools=True)
 
 
 def _scalar(value, name="f") -> float:
@@ -206,9 +191,7 @@ def check_gradient(f: Callable, grad_f: Callable, x, eps: float = 1e-6, rtol: fl
     eps=1e-6 reach about 1e-9 on well-scaled float64 problems, so 1e-6 leaves room.
     ``x`` may be a list of arrays (``f`` and ``grad_f`` then take/return lists).
     """
-    rtol = float(rtol)
-    if not rtol >= 0:
-        raise ValueError(f"rtol must be >= 0, got {rtol!r}")
+    rtol = nonnegative(rtol, "rtol")
     if not callable(f) or not callable(grad_f):
         raise TypeError("f and grad_f must be callables (grad_f returns the analytic gradient)")
     analytic = grad_f(x)

@@ -12,7 +12,8 @@ follows ``optax.join_schedules``::
 from __future__ import annotations
 
 import math
-import numbers
+
+from ._validate import count, fraction, nonnegative
 
 __all__ = ["Schedule", "constant", "step_decay", "exponential_decay", "cosine_annealing",
            "linear_warmup", "chain"]
@@ -25,7 +26,7 @@ class Schedule:
         self.name, self._lr_at, self.params = name, lr_at, params
 
     def __call__(self, t) -> float:
-        return float(self._lr_at(_check_step(t)))
+        return float(self._lr_at(count(t, "step", minimum=0)))
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
@@ -34,7 +35,7 @@ class Schedule:
 
 def constant(lr) -> Schedule:
     """lr_t = lr."""
-    lr = _rate(lr, "lr")
+    lr = nonnegative(lr, "lr")
     return Schedule("constant", lambda t: lr, lr=lr)
 
 
@@ -43,8 +44,8 @@ def step_decay(lr, step_size, gamma=0.1) -> Schedule:
 
     ``torch.optim.lr_scheduler.StepLR``. gamma in [0, 1]; step_size an integer >= 1.
     """
-    lr, gamma = _rate(lr, "lr"), _factor(gamma, "gamma")
-    step_size = _count(step_size, "step_size", minimum=1)
+    lr, gamma = nonnegative(lr, "lr"), fraction(gamma, "gamma")
+    step_size = count(step_size, "step_size", minimum=1)
 
     def lr_at(t):
         return lr * gamma ** (t // step_size)
@@ -53,7 +54,7 @@ def step_decay(lr, step_size, gamma=0.1) -> Schedule:
 
 def exponential_decay(lr, gamma) -> Schedule:
     """lr_t = lr * gamma^t (``torch.optim.lr_scheduler.ExponentialLR``); gamma in [0, 1]."""
-    lr, gamma = _rate(lr, "lr"), _factor(gamma, "gamma")
+    lr, gamma = nonnegative(lr, "lr"), fraction(gamma, "gamma")
 
     def lr_at(t):
         return lr * gamma ** t
@@ -68,10 +69,10 @@ def cosine_annealing(lr_max, T, lr_min=0.0) -> Schedule:
     ``torch.optim.lr_scheduler.CosineAnnealingLR`` with T_max = T, eta_min = lr_min).
     t is clipped at T, so the rate stays at lr_min afterwards (torch's would rise again).
     """
-    lr_max, lr_min = _rate(lr_max, "lr_max"), _rate(lr_min, "lr_min")
+    lr_max, lr_min = nonnegative(lr_max, "lr_max"), nonnegative(lr_min, "lr_min")
     if lr_min > lr_max:
         raise ValueError(f"lr_min must be <= lr_max, got lr_min={lr_min} > lr_max={lr_max}")
-    T = _count(T, "T", minimum=1)
+    T = count(T, "T", minimum=1)
 
     def lr_at(t):
         if t >= T:
@@ -89,8 +90,8 @@ def linear_warmup(lr, warmup_steps, start=0.0) -> Schedule:
     "Accurate, Large Minibatch SGD", 2017); ``torch.optim.lr_scheduler.LinearLR`` with
     start_factor = start / lr, total_iters = warmup_steps.
     """
-    lr, start = _rate(lr, "lr"), _rate(start, "start")
-    warmup_steps = _count(warmup_steps, "warmup_steps", minimum=0)
+    lr, start = nonnegative(lr, "lr"), nonnegative(start, "start")
+    warmup_steps = count(warmup_steps, "warmup_steps", minimum=0)
     lo, hi = min(start, lr), max(start, lr)
 
     def lr_at(t):
@@ -107,12 +108,15 @@ def chain(schedules, boundaries) -> Schedule:
     (with boundaries[-1] = 0 for the first), like ``optax.join_schedules``. Needs
     len(boundaries) == len(schedules) - 1, strictly increasing integers >= 1.
     """
-    schedules = list(schedules) if isinstance(schedules, (list, tuple)) else None
-    if not schedules or not all(callable(s) for s in schedules):
-        raise ValueError("schedules must be a non-empty list of schedules (callables step -> lr)")
+    if not isinstance(schedules, (list, tuple)) or not all(callable(s) for s in schedules):
+        raise TypeError("schedules must be a list of schedules (callables step -> lr), "
+                        f"got {schedules!r:.60}")
+    if not schedules:
+        raise ValueError("schedules must not be empty")
     if not isinstance(boundaries, (list, tuple)):
-        raise ValueError(f"boundaries must be a list of integers, got {boundaries!r}")
-    boundaries = [_count(b, "boundaries", minimum=1) for b in boundaries]
+        raise TypeError(f"boundaries must be a list of integers, got {boundaries!r:.60}")
+    schedules = list(schedules)
+    boundaries = [count(b, "boundaries", minimum=1) for b in boundaries]
     if len(boundaries) != len(schedules) - 1:
         raise ValueError(f"boundaries must have len(schedules) - 1 = {len(schedules) - 1} "
                          f"entries, got {len(boundaries)}")
@@ -124,36 +128,3 @@ def chain(schedules, boundaries) -> Schedule:
         i = sum(1 for b in boundaries if t >= b)     # the schedule in charge at step t
         return schedules[i](t - starts[i])
     return Schedule("chain", lr_at, schedules=schedules, boundaries=boundaries)
-
-
-# --- argument checks --------------------------------------------------------------------
-def _check_step(t):
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-        raise ValueError(f"step must be an integer, got {t!r}")
-    if t < 0:
-        raise ValueError(f"step must be >= 0, got {t}")
-    return int(t)
-
-
-def _rate(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value}")
-    return value
-
-
-def _factor(value, name):
-    value = _rate(value, name)
-    if value > 1:
-        raise ValueError(f"{name} must be in [0, 1] (a decay factor), got {value}")
-    return value
-
-
-def _count(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)

@@ -28,24 +28,13 @@ import math
 from numbers import Real
 
 from . import backend
+from ._validate import count, number, positive as _positive
 
 __all__ = ["gd_rate", "lr_limit", "optimal_lr", "optimal_rate", "steps_to_tolerance",
            "convex_gap_bound", "strongly_convex_gap_bound", "classify_hessian",
            "minibatch_variance", "minibatch_gradients", "quadratic_flow", "euler",
            "induced_norm_1", "condition_number", "fraction_within_angle", "central_difference_eps",
            "sgd_noise_floor", "minibatch_noise"]
-
-
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from None
-    value = float(value)
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be positive and finite, got {value}")
-    return value
 
 
 def _mu_L(mu, L) -> tuple[float, float]:
@@ -98,9 +87,8 @@ def optimal_rate(mu, L) -> float:
 def steps_to_tolerance(rate, tol) -> int:
     """Smallest ``k`` with ``rate**k <= tol``: steps for a linearly converging method to
     shrink its error by the factor ``tol``. ``rate = 0`` gives 1, ``rate >= 1`` raises."""
-    rate, tol = float(rate), _positive(tol, "tol")
-    if not 0.0 <= rate < 1.0:
-        raise ValueError(f"rate must be in [0, 1) for a converging method, got {rate}")
+    rate = number(rate, "rate", low=0.0, high=1.0, high_open=True)   # a converging method
+    tol = _positive(tol, "tol")
     if tol >= 1.0:
         return 0
     if rate == 0.0:
@@ -208,8 +196,7 @@ def minibatch_gradients(per_example_grads, batch_size, n_batches, seed=0, replac
         raise ValueError(f"per_example_grads must have shape (N, d), got {G.shape}")
     N, d = G.shape
     B = _batch_size(batch_size, N, replace)
-    if isinstance(n_batches, bool) or not isinstance(n_batches, int) or n_batches < 1:
-        raise ValueError(f"n_batches must be a positive int, got {n_batches!r}")
+    n_batches = count(n_batches, "n_batches")
     rng = numpy.random.default_rng(seed)
     if replace:
         idx = rng.integers(0, N, size=(n_batches, B))
@@ -220,8 +207,7 @@ def minibatch_gradients(per_example_grads, batch_size, n_batches, seed=0, replac
 
 
 def _batch_size(batch_size, N, replace) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = count(batch_size, "batch_size")
     if not replace and batch_size > N:
         raise ValueError(f"batch_size must be at most N = {N} without replacement, got {batch_size}")
     return batch_size
@@ -257,8 +243,7 @@ def euler(field, x0, h, steps):
     ``field = -grad f`` and ``h = lr`` this is exactly gradient descent.
     """
     h = _positive(h, "h")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a non-negative int, got {steps!r}")
+    steps = count(steps, "steps", minimum=0)
     xp = backend.get_namespace(x0)
     x = xp.asarray(x0, copy=True)
     points = [x]

@@ -1,4 +1,4 @@
-"""Chapter 1 claims (C1-C11 of shared/design/CLAIMS.md), asserted with the package.
+"""Chapter 1 claims (C1-C11 of course/CLAIMS.md), asserted with the package.
 
 Each test runs coursekit's landscapes, models, optimizers and ``minimize`` and compares
 with numbers computed another way: closed forms, finite differences of the function

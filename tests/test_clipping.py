@@ -4,13 +4,14 @@ import math
 import array_api_strict as xps
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
 from coursekit import backend
 from coursekit.clipping import clip_by_norm, clip_by_value, global_norm
 
-FAST = settings(max_examples=80, deadline=None)
+FAST = settings(max_examples=80, deadline=None,   # a busy CI machine is no failure
+                suppress_health_check=[HealthCheck.too_slow])
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 vectors = arrays(np.float64, st.integers(1, 12), elements=finite)
 thresholds = st.floats(1e-3, 1e3)
@@ -166,14 +167,47 @@ def test_array_api_strict_matches_numpy():
 
 # --- bad arguments --------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, name", [
-    (lambda: clip_by_norm([np.ones(2)], -1.0), "max_norm"), (lambda: clip_by_norm([np.ones(2)], "a"), "max_norm"),
+    (lambda: clip_by_norm([np.ones(2)], -1.0), "max_norm"),
     (lambda: clip_by_norm([np.ones(2)], math.nan), "max_norm"),
     (lambda: clip_by_norm([np.ones(2)], 1.0, norm_type=0), "norm_type"),
+    (lambda: clip_by_norm([np.ones(2)], 1.0, norm_type=math.nan), "norm_type"),
+    (lambda: clip_by_norm([[[1.0, 2.0], [3.0]]], 1.0), "grads"),
+    (lambda: clip_by_value([np.ones(2)], -0.5), "clip_value"),
+])
+def test_bad_values_raise_value_error_naming_the_parameter(call, name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        call()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: clip_by_norm([np.ones(2)], "a"), "max_norm"), (lambda: clip_by_norm([np.ones(2)], None), "max_norm"),
     (lambda: clip_by_norm([np.ones(2)], 1.0, norm_type="fro"), "norm_type"),
     (lambda: clip_by_norm(["abc"], 1.0), "grads"), (lambda: clip_by_norm(np.array(["a"]), 1.0), "grads"),
-    (lambda: clip_by_value([np.ones(2)], -0.5), "clip_value"),
     (lambda: clip_by_value([np.ones(2, dtype=complex)], 0.5), "grads"),
+    (lambda: clip_by_value(None, 0.5), "grads"),
 ])
-def test_bad_arguments_raise_value_error_naming_the_parameter(call, name):
-    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+def test_wrong_types_raise_type_error_naming_the_parameter(call, name):
+    with pytest.raises(TypeError, match=rf"^{name}\b"):
         call()
+
+
+# --- one clip per run of a batch (axis) -----------------------------------------------------------
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0, math.inf])
+def test_axis_clips_each_slice_like_a_separate_call(p):
+    rng = np.random.default_rng(5)
+    g = rng.normal(size=(4, 3)) * np.array([[0.1], [1.0], [10.0], [100.0]])
+    clipped, norms = clip_by_norm(g, 1.5, norm_type=p, axis=1)
+    assert norms.shape == (4,)
+    for i in range(4):
+        row, total = clip_by_norm(g[i], 1.5, norm_type=p)
+        np.testing.assert_allclose(clipped[i], row, rtol=1e-15)
+        assert norms[i] == pytest.approx(total, rel=1e-15)
+    whole, total = clip_by_norm(g, 1.5, norm_type=p)           # all axes: the global clip
+    np.testing.assert_allclose(clip_by_norm(g, 1.5, norm_type=p, axis=(0, 1))[0], whole, rtol=1e-15)
+
+
+def test_axis_needs_one_array_and_real_axes():
+    with pytest.raises(TypeError, match="^axis"):
+        clip_by_norm([np.ones(2), np.ones(2)], 1.0, axis=0)
+    with pytest.raises(ValueError, match="^axis"):
+        clip_by_norm(np.ones((2, 2)), 1.0, axis=2)

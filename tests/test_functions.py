@@ -256,28 +256,42 @@ def test_lists_and_integers_are_accepted():
     assert float(f(xps.asarray([0, 0]))) == 1.0
 
 
-@pytest.mark.parametrize("bad", [np.zeros(3), np.zeros((4, 3)), np.float64(1.0), "ab",
-                                 np.array(["a", "b"]), np.zeros(2, dtype=complex),
-                                 np.array([True, False]), [[1.0, 2.0], [3.0]], None])
+@pytest.mark.parametrize("bad", [np.zeros(3), np.zeros((4, 3)), np.float64(1.0), [[1.0, 2.0], [3.0]]])
 def test_bad_points_raise_value_error_naming_x(bad):
-    with pytest.raises(ValueError, match=r"\bx\b"):
+    with pytest.raises(ValueError, match=r"^x\b"):
+        F.Himmelblau().grad(bad)
+
+
+@pytest.mark.parametrize("bad", ["ab", np.array(["a", "b"]), np.zeros(2, dtype=complex),
+                                 np.array([True, False]), None])
+def test_points_of_the_wrong_type_raise_type_error_naming_x(bad):
+    with pytest.raises(TypeError, match=r"^x\b"):
         F.Himmelblau().grad(bad)
 
 
 @pytest.mark.parametrize("make, name", [
-    (lambda: F.Quadratic([1.0, "a"]), "eigenvalues"), (lambda: F.Quadratic([]), "eigenvalues"),
-    (lambda: F.Quadratic([1.0, np.inf]), "eigenvalues"),
+    (lambda: F.Quadratic([]), "eigenvalues"), (lambda: F.Quadratic([1.0, np.inf]), "eigenvalues"),
     (lambda: F.Quadratic([1.0, 2.0, 3.0], angle=0.5), "angle"),
     (lambda: F.Quadratic([1.0, 2.0], rotation=[[1.0, 1.0], [0.0, 1.0]]), "rotation"),
     (lambda: F.Quadratic([1.0, 2.0], rotation=np.eye(3)), "rotation"),
     (lambda: F.Quadratic([1.0, 2.0], center=[1.0]), "center"),
-    (lambda: F.Rosenbrock(b=-1.0), "b"), (lambda: F.Rosenbrock(a="x"), "a"),
+    (lambda: F.Rosenbrock(b=-1.0), "b"), (lambda: F.Rosenbrock(a=np.nan), "a"),
     (lambda: F.Ravine(condition_number=0.5), "condition_number"),
     (lambda: F.MultiModal(dim=0), "dim"), (lambda: F.MultiModal(A=-1.0), "A"),
     (lambda: F.get("nope"), "name"),
 ])
 def test_bad_settings_raise_value_error_naming_the_parameter(make, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        make()
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: F.Quadratic([1.0, "a"]), "eigenvalues"), (lambda: F.Quadratic([1.0, 2.0], center="c"), "center"),
+    (lambda: F.Rosenbrock(a="x"), "a"), (lambda: F.MultiModal(dim=2.5), "dim"),
+    (lambda: F.Quadratic([1.0, 2.0], angle=None), "angle"),
+])
+def test_settings_of_the_wrong_type_raise_type_error_naming_the_parameter(make, name):
+    with pytest.raises(TypeError, match=rf"^{name}\b"):
         make()
 
 

@@ -69,6 +69,15 @@ def test_bad_eps_is_a_value_error_naming_eps(eps):
         gc.numerical_gradient(lambda v: np.sum(v), np.ones(2), eps=eps)
 
 
+def test_wrong_types_are_type_errors_naming_the_parameter():
+    with pytest.raises(TypeError, match="^eps"):
+        gc.numerical_gradient(lambda v: np.sum(v), np.ones(2), eps="1e-6")
+    with pytest.raises(TypeError, match="^x"):
+        gc.numerical_gradient(lambda v: np.sum(v), np.ones(2, dtype=complex))
+    with pytest.raises(ValueError, match="^rtol"):
+        gc.check_gradient(np.sum, np.ones_like, np.ones(2), rtol=-1.0)
+
+
 def test_non_scalar_f_is_a_value_error():
     with pytest.raises(ValueError, match="scalar"):
         gc.numerical_gradient(lambda v: v * 2, np.ones(3))

@@ -62,7 +62,7 @@ def test_defaults_agree_with_torch_except_sgd_lr():
     for a, b in zip(ours, theirs):
         pa, pb = inspect.signature(a).parameters, inspect.signature(b).parameters
         for k in pa:
-            if k in pb and k != "params" and not (a is optim.SGD and k == "lr"):  # API.md: SGD lr=1e-2
+            if k in pb and k != "params" and not (a is optim.SGD and k == "lr"):  # SGD: the course keeps lr=1e-2
                 assert pa[k].default == pb[k].default, (a.__name__, k)
 
 

@@ -1,4 +1,4 @@
-"""coursekit.optim against closed forms, invariants (hypothesis) and the claims of CLAIMS.md.
+"""coursekit.optim against closed forms, invariants (hypothesis) and the claims of course/CLAIMS.md.
 
 Every expected value here comes from a formula, not from running the optimizer code twice.
 """

@@ -287,7 +287,7 @@ def test_progress_bar_runs_and_leaves_results_unchanged(capsys):
 
 # --- bad input ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(steps=-1), "steps"), (dict(steps=2.5), "steps"), (dict(tol=0.0), "tol"),
+    (dict(steps=-1), "steps"), (dict(tol=0.0), "tol"),
     (dict(clip_norm=-1.0), "clip_norm"), (dict(divergence_factor=0), "divergence_factor"),
     (dict(progress="yes"), "progress"),
 ])
@@ -296,6 +296,16 @@ def test_bad_arguments_raise_value_error_naming_them(kwargs, match):
     if "steps" in kwargs:
         args["steps"] = kwargs["steps"]
     with pytest.raises(ValueError, match=match):
+        minimize(quadratic_fg(np.eye(2)), [1.0, 1.0], "sgd", lr=0.1, **args)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(steps=2.5), "steps"), (dict(tol="small"), "tol"), (dict(clip_norm=None, steps=None), "steps"),
+    (dict(callback=3), "callback"), (dict(divergence_factor="big"), "divergence_factor"),
+])
+def test_arguments_of_the_wrong_type_raise_type_error_naming_them(kwargs, match):
+    args = dict(dict(steps=3), **kwargs)
+    with pytest.raises(TypeError, match=f"^{match}"):
         minimize(quadratic_fg(np.eye(2)), [1.0, 1.0], "sgd", lr=0.1, **args)
 
 

@@ -240,7 +240,6 @@ def test_everything_runs_on_array_api_strict():
     (lambda: theory.minibatch_gradients(np.ones((4, 2)), 2, 0), "n_batches"),
     (lambda: theory.quadratic_flow(np.eye(2), np.ones(3), 1.0), "x0"),
     (lambda: theory.euler(lambda x: x, np.ones(2), -0.1, 3), "h"),
-    (lambda: theory.euler(lambda x: x, np.ones(2), 0.1, 2.5), "steps"),
     (lambda: theory.induced_norm_1(np.ones(3)), "X"),
 ])
 def test_bad_input_names_the_parameter(call, name):
@@ -249,8 +248,10 @@ def test_bad_input_names_the_parameter(call, name):
 
 
 def test_non_numeric_raises_type_error():
-    with pytest.raises(TypeError, match="L"):
+    with pytest.raises(TypeError, match="^L"):
         theory.lr_limit("big")
+    with pytest.raises(TypeError, match="^steps"):
+        theory.euler(lambda x: x, np.ones(2), 0.1, 2.5)
 
 
 # ---------------------------------------------------------------- chapter 1 figure helpers

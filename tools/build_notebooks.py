@@ -1,7 +1,7 @@
-"""Build the course notebooks from readable Python sources, and execute them.
+"""Build the course notebooks from their jupytext sources, and execute them.
 
-Each chapter is written as a plain Python file in "percent" format under
-``course/src/`` (the format of jupytext and VS Code):
+Each chapter is written as a plain Python file in jupytext's "percent" format under
+``course/src/`` (the format VS Code and PyCharm also read as cells):
 
     # %% [markdown]
     # # A title
@@ -10,8 +10,8 @@ Each chapter is written as a plain Python file in "percent" format under
     # %%
     x = 1 + 1          # a code cell
 
-``python tools/build_notebooks.py`` writes ``course/<name>.ipynb`` for every
-``course/src/<name>.py``, executes it top to bottom in ``course/`` (so outputs,
+``python tools/build_notebooks.py`` reads every ``course/src/<name>.py`` with jupytext,
+writes ``course/<name>.ipynb``, executes it top to bottom in ``course/`` (so outputs,
 figures included, are committed with the notebook) and reports the run time.
 
     python tools/build_notebooks.py                      # all chapters, executed
@@ -19,68 +19,59 @@ figures included, are committed with the notebook) and reports the run time.
     python tools/build_notebooks.py --no-execute         # cells only, no outputs
     python tools/build_notebooks.py --check              # fail if a notebook's cells differ from its source
 
-Execution is deterministic as far as the chapters are (seeded); the notebook
-metadata carries no timestamps, so re-running changes only what the code prints.
+The two files are a jupytext pair (``course/jupytext.toml``, and ``formats`` in each
+notebook's metadata: ``ipynb,src//py:percent``): with jupytext installed (the ``dev``
+extra), JupyterLab saves an edited notebook's cells back into its source, so an
+instructor can edit either side. Execution is deterministic as far as the chapters are
+(seeded); the notebook metadata carries no timestamps, so re-running changes only what
+the code prints.
 
 Nothing typed into a notebook is lost: each built notebook records a hash of its cells,
-and a notebook whose cells were edited since (in JupyterLab, say) is first copied to
-``course/.edited/<name>-<time>.ipynb``.
+and a notebook whose cells were edited since (in JupyterLab, say) and differ from its
+source is first copied to ``course/.edited/<name>-<time>.ipynb``.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
-import re
 import shutil
 import sys
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "course" / "src"
 OUT = ROOT / "course"
-_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
 
+SOURCE_FORMAT = "py:percent"
+PAIRING = {"formats": "ipynb,src//py:percent",       # as in course/jupytext.toml
+           "notebook_metadata_filter": "-all", "cell_metadata_filter": "-all",
+           "comment_magics": False}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def parse_cells(text: str) -> list:
-    """Split percent-format source into nbformat cells (markdown or code)."""
-    cells, kind, lines = [], None, []
+def read_source(text: str) -> nbformat.NotebookNode:
+    """The notebook (cells only) that jupytext reads from percent-format source."""
+    nb = jupytext.reads(text, fmt=SOURCE_FORMAT)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not cell.source.strip():
+            continue                       # an empty '# %%' section is no cell
+        cell.pop("id", None)
+        cell["id"] = f"cell-{len(cells):03d}"      # stable ids: diffs stay small
+        cell.metadata = dict(cell.metadata)
+        cells.append(cell)
+    return nbformat.v4.new_notebook(cells=cells)
 
-    def flush():
-        body = "\n".join(lines).strip("\n")
-        if kind is None:
-            if body.strip():
-                raise ValueError("text before the first '# %%' marker: " + body[:60])
-            return
-        if kind == "markdown":
-            md = []
-            for line in body.splitlines():
-                if line.startswith("# "):
-                    md.append(line[2:])
-                elif line.strip() == "#" or not line.strip():
-                    md.append("")
-                else:
-                    raise ValueError(f"markdown cell line is not a comment: {line!r}")
-            cells.append(nbformat.v4.new_markdown_cell("\n".join(md).strip("\n")))
-        elif body.strip():
-            cells.append(nbformat.v4.new_code_cell(body))
 
-    for line in text.splitlines():
-        m = _MARKER.match(line)
-        if m:
-            flush()
-            kind = "markdown" if "[markdown]" in m.group("rest") else "code"
-            lines = []
-        else:
-            lines.append(line)
-    flush()
-    for i, cell in enumerate(cells):       # stable ids: diffs stay small
-        cell["id"] = f"cell-{i:03d}"
-    return cells
+def write_source(nb: nbformat.NotebookNode) -> str:
+    """The percent-format source of a notebook's cells (what jupytext's pairing writes)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in nb.cells],
+                                  metadata={"jupytext": dict(PAIRING)})
+    return jupytext.writes(nb, fmt=SOURCE_FORMAT)
 
 
 def cells_hash(nb: nbformat.NotebookNode) -> str:
@@ -90,21 +81,24 @@ def cells_hash(nb: nbformat.NotebookNode) -> str:
 
 
 def build(name: str) -> nbformat.NotebookNode:
-    source = (SRC / f"{name}.py").read_text(encoding="utf-8")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = parse_cells(source)
+    nb = read_source((SRC / f"{name}.py").read_text(encoding="utf-8"))
     nb.metadata = {"kernelspec": dict(KERNELSPEC),
                    "language_info": {"name": "python", "pygments_lexer": "ipython3"},
+                   "jupytext": dict(PAIRING),
                    "coursekit": {"cells_sha256": cells_hash(nb)}}
     return nb
 
 
-def keep_edits(target: Path) -> Path | None:
-    """Copy ``target`` aside when its cells were edited after it was built; return the copy."""
+def keep_edits(target: Path, built: nbformat.NotebookNode | None = None) -> Path | None:
+    """Copy ``target`` aside when its cells were edited after it was built (and, when
+    ``built`` is given, differ from it: edits already saved into the source are safe);
+    return the copy."""
     if not target.exists():
         return None
     old = nbformat.read(target, as_version=4)
     if old.metadata.get("coursekit", {}).get("cells_sha256") == cells_hash(old):
+        return None
+    if built is not None and same_cells(old, built):
         return None
     backup = target.parent / ".edited" / f"{target.stem}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
     backup.parent.mkdir(exist_ok=True)
@@ -123,6 +117,7 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
     elapsed = time.perf_counter() - start
     for cell in nb.cells:                  # drop per-run timestamps from the metadata
         cell.metadata.pop("execution", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {k: v for k, v in nb.metadata.get("language_info", {}).items()
                                     if k in ("name", "pygments_lexer", "mimetype", "file_extension",
                                              "codemirror_mode", "nbconvert_exporter")}
@@ -132,6 +127,10 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> float:
 def same_cells(a: nbformat.NotebookNode, b: nbformat.NotebookNode) -> bool:
     key = lambda nb: [(c.cell_type, c.source) for c in nb.cells]
     return key(a) == key(b)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main(argv=None) -> int:
@@ -156,13 +155,13 @@ def main(argv=None) -> int:
             continue
         seconds = None if args.no_execute else execute(nb, args.timeout)
         nbformat.validate(nb)
-        backup = keep_edits(target)
+        backup = keep_edits(target, nb)
         if backup:
-            print(f"{name}: your edits to {target.name} are kept in {backup.relative_to(ROOT)}")
+            print(f"{name}: your edits to {target.name} are kept in {_shown(backup)}")
         nbformat.write(nb, target)
         size = target.stat().st_size / 1e6
         ran = "not executed" if seconds is None else f"executed in {seconds:.1f} s"
-        print(f"{name}: {len(nb.cells)} cells, {ran}, {size:.2f} MB -> {target.relative_to(ROOT)}")
+        print(f"{name}: {len(nb.cells)} cells, {ran}, {size:.2f} MB -> {_shown(target)}")
     return status
 
 

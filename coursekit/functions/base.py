@@ -14,11 +14,9 @@ code runs on NumPy, CuPy and ``array_api_strict`` arrays.
 """
 from __future__ import annotations
 
-import math
-
 import numpy
 
-from coursekit import backend
+from coursekit._validate import number, real_array
 
 __all__ = ["Landscape", "KINDS"]
 
@@ -104,19 +102,8 @@ class Landscape:
 
     # --- input checking ---------------------------------------------------------------
     def _points(self, x):
-        """``(xp, x)`` with x a real floating array of shape (..., dim), or ValueError naming x."""
-        if not (hasattr(x, "shape") and hasattr(x, "dtype")):
-            try:  # lists, tuples, Python numbers
-                x = numpy.asarray(x, dtype=numpy.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"x must be an array of real numbers of shape (..., {self.dim}), "
-                                 f"got {type(x).__name__} {x!r:.60}") from None
-        xp = backend.get_namespace(x)
-        if not _is_real_floating(xp, x.dtype):
-            if _is_integral(xp, x.dtype):
-                x = _as_float64(xp, x)
-            else:
-                raise ValueError(f"x must hold real numbers, got dtype {x.dtype}")
+        """``(xp, x)`` with x a real floating array of shape (..., dim) (see ``_validate.real_array``)."""
+        xp, x = real_array(x, "x")
         if len(x.shape) == 0 or x.shape[-1] != self.dim:
             raise ValueError(f"x must have shape (..., {self.dim}) for {self.name}, "
                              f"got shape {tuple(x.shape)}")
@@ -150,38 +137,11 @@ def diagonal_hessian(xp, h):
 
 
 def check_real(value, name, positive=False, nonnegative=False):
-    """``float(value)``, or ValueError naming the parameter when it is not a finite real number."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if isinstance(value, bool) or not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    if positive and not v > 0:
-        raise ValueError(f"{name} must be > 0, got {v}")
-    if nonnegative and not v >= 0:
-        raise ValueError(f"{name} must be >= 0, got {v}")
-    return v
+    """``float(value)`` for a finite real number (> 0 or >= 0 when asked); see ``_validate.number``."""
+    low = 0.0 if (positive or nonnegative) else None
+    return number(value, name, low=low, low_open=positive)
 
 
 def _frozen(a):
     a.flags.writeable = False
     return a
-
-
-def _as_float64(xp, x):
-    if isinstance(x.dtype, numpy.dtype):   # NumPy and CuPy (xp.astype needs NumPy >= 2.1)
-        return x.astype(numpy.float64)
-    return xp.astype(x, xp.float64)
-
-
-def _is_real_floating(xp, dtype):
-    if isinstance(dtype, numpy.dtype):  # NumPy and CuPy
-        return dtype.kind == "f"
-    return xp.isdtype(dtype, "real floating")
-
-
-def _is_integral(xp, dtype):
-    if isinstance(dtype, numpy.dtype):
-        return dtype.kind in "iu"
-    return xp.isdtype(dtype, "integral")

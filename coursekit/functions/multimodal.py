@@ -5,6 +5,7 @@ import math
 
 import numpy
 
+from coursekit._validate import count
 from coursekit.functions.base import Landscape, check_real, diagonal_hessian
 
 __all__ = ["MultiModal"]
@@ -29,9 +30,7 @@ class MultiModal(Landscape):
     name = "multimodal"
 
     def __init__(self, dim=2, A=10.0):
-        if isinstance(dim, bool) or not isinstance(dim, (int, numpy.integer)) or dim < 1:
-            raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
-        self.dim = int(dim)
+        self.dim = count(dim, "dim")
         self.A = check_real(A, "A", nonnegative=True)
         # Stationary points are products of the 1-D ones, roots of g(t) = 2t + 2 pi A sin(2 pi t):
         # t = 0 and m ~ 1 are minima, h ~ 1/2 a maximum (m and h exist for A large enough,

@@ -5,6 +5,8 @@ import math
 
 import numpy
 
+from coursekit import backend
+from coursekit._validate import number, real_array
 from coursekit.functions.base import Landscape, check_real
 
 __all__ = ["Quadratic", "Ravine"]
@@ -35,10 +37,7 @@ class Quadratic(Landscape):
     name = "quadratic"
 
     def __init__(self, eigenvalues=(1.0, 10.0), angle=0.0, center=None, rotation=None):
-        try:
-            lam = numpy.asarray(eigenvalues, dtype=numpy.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"eigenvalues must be a sequence of real numbers, got {eigenvalues!r}") from None
+        lam = backend.to_numpy(real_array(eigenvalues, "eigenvalues")[1])
         if lam.ndim != 1 or lam.size == 0 or not numpy.all(numpy.isfinite(lam)):
             raise ValueError(f"eigenvalues must be a non-empty 1-D sequence of finite numbers, got {eigenvalues!r}")
         d = lam.size
@@ -59,10 +58,7 @@ class Quadratic(Landscape):
         if center is None:
             c = numpy.zeros(d)
         else:
-            try:
-                c = numpy.asarray(center, dtype=numpy.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"center must be a sequence of {d} real numbers, got {center!r}") from None
+            c = backend.to_numpy(real_array(center, "center")[1])
             if c.shape != (d,) or not numpy.all(numpy.isfinite(c)):
                 raise ValueError(f"center must have shape ({d},) and finite entries, got {center!r}")
         self.eigenvalues = _readonly(lam)
@@ -137,9 +133,7 @@ class Ravine(Quadratic):
     name = "ravine"
 
     def __init__(self, condition_number=100.0, angle=math.pi / 6):
-        kappa = check_real(condition_number, "condition_number")
-        if not kappa >= 1:
-            raise ValueError(f"condition_number must be >= 1, got {kappa}")
+        kappa = number(condition_number, "condition_number", low=1.0)
         super().__init__((1.0, kappa), angle=angle)
 
     def __repr__(self):
@@ -147,10 +141,7 @@ class Ravine(Quadratic):
 
 
 def _orthogonal(rotation, d):
-    try:
-        Q = numpy.asarray(rotation, dtype=numpy.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"rotation must be a ({d}, {d}) orthogonal matrix of real numbers") from None
+    Q = backend.to_numpy(real_array(rotation, "rotation")[1])
     if Q.shape != (d, d):
         raise ValueError(f"rotation must have shape ({d}, {d}) to match the eigenvalues, got {Q.shape}")
     if not numpy.allclose(Q.T @ Q, numpy.eye(d), atol=1e-8):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from .. import backend
 from .._validate import nonnegative
-from . import _common as C
+from ._common import (Objective, binary_labels, features, ridge, sigmoid, softplus,
+                      targets, weights)
 
 __all__ = ["LinearRegression", "LogisticRegression"]
 
@@ -33,9 +34,9 @@ class LinearRegression:
 
     def _prepare(self, w, X, y):
         xp = backend.get_namespace(w, X, y)
-        X = C.features(xp, X)
-        y = C.targets(xp, y, X.shape[0], X.dtype)
-        w = C.weights(xp, w, X.shape[1], X.dtype)
+        X = features(xp, X)
+        y = targets(xp, y, X.shape[0], X.dtype)
+        w = weights(xp, w, X.shape[1], X.dtype)
         return xp, w, X, y
 
     def residual(self, w, X, y):
@@ -56,7 +57,7 @@ class LinearRegression:
         xp, w, X, y = self._prepare(w, X, y)
         n = X.shape[0]
         r = w @ X.T - y                                   # (..., n)
-        value = xp.sum(r * r, axis=-1) / (2 * n) + C.ridge(xp, self.l2, w)
+        value = xp.sum(r * r, axis=-1) / (2 * n) + ridge(xp, self.l2, w)
         grad = (r @ X) / n + self.l2 * w
         return value, grad
 
@@ -80,8 +81,8 @@ class LinearRegression:
         with l2 = 0 it returns pinv(X) y, the minimum-norm least-squares solution
         (what ``numpy.linalg.lstsq`` gives, also for rank-deficient X)."""
         xp = backend.get_namespace(X, y)
-        X = C.features(xp, X)
-        y = C.targets(xp, y, X.shape[0], X.dtype)
+        X = features(xp, X)
+        y = targets(xp, y, X.shape[0], X.dtype)
         n, d = X.shape
         if self.l2 == 0:
             return xp.linalg.pinv(X) @ y
@@ -91,13 +92,13 @@ class LinearRegression:
     def predict(self, w, X):
         """X w, shape (..., n)."""
         xp = backend.get_namespace(w, X)
-        X = C.features(xp, X)
-        w = C.weights(xp, w, X.shape[1], X.dtype)
+        X = features(xp, X)
+        w = weights(xp, w, X.shape[1], X.dtype)
         return w @ X.T
 
     def objective(self, X, y):
         """The loss with the data fixed: an object with value/grad/hessian/value_and_grad of w."""
-        return C.Objective(self, X, y)
+        return Objective(self, X, y)
 
 
 class LogisticRegression:
@@ -124,17 +125,17 @@ class LogisticRegression:
 
     def _prepare(self, w, X, y):
         xp = backend.get_namespace(w, X, y)
-        X = C.features(xp, X)
-        y = C.binary_labels(xp, y, X.shape[0], X.dtype)
-        w = C.weights(xp, w, X.shape[1], X.dtype)
+        X = features(xp, X)
+        y = binary_labels(xp, y, X.shape[0], X.dtype)
+        w = weights(xp, w, X.shape[1], X.dtype)
         return xp, w, X, y
 
     def loss(self, w, X, y):
         """mean(logaddexp(0, Xw) - y * Xw) + (l2/2) ||w||^2."""
         xp, w, X, y = self._prepare(w, X, y)
         z = w @ X.T
-        return (xp.mean(C.softplus(xp, z) - y * z, axis=-1)
-                + C.ridge(xp, self.l2, w))
+        return (xp.mean(softplus(xp, z) - y * z, axis=-1)
+                + ridge(xp, self.l2, w))
 
     def grad(self, w, X, y):
         """X^T (sigma(Xw) - y) / n + l2 w."""
@@ -145,9 +146,9 @@ class LogisticRegression:
         xp, w, X, y = self._prepare(w, X, y)
         n = X.shape[0]
         z = w @ X.T
-        value = (xp.mean(C.softplus(xp, z) - y * z, axis=-1)
-                 + C.ridge(xp, self.l2, w))
-        grad = ((C.sigmoid(xp, z) - y) @ X) / n + self.l2 * w
+        value = (xp.mean(softplus(xp, z) - y * z, axis=-1)
+                 + ridge(xp, self.l2, w))
+        grad = ((sigmoid(xp, z) - y) @ X) / n + self.l2 * w
         return value, grad
 
     def hessian(self, w, X, y):
@@ -155,7 +156,7 @@ class LogisticRegression:
         xp, w, X, y = self._prepare(w, X, y)
         n, d = X.shape
         z = w @ X.T
-        c = xp.exp(-C.softplus(xp, z) - C.softplus(xp, -z))      # sigma(z)(1 - sigma(z)), no overflow
+        c = xp.exp(-softplus(xp, z) - softplus(xp, -z))      # sigma(z)(1 - sigma(z)), no overflow
         H = ((X.T * xp.expand_dims(c, axis=-2)) @ X) / n
         return H + self.l2 * xp.eye(d, dtype=X.dtype)
 
@@ -163,18 +164,18 @@ class LogisticRegression:
         """Per-example gradients (sigma(z_i) - y_i) x_i + l2 w, shape (..., n, d)."""
         xp, w, X, y = self._prepare(w, X, y)
         z = w @ X.T
-        return xp.expand_dims(C.sigmoid(xp, z) - y, axis=-1) * X + self.l2 * xp.expand_dims(w, axis=-2)
+        return xp.expand_dims(sigmoid(xp, z) - y, axis=-1) * X + self.l2 * xp.expand_dims(w, axis=-2)
 
     def logits(self, w, X):
         """z = X w, shape (..., n)."""
         xp = backend.get_namespace(w, X)
-        X = C.features(xp, X)
-        return C.weights(xp, w, X.shape[1], X.dtype) @ X.T
+        X = features(xp, X)
+        return weights(xp, w, X.shape[1], X.dtype) @ X.T
 
     def predict_proba(self, w, X):
         """P(y = 1 | x) = sigma(x.w), shape (..., n)."""
         xp = backend.get_namespace(w, X)
-        return C.sigmoid(xp, self.logits(w, X))
+        return sigmoid(xp, self.logits(w, X))
 
     def predict(self, w, X, threshold: float = 0.5):
         """Labels in {0, 1} (int64): 1 where predict_proba >= threshold."""
@@ -183,4 +184,4 @@ class LogisticRegression:
 
     def objective(self, X, y):
         """The loss with the data fixed: an object with value/grad/hessian/value_and_grad of w."""
-        return C.Objective(self, X, y)
+        return Objective(self, X, y)

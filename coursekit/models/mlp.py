@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import backend
 from .._validate import nonnegative
-from . import _common as C
+from ._common import Objective, class_labels, features, logsumexp, one_hot, softmax
 
 __all__ = ["MLP", "init_std", "weight_norms", "ACTIVATIONS", "INITS"]
 
@@ -147,7 +147,7 @@ class MLP:
         return params
 
     def _features(self, xp, X):
-        X = C.features(xp, X)
+        X = features(xp, X)
         if X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have {self.sizes[0]} columns (sizes[0]), got {X.shape[1]}")
         return X
@@ -183,8 +183,8 @@ class MLP:
         """Mean softmax cross-entropy (+ weight penalty): forward pass only."""
         xp = backend.get_namespace(params, X, y)
         logits, _ = self.forward(params, X)
-        Y = C.one_hot(xp, C.class_labels(xp, y, logits.shape[0], self.n_classes), self.n_classes, logits.dtype)
-        return xp.mean(C.logsumexp(xp, logits, axis=1) - xp.sum(Y * logits, axis=1)) + self._penalty(xp, params)
+        Y = one_hot(xp, class_labels(xp, y, logits.shape[0], self.n_classes), self.n_classes, logits.dtype)
+        return xp.mean(logsumexp(xp, logits, axis=1) - xp.sum(Y * logits, axis=1)) + self._penalty(xp, params)
 
     def loss_and_grads(self, params, X, y):
         """(loss, [dW1, db1, ..., dWL, dbL]) by backpropagation (module docstring)."""
@@ -192,8 +192,8 @@ class MLP:
         params = self._check_params(xp, params)
         logits, acts = self.forward(params, X)
         n = logits.shape[0]
-        Y = C.one_hot(xp, C.class_labels(xp, y, n, self.n_classes), self.n_classes, logits.dtype)
-        lse = C.logsumexp(xp, logits, axis=1)
+        Y = one_hot(xp, class_labels(xp, y, n, self.n_classes), self.n_classes, logits.dtype)
+        lse = logsumexp(xp, logits, axis=1)
         loss = xp.mean(lse - xp.sum(Y * logits, axis=1)) + self._penalty(xp, params)
 
         delta = (xp.exp(logits - xp.reshape(lse, (-1, 1))) - Y) / n      # dloss/dz_L
@@ -222,7 +222,7 @@ class MLP:
     def predict_proba(self, params, X):
         """Class probabilities softmax(z_L), shape (n, n_classes)."""
         xp = backend.get_namespace(params, X)
-        return C.softmax(xp, self.forward(params, X)[0], axis=1)
+        return softmax(xp, self.forward(params, X)[0], axis=1)
 
     def predict(self, params, X):
         """The most probable class of each row, int64 of shape (n,)."""
@@ -232,4 +232,4 @@ class MLP:
     def objective(self, X, y):
         """The loss with the data fixed: ``obj(params)``, ``obj.value_and_grad(params)``
         -> (loss, grads list)."""
-        return C.Objective(self, X, y)
+        return Objective(self, X, y)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from .._validate import count, nonnegative
-from . import _common as C
+from ._common import Objective, class_labels, features, logsumexp, one_hot, ridge, softmax
 
 __all__ = ["SoftmaxRegression"]
 
@@ -43,10 +43,10 @@ class SoftmaxRegression:
 
     def _prepare(self, W, X, y):
         xp = backend.get_namespace(W, X, y)
-        X = C.features(xp, X)
-        y = C.class_labels(xp, y, X.shape[0], self.n_classes)
+        X = features(xp, X)
+        y = class_labels(xp, y, X.shape[0], self.n_classes)
         W = self._weights(xp, W, X.shape[1], X.dtype)
-        return xp, W, X, C.one_hot(xp, y, self.n_classes, X.dtype)
+        return xp, W, X, one_hot(xp, y, self.n_classes, X.dtype)
 
     def loss(self, W, X, y):
         """mean(logsumexp(XW) - (XW)_{i,y_i}) + (l2/2) ||W||^2."""
@@ -61,8 +61,8 @@ class SoftmaxRegression:
         xp, W, X, Y = self._prepare(W, X, y)
         n = X.shape[0]
         Z = X @ W
-        lse = C.logsumexp(xp, Z, axis=1)
-        value = xp.mean(lse - xp.sum(Y * Z, axis=1)) + C.ridge(xp, self.l2, W, axis=None)
+        lse = logsumexp(xp, Z, axis=1)
+        value = xp.mean(lse - xp.sum(Y * Z, axis=1)) + ridge(xp, self.l2, W, axis=None)
         P = xp.exp(Z - xp.reshape(lse, (-1, 1)))
         grad = (X.T @ (P - Y)) / n + self.l2 * W
         return value, grad
@@ -72,7 +72,7 @@ class SoftmaxRegression:
         xp, W, X, Y = self._prepare(W, X, y)
         n, d = X.shape
         k = self.n_classes
-        P = C.softmax(xp, X @ W, axis=1)                                   # (n, k)
+        P = softmax(xp, X @ W, axis=1)                                   # (n, k)
         M = xp.expand_dims(P, axis=2) * xp.eye(k, dtype=P.dtype) \
             - xp.expand_dims(P, axis=2) * xp.expand_dims(P, axis=1)         # (n, k, k)
         XX = xp.expand_dims(X, axis=2) * xp.expand_dims(X, axis=1)          # (n, d, d)
@@ -83,19 +83,19 @@ class SoftmaxRegression:
     def per_example_grads(self, W, X, y):
         """Per-example gradients x_i (p_i - y_i)^T + l2 W, shape (n, d, k)."""
         xp, W, X, Y = self._prepare(W, X, y)
-        P = C.softmax(xp, X @ W, axis=1)
+        P = softmax(xp, X @ W, axis=1)
         return xp.expand_dims(X, axis=2) * xp.expand_dims(P - Y, axis=1) + self.l2 * W
 
     def logits(self, W, X):
         """Z = X W, shape (n, k)."""
         xp = backend.get_namespace(W, X)
-        X = C.features(xp, X)
+        X = features(xp, X)
         return X @ self._weights(xp, W, X.shape[1], X.dtype)
 
     def predict_proba(self, W, X):
         """Class probabilities softmax(X W), shape (n, k), rows sum to 1."""
         xp = backend.get_namespace(W, X)
-        return C.softmax(xp, self.logits(W, X), axis=1)
+        return softmax(xp, self.logits(W, X), axis=1)
 
     def predict(self, W, X):
         """The most probable class of each row, int64 of shape (n,)."""
@@ -104,4 +104,4 @@ class SoftmaxRegression:
 
     def objective(self, X, y):
         """The loss with the data fixed: an object with value/grad/hessian/value_and_grad of W."""
-        return C.Objective(self, X, y)
+        return Objective(self, X, y)

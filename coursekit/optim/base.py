@@ -18,7 +18,7 @@ import numbers
 
 import numpy
 
-from coursekit.backend import get_namespace, is_cupy, is_numpy
+from coursekit.backend import get_namespace, is_array as _is_array, is_cupy, is_numpy
 
 from . import paths
 
@@ -33,10 +33,6 @@ class State(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
-
-
-def _is_array(x) -> bool:
-    return hasattr(x, "shape") and hasattr(x, "dtype") and hasattr(x, "__array_namespace__")
 
 
 def _shape(x) -> tuple:
@@ -132,14 +128,6 @@ def _copy(xp, a):
 
 def _astype(xp, a, dtype):
     return a.astype(dtype) if (is_numpy(xp) or is_cupy(xp)) else xp.astype(a, dtype)
-
-
-def _isdtype(xp, dtype, kinds) -> bool:
-    if hasattr(xp, "isdtype"):
-        return xp.isdtype(dtype, kinds)
-    kinds = (kinds,) if isinstance(kinds, str) else kinds
-    letters = "".join({"real floating": "f", "integral": "iu"}[k] for k in kinds)
-    return numpy.dtype(dtype).kind in letters
 
 
 def _all(cond) -> bool:
@@ -291,7 +279,7 @@ class Optimizer:
         except Exception as exc:
             raise ValueError(f"{name} must be an array of the params' module "
                              f"({self.xp.__name__}): {exc}") from None
-        if not _isdtype(self.xp, value.dtype, ("real floating", "integral")):
+        if not self.xp.isdtype(value.dtype, ("real floating", "integral")):
             raise ValueError(f"{name} must hold real numbers, got dtype {value.dtype}")
         for i, p in enumerate(self.params):
             if not _broadcasts_to(_shape(value), _shape(p)):
@@ -345,7 +333,7 @@ def _as_param_list(params):
             raise ValueError(f"params[{i}] must be an array (e.g. numpy.asarray(...)), "
                              f"got {type(p).__name__}")
         xp = get_namespace(p)
-        if not _isdtype(xp, p.dtype, "real floating"):
+        if not xp.isdtype(p.dtype, "real floating"):
             raise ValueError(f"params[{i}] has dtype {p.dtype}; optimizers need float32 or float64 arrays")
         flags = getattr(p, "flags", None)
         if flags is not None and getattr(flags, "writeable", True) is False:

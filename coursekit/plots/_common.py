@@ -10,7 +10,12 @@ from __future__ import annotations
 import numpy as np
 import matplotlib.pyplot as plt
 
-from ..trajectory import Trajectory
+
+
+def _is_trajectory(obj) -> bool:
+    """A coursekit Trajectory, recognised by its fields (plots never import the trajectory
+    module, which loads plots for ``Trajectory.plot``: no import cycle)."""
+    return all(hasattr(obj, a) for a in ("iterates", "losses", "is_batched", "rows"))
 
 
 def _colors():
@@ -54,13 +59,13 @@ def _paths(trajectories, labels=None):
         return []
     if isinstance(trajectories, dict):
         items = list(trajectories.items())
-    elif isinstance(trajectories, (Trajectory, np.ndarray)) or hasattr(trajectories, "__array__"):
+    elif _is_trajectory(trajectories) or isinstance(trajectories, np.ndarray) or hasattr(trajectories, "__array__"):
         items = [(None, trajectories)]
     else:
         items = [(None, t) for t in trajectories]
     out = []
     for j, (key, t) in enumerate(items):
-        if isinstance(t, Trajectory):
+        if _is_trajectory(t):
             out += [(lab, np.asarray(r.iterates, dtype=float), bool(r.diverged))
                     for lab, r in _runs_of(key, t, j)]
             continue

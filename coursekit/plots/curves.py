@@ -9,8 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import MaxNLocator
 
-from ..trajectory import Trajectory
-from ._common import _colors, _new_axes, _runs_of
+from ._common import _colors, _is_trajectory, _new_axes, _runs_of
 
 
 # ----------------------------------------------------------------------------- loss curves
@@ -25,14 +24,14 @@ def _curves(curves):
     """Normalize to a list of (label, 1-D loss array, diverged, minimum or None)."""
     if isinstance(curves, dict):
         items = list(curves.items())
-    elif isinstance(curves, (Trajectory, np.ndarray)) or (
+    elif _is_trajectory(curves) or isinstance(curves, np.ndarray) or (
             isinstance(curves, (list, tuple)) and all(isinstance(c, Real) for c in curves)):
         items = [(None, curves)]
     else:
         items = [(None, c) for c in curves]
     out = []
     for j, (key, c) in enumerate(items):
-        if isinstance(c, Trajectory):
+        if _is_trajectory(c):
             fstar = getattr(c.landscape, "minimum", None)
             out += [(lab, np.asarray(r.losses, float), bool(r.diverged), fstar)
                     for lab, r in _runs_of(key, c, j)]

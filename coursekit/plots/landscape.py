@@ -7,8 +7,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import BoundaryNorm
 
-from ..trajectory import Trajectory
-from ._common import _colors, _new_axes, _paths, _value
+from ._common import _colors, _is_trajectory, _new_axes, _paths, _value
 
 _KIND_MARKERS = {"minimum": ("*", "gold"), "maximum": ("^", "tab:red"), "saddle": ("X", "white")}
 
@@ -176,7 +175,7 @@ def slice_1d(landscape, trajectory=None, *, point=None, direction=None, span=Non
     xs = fs = None
     diverged = False
     if trajectory is not None:
-        if isinstance(trajectory, Trajectory):
+        if _is_trajectory(trajectory):
             if trajectory.is_batched:
                 raise ValueError("trajectory: slice_1d draws one run; pass traj.row(i)")
             xs, fs, diverged = trajectory.iterates, trajectory.losses, trajectory.diverged

@@ -30,7 +30,7 @@ STEPS = 100
 CUBIC = 0.1
 LAYOUTS = {"vector": [(3,)], "matrix": [(4, 5)], "pair": [(2, 3), (4,)]}
 
-# case name -> (optimizer, keyword arguments); every option of API.md appears.
+# case name -> (optimizer, keyword arguments); every option of every optimizer appears.
 CASES = {
     "sgd_plain": ("sgd", {"lr": 0.05}),
     "sgd_momentum": ("sgd", {"lr": 0.02, "momentum": 0.9}),
