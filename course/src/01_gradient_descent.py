@@ -48,7 +48,7 @@ print(backend.describe())
 
 # %% [markdown]
 # **Your exercises in this notebook.** Each exercise cell below checks your function in place
-# (`exercises.check(...)` runs it in a separate process and shows a table of passed and failed
+# (`check(...)` runs it in a separate process and shows a table of passed and failed
 # checks with hints) and then redraws one of the chapter's figures with it. Until you have written
 # a function, the figure falls back to the course's reference implementation and says so, and its
 # legend says "reference" instead of "your": `exercises.yours_or_reference("ch1.gd_step", reference)`
@@ -58,6 +58,7 @@ print(backend.describe())
 # %%
 from coursekit import exercises
 from coursekit.exercises import yours_or_reference
+from coursekit.grade import check
 
 # %% [markdown]
 # ## 1. Learning is minimizing a loss
@@ -330,7 +331,7 @@ print(f"smallest error at eps = {epsilons[np.argmin(errors)]:.1e}; (3u)^(1/3) = 
 # visit every entry.
 
 # %%
-exercises.check("ch1.numerical_gradient")
+check("ch1.numerical_gradient")
 
 # %% [markdown]
 # **The worked example**, read from `solutions/ch1_gradient_descent.py`. Three details matter: the
@@ -473,7 +474,7 @@ widgets.explore(bowl, "sgd", x0=x0, steps=60, start_sliders=True,
 # Return the new point $x - \eta\,\nabla f(x)$ as a new array (leave `x` unchanged).
 
 # %%
-exercises.check("ch1.gd_step")
+check("ch1.gd_step")
 
 # %% [markdown]
 # Your step, twelve times on the bowl of section 3.1 with $\eta = 0.19$, just below $2/L = 0.2$:
@@ -498,7 +499,7 @@ ax.set_title(f"Twelve steps of {step.whose()} gd_step zig-zag across the bowl.")
 # $f - f^\star \le \varepsilon^2/(2\mu)$.
 
 # %%
-exercises.check("ch1.gradient_descent")
+check("ch1.gradient_descent")
 
 # %% [markdown]
 # With your loop: the learning-rate regimes of section 3.1 again.
@@ -523,7 +524,7 @@ ax.set(ylim=(1e-14, 1e4), title=f"The five regimes again, with {descent.whose()}
 # (`np.linalg.eigvalsh`).
 
 # %%
-exercises.check("ch1.lr_bounds")
+check("ch1.lr_bounds")
 
 # %%
 bounds = yours_or_reference("ch1.lr_bounds", lambda H: (theory.lr_limit(np.linalg.eigvalsh(H).max()),
@@ -796,7 +797,7 @@ for B, targets in cost.items():
 # `grad(w, X[idx], y[idx])`, the mean gradient over the batch.
 
 # %%
-exercises.check("ch1.minibatch_gradient")
+check("ch1.minibatch_gradient")
 
 # %% [markdown]
 # Your estimator against the finite-population law of section 4 (300 batches per size):
@@ -916,10 +917,10 @@ print(f"kappa raw = {theory.condition_number(X_corr.T @ X_corr):.0f}, standardiz
 # training statistics: $(X - \text{mean})/\text{scale}$.
 
 # %%
-exercises.check("ch1.fit_standardizer")
+check("ch1.fit_standardizer")
 
 # %%
-exercises.check("ch1.standardize")
+check("ch1.standardize")
 
 # %% [markdown]
 # With your two functions: fit on a training split of the badly scaled data, transform both
@@ -1090,7 +1091,7 @@ for name in ["sgd", "adam"]:
 # $\sigma(z) = e^{-\operatorname{softplus}(-z)}$.
 
 # %%
-exercises.check("ch1.logistic_loss_and_grad")
+check("ch1.logistic_loss_and_grad")
 
 # %% [markdown]
 # With your loss and gradient, and your `gradient_descent` from exercise 3: logistic regression

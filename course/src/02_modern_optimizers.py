@@ -38,8 +38,8 @@ plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 72, "axes.grid": 
 
 from coursekit import backend, clipping, data, functions, models, optim, plots, schedules
 from coursekit import minimize, momentum, race, sweeps, training
-from coursekit import exercises
 from coursekit.exercises import yours_or_reference
+from coursekit.grade import check
 
 print(backend.describe())
 
@@ -210,7 +210,7 @@ print(f"SGD(dampening=beta) with lr/(1-beta): first steps {np.linalg.norm(dampen
 # arrays; leave `p`, `g` and `buf` unchanged.
 
 # %%
-exercises.check("ch2.momentum_step")
+check("ch2.momentum_step")
 
 # %% [markdown]
 # Your step, 60 times on a ravine with $\kappa = 50$, next to plain gradient descent with the same
@@ -293,7 +293,7 @@ for name, s1, s2 in [("classical (by hand)", c1, c2), ("classical (optim.SGD)", 
 # g$; then $p \leftarrow p - \eta\,(g + \mu b)$. Same arguments and result as `momentum_step`.
 
 # %%
-exercises.check("ch2.nesterov_step")
+check("ch2.nesterov_step")
 
 # %% [markdown]
 # Your Nesterov step against heavy ball on the ravine of Exercise 1 (same $\eta = 0.02$, $\mu = 0.7$):
@@ -375,10 +375,10 @@ for name, r in effective.items():
 # One step each, returning `(new_p, new_sum_sq)` and `(new_p, new_v)`; $\epsilon$ outside the root.
 
 # %%
-exercises.check("ch2.adagrad_step")
+check("ch2.adagrad_step")
 
 # %%
-exercises.check("ch2.rmsprop_step")
+check("ch2.rmsprop_step")
 
 # %% [markdown]
 # The effective-rate picture of 3.1 again, computed with your two steps (the state they return is
@@ -487,7 +487,7 @@ ax.legend(fontsize="small");
 # return `(new_p, new_m, new_v)`.
 
 # %%
-exercises.check("ch2.adam_step")
+check("ch2.adam_step")
 
 # %% [markdown]
 # Your first step, on the seven gradient scales above: with the correction every coordinate moves by
@@ -591,7 +591,7 @@ for name, table in wd_scores.items():
 # unchanged; return `(new_p, new_m, new_v)`.
 
 # %%
-exercises.check("ch2.adamw_step")
+check("ch2.adamw_step")
 
 # %% [markdown]
 # Your AdamW on the weight the loss ignores ($x_1$ of the quadratic above, gradient 0): it must follow
@@ -661,7 +661,7 @@ ax.set(title="The same lr diverges without warmup and converges with it", ylabel
 # $\eta_{\min}$ from $t = T$ on. Return a float.
 
 # %%
-exercises.check("ch2.warmup_cosine")
+check("ch2.warmup_cosine")
 
 # %%
 reference_schedule = lambda t, lr_max, W, T, lr_min=0.0: schedules.chain(
@@ -719,7 +719,7 @@ print(f"cosine with the original: by norm {cosine(grads, by_norm):.12f}, by valu
 # Return a list of new arrays.
 
 # %%
-exercises.check("ch2.clip_by_global_norm")
+check("ch2.clip_by_global_norm")
 
 # %%
 clip_fn = yours_or_reference("ch2.clip_by_global_norm", lambda gs, c: clipping.clip_by_norm(gs, c)[0])

@@ -40,9 +40,10 @@ import scipy.sparse.linalg
 plt.rcParams.update({"figure.figsize": (6, 4), "figure.dpi": 110, "axes.grid": True,
                      "grid.alpha": 0.3, "font.size": 10})
 
-from coursekit import backend, convex, convex_explorer, exercises, functions, minimize, optim, plots
+from coursekit import backend, convex, convex_explorer, functions, minimize, optim, plots
 from coursekit.convex import compare
 from coursekit.exercises import yours_or_reference
+from coursekit.grade import check
 from coursekit.plots import convex as cplots
 
 print(backend.describe())
@@ -120,7 +121,7 @@ fig.tight_layout()
 # the double well along the line through $\pm 1.2$.
 
 # %%
-exercises.check("ch3.chord_gap")
+check("ch3.chord_gap")
 
 # %%
 gap = yours_or_reference("ch3.chord_gap", lambda f, x, y, t: t * f(x) + (1 - t) * f(y) - f(t * x + (1 - t) * y))
@@ -283,7 +284,7 @@ for k, e in enumerate(errors):
 # tries a Hessian with condition number $10^{10}$, where the inverse loses digits that `solve` keeps.
 
 # %%
-exercises.check("ch3.newton_step")
+check("ch3.newton_step")
 
 # %%
 step_fn = yours_or_reference("ch3.newton_step", lambda g, H: np.linalg.solve(H, -g))
@@ -366,7 +367,7 @@ ax.set_title("Rosenbrock: damped Newton descends at every step", fontsize=10);
 # sign: $\nabla f^\top d < 0$, so the right-hand side lies *below* $f(x)$.
 
 # %%
-exercises.check("ch3.backtracking")
+check("ch3.backtracking")
 
 # %%
 armijo = yours_or_reference("ch3.backtracking", lambda f, x, d, g, lr=1.0, shrink=0.5, c=1e-4:
@@ -504,7 +505,7 @@ print(f"kappa = 1000: the two forms agree to {drift[:30].max():.0e} for 30 steps
 # step most often forgotten.
 
 # %%
-exercises.check("ch3.conjugate_gradient")
+check("ch3.conjugate_gradient")
 
 # %%
 def reference_cg(A, b, tol=1e-10, max_steps=None):
@@ -645,10 +646,10 @@ fig.tight_layout()
 # Clip for the box. For the ball: a point inside is its own projection; scale only points outside.
 
 # %%
-exercises.check("ch3.project_box")
+check("ch3.project_box")
 
 # %%
-exercises.check("ch3.project_ball")
+check("ch3.project_ball")
 
 # %%
 proj = yours_or_reference("ch3.project_ball", lambda x, r: convex.project_ball(x, r))
@@ -668,7 +669,7 @@ ax.legend(fontsize="small", loc="lower left");
 # Return all iterates of $x_{k+1} = P(x_k - \eta\nabla f(x_k))$, `x0` first.
 
 # %%
-exercises.check("ch3.projected_gradient_descent")
+check("ch3.projected_gradient_descent")
 
 # %%
 pgd = yours_or_reference("ch3.projected_gradient_descent",
@@ -711,10 +712,10 @@ print("prox_l1(v, 1):", convex.prox_l1(v, 1.0))
 # soft thresholding at $\eta\lambda$.
 
 # %%
-exercises.check("ch3.soft_threshold")
+check("ch3.soft_threshold")
 
 # %%
-exercises.check("ch3.ista_step")
+check("ch3.ista_step")
 
 # %%
 soft = yours_or_reference("ch3.soft_threshold", lambda x, t: convex.prox_l1(x, t))

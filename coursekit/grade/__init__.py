@@ -4,6 +4,7 @@
 
     from coursekit.grade import grade_submission
     result = grade_submission("exercises", chapters=[1])
+    check("ch1.gd_step")      # in a notebook: one exercise checked in place, shown as a table
 
 Submitted code runs only in child processes (coursekit.grade.child, .worker) that
 are confined by coursekit.grade.sandbox; the parent computes every verdict
@@ -15,6 +16,7 @@ _EXPORTS = {
     "CheckResult": "coursekit.grade.grader", "ChapterResult": "coursekit.grade.grader",
     "SubmissionResult": "coursekit.grade.grader", "Limits": "coursekit.grade.child",
     "Child": "coursekit.grade.child", "ChildError": "coursekit.grade.child",
+    "check": "coursekit.grade.notebook", "CheckReport": "coursekit.grade.notebook",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from coursekit.exercises import CHAPTERS
+from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade import report
 from coursekit.grade.child import Limits, SandboxError, close_all
 from coursekit.grade.grader import grade_submission

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit.exercises import CHAPTERS
+from coursekit.exercises.chapters import CHAPTERS
 from coursekit.exercises.spec import Call, fmt
 from coursekit.grade.child import Child, ChildError, Limits
 from coursekit.grade.submission import find_modules, read_submission

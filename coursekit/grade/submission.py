@@ -13,7 +13,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from coursekit.exercises import CHAPTERS
+from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade.text import clean
 
 _MODULE_NAME = re.compile(r"ch(\d+)_\w*\.py")

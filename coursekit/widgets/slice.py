@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plots
-from . import Explorer, _new_figure, widget_frontend
+from .explorer import Explorer, _new_figure, widget_frontend
 from .controls import Slider, outcome
 
 

@@ -1,5 +1,5 @@
 """``python -m coursekit.grade`` on the repository's stubs and solutions, zips, odd folders,
-and the notebook helper ``coursekit.exercises.check``."""
+and the notebook helper ``coursekit.grade.check``."""
 import json
 import subprocess
 import sys
@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coursekit.exercises import CHAPTERS, ch1, check, yours_or_reference
+from coursekit.exercises import CHAPTERS, ch1, yours_or_reference
+from coursekit.grade import check
 from coursekit.exercises.notebook import find_exercises
 from coursekit.grade import grade_submission
 from coursekit.grade.cli import main

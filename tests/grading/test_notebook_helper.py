@@ -1,9 +1,9 @@
-"""The notebook helper's table and where it finds exercises/ (coursekit.exercises.notebook)."""
+"""The notebook helper's table and where it finds exercises/ (coursekit.grade.notebook, coursekit.exercises.notebook)."""
 import re
 
 import pytest
 
-from coursekit.exercises import check
+from coursekit.grade import check
 from coursekit.exercises import notebook
 from coursekit.exercises.notebook import find_exercises
 from judging import ROOT

@@ -1,0 +1,12 @@
+"""The chapters' checks modules: ``CHAPTERS`` (number -> module) and ``chapter(number)``."""
+from coursekit.exercises import ch1, ch2, ch3
+
+CHAPTERS = {module.NUMBER: module for module in (ch1, ch2, ch3)}
+
+
+def chapter(number):
+    """The checks module of chapter ``number`` (int, or "ch1" / "1")."""
+    key = str(number).lower().removeprefix("ch")
+    if not key.isdigit() or int(key) not in CHAPTERS:
+        raise ValueError(f"chapter must be one of {sorted(CHAPTERS)}, got {number!r}")
+    return CHAPTERS[int(key)]
