@@ -37,9 +37,11 @@ def suggest(trial, space) -> dict:
     return config
 
 
-def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None, eta=3, n_startup_trials=5):
+def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None, eta=3, n_startup_trials=5,
+                  total_budget=None):
     """Optuna's TPE sampler (seeded) for ``n_trials`` trials at ``budget``; with ``min_budget``,
-    pruned by Optuna's HyperbandPruner at budgets min_budget, min_budget eta, ... <= budget."""
+    pruned by Optuna's HyperbandPruner at budgets min_budget, min_budget eta, ... <= budget.
+    ``total_budget``: stop starting trials once the budgets spent reach it (for equal-budget tables)."""
     import optuna
 
     _check_space(space)
@@ -72,7 +74,10 @@ def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner)
-        study.optimize(optuna_objective, n_trials=n_trials)
+        def stop(study, _):
+            if total_budget is not None and sum(t.budget for t in trials) >= total_budget:
+                study.stop()
+        study.optimize(optuna_objective, n_trials=n_trials, callbacks=[stop])
     finally:
         optuna.logging.set_verbosity(verbosity)
     return Study(trials, name="optuna TPE" + (" + hyperband pruner" if min_budget is not None else ""))

@@ -86,10 +86,13 @@ def replica_exchange(energy, x0, *, temperatures, steps, step_size, seed=0, exch
     return Tempering(T, np.array(energies), x, best_x, best_E, rate[: R - 1], R * (steps + 1))
 
 
-def simulated_annealing(energy, x0, *, t_start, t_end, steps, step_size, chains=1, seed=0):
+def simulated_annealing(energy, x0, *, t_start, t_end, steps, step_size, chains=1, seed=0,
+                        scale_steps=False):
     """Metropolis chains whose common temperature cools geometrically from t_start to t_end
     (one temperature at a time; Kirkpatrick et al. 1983). ``chains`` independent chains cost
-    as much as that many replicas."""
+    as much as that many replicas. With ``scale_steps`` the proposal step is
+    step_size sqrt(T / t_end) at temperature T (the rule to give replicas at T = t_end ... t_start
+    for a like-for-like comparison)."""
     t_start, t_end = float(t_start), float(t_end)
     if not (t_start > 0 and t_end > 0 and math.isfinite(t_start) and math.isfinite(t_end)):
         raise ValueError(f"t_start and t_end must be positive, got {t_start}, {t_end}")
@@ -99,8 +102,9 @@ def simulated_annealing(energy, x0, *, t_start, t_end, steps, step_size, chains=
     E = np.asarray(energy(x), dtype=float)
     energies, best_x, best_E = [E.copy()], x[np.argmin(E)].copy(), float(E.min())
     for k in range(steps):
-        beta = 1.0 / (t_start * (t_end / t_start) ** (k / max(steps - 1, 1)))
-        proposal = x + step[:, None] * rng.standard_normal(x.shape)
+        temperature = t_start * (t_end / t_start) ** (k / max(steps - 1, 1))
+        beta, scale = 1.0 / temperature, math.sqrt(temperature / t_end) if scale_steps else 1.0
+        proposal = x + scale * step[:, None] * rng.standard_normal(x.shape)
         E_new = np.asarray(energy(proposal), dtype=float)
         accept = rng.random(chains) < np.exp(np.minimum(-beta * (E_new - E), 0.0))
         x[accept], E[accept] = proposal[accept], E_new[accept]
