@@ -9,10 +9,10 @@
 - ``python -m coursekit.exercises sync [--check]``: writes ``exercises/`` from
   ``solutions/`` (coursekit.exercises.sync).
 """
-from coursekit.exercises import ch1
+from coursekit.exercises import ch1, ch4
 from coursekit.exercises.spec import Args, Call, Check, Ref, call
 
-CHAPTERS = {module.NUMBER: module for module in (ch1,)}
+CHAPTERS = {module.NUMBER: module for module in (ch1, ch4)}
 
 __all__ = ["CHAPTERS", "chapter", "check", "yours_or_reference", "Args", "Call", "Check", "Ref", "call"]
 
