@@ -7,10 +7,14 @@ a Dask cluster (``dask.distributed.Client(...).get_executor()``). Results come
 back in submission order whatever order the workers finish in. A trial that raises
 or returns a non-finite score is recorded as failed with its message; the search
 goes on.
+
+Searches show a tqdm progress bar once they have run ``PROGRESS_DELAY`` seconds (none with
+``COURSEKIT_STATIC=1``, which ``make test`` sets).
 """
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import time
 
@@ -20,7 +24,7 @@ from .study import Trial
 
 __all__ = ["run_trial", "evaluate", "trial_seeds", "check_objective"]
 
-PROGRESS_DELAY = 2.0   # seconds before a progress bar appears (short searches show none)
+PROGRESS_DELAY = 10.0  # seconds before a progress bar appears (short searches show none)
 
 
 def run_trial(objective, config, budget, seed):
@@ -53,18 +57,35 @@ def check_objective(objective, executor):
                              f"processes) to run on {type(executor).__name__}, got {objective!r}") from None
 
 
+class _Progress:
+    """A tqdm bar (tqdm.auto) that is created only once a search has run PROGRESS_DELAY seconds."""
+
+    def __init__(self, total, desc, enabled):
+        self.total, self.desc, self.done, self.bar = total, desc, 0, None
+        self.enabled = enabled and os.environ.get("COURSEKIT_STATIC", "").strip().lower() in ("", "0", "false", "no")
+        self.start = time.perf_counter()
+
+    def update(self):
+        self.done += 1
+        if self.bar is None and self.enabled and time.perf_counter() - self.start > PROGRESS_DELAY:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=self.total, initial=self.done, desc=self.desc, leave=False)
+        elif self.bar is not None:
+            self.bar.update(1)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
 def evaluate(objective, jobs, executor=None, start=0, desc="trials", progress=True) -> list:
     """Run ``jobs`` = [(config, budget, seed, info), ...]; Trials numbered from ``start``."""
-    bar = None
-    if progress and jobs:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(jobs), desc=desc, leave=False, delay=PROGRESS_DELAY)
+    bar = _Progress(len(jobs), desc, progress)
     if executor is None:
         results = []
         for config, budget, seed, _ in jobs:
             results.append(run_trial(objective, config, budget, seed))
-            if bar is not None:
-                bar.update(1)
+            bar.update()
     else:
         futures = [executor.submit(run_trial, objective, config, budget, seed)
                    for config, budget, seed, _ in jobs]
@@ -74,10 +95,8 @@ def evaluate(objective, jobs, executor=None, start=0, desc="trials", progress=Tr
                 results.append(future.result())
             except Exception as exc:              # the worker itself failed (crash, pickling)
                 results.append((math.nan, 0.0, f"{type(exc).__name__}: {exc}"))
-            if bar is not None:
-                bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.update()
+    bar.close()
     return [Trial(start + i, dict(config), int(budget), int(seed), score, seconds, error, dict(info))
             for i, ((config, budget, seed, info), (score, seconds, error)) in enumerate(zip(jobs, results))]
 
