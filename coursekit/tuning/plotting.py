@@ -84,7 +84,7 @@ def comparison(results, ax=None, title=None, ylabel="best validation loss"):
         ax.scatter(np.full(v.size, i) + np.linspace(-0.12, 0.12, v.size), v, s=16, alpha=0.7)
         ax.hlines(np.median(v), i - 0.3, i + 0.3, color="k", label="median" if i == 0 else None)
     ax.set_xticks(range(len(results)), list(results), rotation=25, ha="right")
-    ax.set(ylabel=ylabel, title=title or "Best score per seed, equal budget")
+    ax.set(xlabel="strategy", ylabel=ylabel, title=title or "Best score per seed, equal budget")
     ax.legend(fontsize="small")
     return ax
 
