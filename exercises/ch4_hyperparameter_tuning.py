@@ -48,6 +48,16 @@ def log_uniform(low, high, n, seed):
     raise NotImplementedError("log_uniform: your code here")
 
 
+def suggest_lr(lrs, smoothed):
+    """The learning-rate range test's suggestion.
+
+    lrs: the learning rates of the test (increasing); smoothed: the smoothed loss at each
+    (it may end with NaN or inf where the run blew up). Return the learning rate at the
+    minimum of the smoothed loss, divided by 10 (a float), ignoring non-finite values.
+    """
+    raise NotImplementedError("suggest_lr: your code here")
+
+
 def halving_survivors(scores, eta):
     """The configurations successive halving keeps after one rung.
 
@@ -68,16 +78,6 @@ def tournament_select(scores, k, seed):
     raise NotImplementedError("tournament_select: your code here")
 
 
-def swap_probability(beta_i, beta_j, E_i, E_j):
-    """Replica exchange: the probability that replicas i and j swap their states.
-
-    Replica i runs at inverse temperature beta_i and holds a state of energy E_i (j likewise).
-    Return ``min(1, exp((beta_i - beta_j) * (E_i - E_j)))``; the arguments may be arrays
-    (broadcast together; return an array then).
-    """
-    raise NotImplementedError("swap_probability: your code here")
-
-
 def confident_improvement(scores_new, scores_best, level=0.95):
     """Accept a new configuration only when a confidence interval says it is really better.
 
@@ -91,11 +91,11 @@ def confident_improvement(scores_new, scores_best, level=0.95):
     raise NotImplementedError("confident_improvement: your code here")
 
 
-def suggest_lr(lrs, smoothed):
-    """The learning-rate range test's suggestion.
+def swap_probability(beta_i, beta_j, E_i, E_j):
+    """Replica exchange: the probability that replicas i and j swap their states.
 
-    lrs: the learning rates of the test (increasing); smoothed: the smoothed loss at each
-    (it may end with NaN or inf where the run blew up). Return the learning rate at the
-    minimum of the smoothed loss, divided by 10 (a float), ignoring non-finite values.
+    Replica i runs at inverse temperature beta_i and holds a state of energy E_i (j likewise).
+    Return ``min(1, exp((beta_i - beta_j) * (E_i - E_j)))``; the arguments may be arrays
+    (broadcast together; return an array then).
     """
-    raise NotImplementedError("suggest_lr: your code here")
+    raise NotImplementedError("swap_probability: your code here")

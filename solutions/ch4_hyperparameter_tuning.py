@@ -63,6 +63,19 @@ def log_uniform(low, high, n, seed):
     # END SOLUTION
 
 
+def suggest_lr(lrs, smoothed):
+    """The learning-rate range test's suggestion.
+
+    lrs: the learning rates of the test (increasing); smoothed: the smoothed loss at each
+    (it may end with NaN or inf where the run blew up). Return the learning rate at the
+    minimum of the smoothed loss, divided by 10 (a float), ignoring non-finite values.
+    """
+    # BEGIN SOLUTION
+    lrs, smoothed = np.asarray(lrs, float), np.asarray(smoothed, float)
+    return float(lrs[np.nanargmin(np.where(np.isfinite(smoothed), smoothed, np.nan))] / 10)
+    # END SOLUTION
+
+
 def halving_survivors(scores, eta):
     """The configurations successive halving keeps after one rung.
 
@@ -91,19 +104,6 @@ def tournament_select(scores, k, seed):
     # END SOLUTION
 
 
-def swap_probability(beta_i, beta_j, E_i, E_j):
-    """Replica exchange: the probability that replicas i and j swap their states.
-
-    Replica i runs at inverse temperature beta_i and holds a state of energy E_i (j likewise).
-    Return ``min(1, exp((beta_i - beta_j) * (E_i - E_j)))``; the arguments may be arrays
-    (broadcast together; return an array then).
-    """
-    # BEGIN SOLUTION
-    exponent = (np.asarray(beta_i, float) - beta_j) * (np.asarray(E_i, float) - E_j)
-    return np.exp(np.minimum(exponent, 0.0))
-    # END SOLUTION
-
-
 def confident_improvement(scores_new, scores_best, level=0.95):
     """Accept a new configuration only when a confidence interval says it is really better.
 
@@ -122,14 +122,14 @@ def confident_improvement(scores_new, scores_best, level=0.95):
     # END SOLUTION
 
 
-def suggest_lr(lrs, smoothed):
-    """The learning-rate range test's suggestion.
+def swap_probability(beta_i, beta_j, E_i, E_j):
+    """Replica exchange: the probability that replicas i and j swap their states.
 
-    lrs: the learning rates of the test (increasing); smoothed: the smoothed loss at each
-    (it may end with NaN or inf where the run blew up). Return the learning rate at the
-    minimum of the smoothed loss, divided by 10 (a float), ignoring non-finite values.
+    Replica i runs at inverse temperature beta_i and holds a state of energy E_i (j likewise).
+    Return ``min(1, exp((beta_i - beta_j) * (E_i - E_j)))``; the arguments may be arrays
+    (broadcast together; return an array then).
     """
     # BEGIN SOLUTION
-    lrs, smoothed = np.asarray(lrs, float), np.asarray(smoothed, float)
-    return float(lrs[np.nanargmin(np.where(np.isfinite(smoothed), smoothed, np.nan))] / 10)
+    exponent = (np.asarray(beta_i, float) - beta_j) * (np.asarray(E_i, float) - E_j)
+    return np.exp(np.minimum(exponent, 0.0))
     # END SOLUTION
