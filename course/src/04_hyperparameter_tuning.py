@@ -223,9 +223,11 @@ for name, e in sorted(effects.items(), key=lambda kv: -kv[1]["spread"]):
 # and the share of the score's variance that each one explains alone (binned first-order effects):
 
 # %%
-# NBVAL_CHECK_OUTPUT
 wide = tuning.random_search(objectives.mlp_validation_loss, sens_space, 30, budget=4, seed=1)
 fig = wide.plot("scatter", title="Validation loss against each hyperparameter (30 random trials)")
+
+# %%
+# NBVAL_CHECK_OUTPUT
 shares = sensitivity.main_effects(wide, sens_space, bins=3)
 print("variance share explained alone:", {k: round(v, 2) for k, v in shares.items()})
 
