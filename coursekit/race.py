@@ -16,7 +16,8 @@ import numpy as np
 
 from . import functions, plots
 from .runs import minimize
-from .widgets import Slider, _new_figure, widget_frontend
+from .widgets import Slider, widget_frontend
+from .widgets.explorer import _new_figure
 
 __all__ = ["Track", "TRACKS", "RACERS", "Race", "race"]
 

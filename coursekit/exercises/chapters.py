@@ -1,7 +1,7 @@
 """The chapters' checks modules: ``CHAPTERS`` (number -> module) and ``chapter(number)``."""
-from coursekit.exercises import ch1, ch2, ch3
+from coursekit.exercises import ch1, ch2, ch3, ch4
 
-CHAPTERS = {module.NUMBER: module for module in (ch1, ch2, ch3)}
+CHAPTERS = {module.NUMBER: module for module in (ch1, ch2, ch3, ch4)}
 
 
 def chapter(number):

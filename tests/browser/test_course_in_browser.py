@@ -245,7 +245,7 @@ def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_prop
             times["sliders_s"] = time.monotonic() - t2
 
             # the exercise check tables
-            assert check_cells, f"{rel} has no exercise check cell (check("chN...") from coursekit.grade)"
+            assert check_cells, f"{rel} has no exercise check cell (check('chN...') from coursekit.grade)"
             for i in check_cells:
                 table = dom_cells.nth(i).locator(".jp-OutputArea-output table").first
                 try:

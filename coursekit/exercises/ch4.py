@@ -1,0 +1,215 @@
+"""Checks for chapter 4 (hyperparameter tuning): module ``ch4_hyperparameter_tuning``.
+
+Format: see coursekit.exercises.spec. The search exercises are checked here (grid_configs,
+search_loop, log_uniform, halving_survivors, tournament_select); the decision rules
+(swap_probability, confident_improvement, suggest_lr) in coursekit.exercises.ch4_decisions.
+Expected values are computed here, in the grader, from inputs drawn afresh for every run.
+"""
+import itertools
+import math
+
+import numpy as np
+
+from coursekit.exercises import ch4_decisions
+from coursekit.exercises.spec import Checks, Ref, call, close, fmt
+
+NUMBER = 4
+TITLE = "Hyperparameter tuning"
+MODULE = "ch4_hyperparameter_tuning"
+NOTEBOOK = "course/04_hyperparameter_tuning.ipynb"
+ALLOWED_IMPORTS = ("numpy", "scipy.stats")   # confident_improvement uses Student's t (the hardened grader reads this)
+CHECKS = Checks()
+
+
+# ------------------------------------------------------------- grid_configs --
+def _grid_inputs(rng):
+    names = ["lr", "momentum", "width"][: int(rng.integers(2, 4))]
+    return call({n: [round(float(v), 4) for v in rng.uniform(0, 1, size=int(rng.integers(1, 4)))] for n in names})
+
+
+@CHECKS.add("combinations", "grid_configs", 1, _grid_inputs, trials=3,
+            description="every combination, in itertools.product order")
+def _judge_grid(c):
+    (axes,) = c.args
+    names = list(axes)
+    expected = [dict(zip(names, v)) for v in itertools.product(*(axes[n] for n in names))]
+    got = c.value
+    if not isinstance(got, list) or not all(isinstance(g, dict) for g in got):
+        return f"grid_configs should return a list of dicts, got {fmt(got)}"
+    if len(got) != len(expected):
+        sizes = " x ".join(str(len(axes[n])) for n in names)
+        return (f"grid_configs returned {len(got)} configs, expected {sizes} = {len(expected)}: "
+                "one per combination (itertools.product over the value lists)")
+    if got != expected:
+        canon = lambda configs: sorted(str(sorted(d.items())) for d in configs)
+        if canon(got) == canon(expected):
+            return "the right configs in the wrong order: the last name must vary fastest (itertools.product order)"
+        return f"grid_configs: expected {fmt(expected)}, got {fmt(got)}"
+    return None
+
+
+# -------------------------------------------------------------- search_loop --
+def _loop_inputs(rng):
+    n = int(rng.integers(6, 10))
+    x = rng.uniform(0.2, 0.7, size=n)
+    x[rng.choice(n, size=2, replace=False)] = [0.9, 0.05]          # one crash, one NaN (see flaky)
+    configs = [{"x": float(v)} for v in x]
+    return call(Ref("coursekit.tuning.objectives.flaky"), configs, 4, [int(s) for s in rng.integers(0, 1000, n)])
+
+
+def _loop_reference(configs, budget, seeds):
+    from coursekit.tuning.objectives import flaky
+    scores = []
+    for config, seed in zip(configs, seeds):
+        try:
+            s = float(flaky(config, budget, seed))
+        except RuntimeError:
+            s = math.nan
+        scores.append(s if math.isfinite(s) else math.nan)
+    finite = [i for i, s in enumerate(scores) if not math.isnan(s)]
+    return min(finite, key=lambda i: scores[i]), scores
+
+
+@CHECKS.add("failures", "search_loop", 2, _loop_inputs, trials=2,
+            description="scores every config, records crashes and NaN as NaN, returns the best finite one")
+def _judge_loop(c):
+    _, configs, budget, seeds = c.args
+    best, scores = _loop_reference(configs, budget, seeds)
+    got = c.value
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return f"search_loop should return a pair (best, scores), got {fmt(got)}"
+    got_best, got_scores = got
+    try:
+        got_scores = np.asarray(got_scores, dtype=float)
+    except (TypeError, ValueError):
+        return f"scores should be a list of floats, got {fmt(got_scores)}"
+    if got_scores.shape != (len(configs),):
+        return (f"scores should hold one score per config ({len(configs)}), got {got_scores.size}: a failed "
+                "trial is recorded as NaN, not skipped, and it must not stop the loop")
+    if not np.array_equal(np.isnan(got_scores), np.isnan(scores)):
+        return ("failed trials (the call raised, or returned NaN / inf) must be recorded as NaN, and only those; "
+                f"expected NaN at {np.flatnonzero(np.isnan(scores)).tolist()}, got {np.flatnonzero(np.isnan(got_scores)).tolist()}")
+    hint = close(np.nan_to_num(got_scores), np.nan_to_num(scores), rtol=1e-12, atol=1e-12, what="scores")
+    if hint:
+        return hint + " (call objective(configs[i], budget, seeds[i]))"
+    if isinstance(got_best, (int, np.integer)) and not isinstance(got_best, bool) and got_best == best:
+        return None
+    worst = int(np.nanargmax(scores))
+    if got_best == worst:
+        return f"best should be {best}, the LOWEST score (scores are losses), got {got_best}, the highest"
+    return f"best should be {best} (index of the lowest finite score {scores[best]:.4g}), got {fmt(got_best)}"
+
+
+# -------------------------------------------------------------- log_uniform --
+def _log_inputs(rng):
+    low = float(10.0 ** rng.uniform(-5, -2))
+    return call(low, float(low * 10 ** rng.uniform(2, 5)), 500, int(rng.integers(0, 2**31)))
+
+
+@CHECKS.add("distribution", "log_uniform", 2, _log_inputs, trials=2,
+            description="exp of one rng.uniform draw on the log scale")
+def _judge_log(c):
+    low, high, n, seed = c.args
+    expected = np.exp(np.random.default_rng(seed).uniform(np.log(low), np.log(high), size=n))
+    got = c.value
+    if isinstance(got, np.ndarray) and got.shape == (n,) and np.all(np.isfinite(got)):
+        if np.mean(got > math.sqrt(low * high)) > 0.8:            # log-uniform: half above, uniform: ~99%
+            return (f"most samples are above the geometric mean sqrt(low high) = {math.sqrt(low * high):.3g}: "
+                        "this is uniform sampling; sample the LOGARITHM uniformly: "
+                        "np.exp(rng.uniform(np.log(low), np.log(high), size=n))")
+    return close(got, expected, rtol=1e-9, what=f"log_uniform({low:.3g}, {high:.3g}, {n}, seed)",
+                 mistakes={"you sampled uniformly in [low, high], not log-uniformly: draw u = rng.uniform(log low, "
+                           "log high) and return exp(u)": np.random.default_rng(seed).uniform(low, high, size=n)})
+
+
+# -------------------------------------------------------- halving_survivors --
+def _halving_inputs(rng):
+    n = int(rng.integers(7, 20))
+    scores = rng.uniform(0.1, 2.0, size=n)
+    scores[int(rng.integers(n))] = np.nan
+    return call(scores, int(rng.integers(2, 5)))
+
+
+def _survivors(scores, eta, reverse=False):
+    key = np.where(np.isnan(scores), np.inf if not reverse else -np.inf, scores)
+    order = np.argsort(-key if reverse else key, kind="stable")
+    return [int(i) for i in order[: max(1, len(scores) // eta)]]
+
+
+@CHECKS.add("keep the best", "halving_survivors", 1, _halving_inputs, trials=3,
+            description="the len // eta lowest scores, best first, failures last")
+def _judge_halving(c):
+    scores, eta = c.args
+    expected = _survivors(scores, eta)
+    got = c.value
+    try:
+        got_list = [int(i) for i in got]
+    except (TypeError, ValueError):
+        return f"halving_survivors should return a list of indices, got {fmt(got)}"
+    if got_list == expected:
+        return None
+    if got_list == _survivors(scores, eta, reverse=True) or set(got_list) & set(expected) == set():
+        return ("you kept the WORST configurations: scores are losses, lower is better; "
+                f"expected {expected}, got {got_list}")
+    if len(got_list) != len(expected):
+        return (f"keep max(1, len(scores) // eta) = {len(expected)} configurations (n = {len(scores)}, "
+                f"eta = {eta}), got {len(got_list)}")
+    if sorted(got_list) == sorted(expected):
+        return f"the right configurations in the wrong order: best (lowest score) first; expected {expected}"
+    if any(np.isnan(scores[i]) for i in got_list):
+        return "a failed trial (NaN score) must rank last: np.argsort puts NaN last only if you replace it by inf"
+    return f"expected the indices {expected}, got {got_list}"
+
+
+def _halving_small_inputs(rng):
+    return call(rng.uniform(0.1, 2.0, size=2), 3)
+
+
+@CHECKS.add("at least one", "halving_survivors", 0.5, _halving_small_inputs,
+            description="keeps one configuration when len(scores) < eta")
+def _judge_halving_small(c):
+    scores, eta = c.args
+    expected = _survivors(scores, eta)
+    try:
+        got = [int(i) for i in c.value]
+    except (TypeError, ValueError):
+        return f"halving_survivors should return a list of indices, got {fmt(c.value)}"
+    if not got:
+        return f"with {len(scores)} configs and eta = {eta}, len // eta is 0: keep max(1, len // eta) = 1"
+    return None if got == expected else f"expected {expected}, got {got}"
+
+
+# -------------------------------------------------------- tournament_select --
+def _tournament_inputs(rng):
+    n = int(rng.integers(6, 15))
+    return call(rng.permutation(n).astype(float) + rng.uniform(0, 0.5, size=n), int(rng.integers(2, 5)),
+                int(rng.integers(0, 2**31)))
+
+
+@CHECKS.add("winner", "tournament_select", 1.5, _tournament_inputs, trials=4,
+            description="the lowest score among the k contenders drawn as specified")
+def _judge_tournament(c):
+    scores, k, seed = c.args
+    picks = np.random.default_rng(seed).choice(len(scores), size=k, replace=False)
+    expected = int(picks[np.argmin(scores[picks])])
+    got = c.value
+    if isinstance(got, (int, np.integer)) and not isinstance(got, bool) and got == expected:
+        return None
+    what = f"tournament_select (contenders {picks.tolist()}, k = {k})"
+    if got == int(picks[np.argmax(scores[picks])]):
+        return f"{what}: you returned the contender with the HIGHEST score; scores are losses, the lowest wins"
+    if got == int(np.argmin(scores[picks])):
+        return (f"{what}: you returned {got}, the position of the winner among the contenders; "
+                f"return its index in scores, picks[argmin] = {expected}")
+    if got == int(np.argmin(scores)):
+        return f"{what}: you returned the best of the whole population; only the k contenders compete"
+    repl = np.random.default_rng(seed).choice(len(scores), size=k, replace=True)
+    if got == int(repl[np.argmin(scores[repl])]):
+        return f"{what}: draw the contenders with replace=False (k DISTINCT individuals)"
+    return f"{what}: expected {expected}, got {fmt(got)}"
+
+
+CHECKS.extend(ch4_decisions.CHECKS)
+_ORDER = ["grid_configs", "search_loop", "log_uniform", "suggest_lr", "halving_survivors", "tournament_select",
+          "confident_improvement", "swap_probability"]
+CHECKS.sort(key=lambda check: _ORDER.index(check.exercise))    # the notebook's order (stable within one)

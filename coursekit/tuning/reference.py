@@ -1,0 +1,83 @@
+"""Optuna as the industry reference: the same objective, space and budget, Optuna's TPE sampler.
+
+:func:`optuna_search` maps a :class:`~coursekit.tuning.Space` to Optuna's ``suggest_*``
+calls and returns a :class:`Study` like every other search, so the chapter's tables
+compare like with like. With ``min_budget`` set, every trial is scored at the rungs of
+successive halving and Optuna's ``HyperbandPruner`` stops the unpromising ones (each rung
+is a fresh call ``objective(config, budget, seed)``, as in our successive halving).
+Optuna is imported on use (``pip install optuna``; in the ``dev`` extra).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import count
+from .search import _check_space
+from .space import Choice, Integer, LogUniform, Uniform
+from .study import Study, Trial
+from .trials import run_trial
+
+__all__ = ["optuna_search", "suggest"]
+
+
+def suggest(trial, space) -> dict:
+    """A config of ``space`` drawn by an ``optuna.Trial``."""
+    config = {}
+    for name, dim in space.dimensions.items():
+        if isinstance(dim, Choice):
+            config[name] = trial.suggest_categorical(name, dim.options)
+        elif isinstance(dim, Integer):
+            config[name] = trial.suggest_int(name, dim.low, dim.high)
+        elif isinstance(dim, LogUniform):
+            config[name] = trial.suggest_float(name, dim.low, dim.high, log=True)
+        elif isinstance(dim, Uniform):
+            config[name] = trial.suggest_float(name, dim.low, dim.high)
+        else:
+            raise TypeError(f"{name}: no Optuna equivalent for {dim!r}")
+    return config
+
+
+def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None, eta=3, n_startup_trials=5,
+                  total_budget=None):
+    """Optuna's TPE sampler (seeded) for ``n_trials`` trials at ``budget``; with ``min_budget``,
+    pruned by Optuna's HyperbandPruner at budgets min_budget, min_budget eta, ... <= budget.
+    ``total_budget``: stop starting trials once the budgets spent reach it (for equal-budget tables)."""
+    import optuna
+
+    _check_space(space)
+    n_trials, budget = count(n_trials, "n_trials"), count(budget, "budget")
+    rungs = [budget]
+    if min_budget is not None:
+        from .halving import halving_rungs
+        rungs = [b for _, b in halving_rungs(1, min_budget=min_budget, max_budget=budget, eta=eta)]
+    seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_trials)
+    trials = []
+
+    def optuna_objective(ot):
+        config = suggest(ot, space)
+        for b in rungs:
+            score, seconds, error = run_trial(objective, config, b, int(seeds[ot.number]))
+            trials.append(Trial(len(trials), config, b, int(seeds[ot.number]), score, seconds, error,
+                                {"optuna_trial": ot.number}))
+            if error is not None:
+                return float("inf")         # Optuna records it; our Study keeps it as failed
+            if b != rungs[-1]:
+                ot.report(score, b)
+                if ot.should_prune():
+                    raise optuna.TrialPruned()
+        return score
+
+    pruner = (optuna.pruners.HyperbandPruner(min_resource=rungs[0], max_resource=budget, reduction_factor=eta)
+              if min_budget is not None else optuna.pruners.NopPruner())
+    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials)
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner)
+        def stop(study, _):
+            if total_budget is not None and sum(t.budget for t in trials) >= total_budget:
+                study.stop()
+        study.optimize(optuna_objective, n_trials=n_trials, callbacks=[stop])
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+    return Study(trials, name="optuna TPE" + (" + hyperband pruner" if min_budget is not None else ""))
