@@ -386,9 +386,10 @@ for k in range(6):
 # here) and factors it ($O(d^3)$). A gradient costs $O(nd)$. L-BFGS (scipy) sits in between: it
 # builds a curvature model from the last few gradients at $O(d)$ extra cost per step. We time all
 # three to $\lVert\nabla f\rVert \le 10^{-6}$ on regularized logistic regression with $n = 4d$
-# examples, for growing $d$, on one core (BLAS limited to one thread, best of seven runs; claim C32). The data are drawn so that the conditioning does not change
-# with $d$ (the spectrum of $X^\top X/n$ depends only on $d/n$): only the cost per step changes,
-# so the comparison is not confounded by a problem that gets easier or harder.
+# examples, for growing $d$, on one core (BLAS limited to one thread, best of seven runs)
+# (claim C32). The data are drawn so that the conditioning does not change with $d$ (the
+# spectrum of $X^\top X/n$ depends only on $d/n$): only the cost per step changes, so the comparison
+# is not confounded by a problem that gets easier or harder.
 
 # %%
 dims = [16, 32, 64, 128, 256]
