@@ -12,6 +12,11 @@ as a test path. Grade other people's work with ``python -m coursekit.grade``.
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests run on busy 2-core CI machines: slowness there is no failure.
+settings.register_profile("course", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("course")
 
 ROOT = Path(__file__).resolve().parents[1]
 

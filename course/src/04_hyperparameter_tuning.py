@@ -43,6 +43,7 @@ plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 110, "savefig.dpi
                      "grid.alpha": 0.3, "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
 from coursekit import backend, tuning
+from coursekit.exercises import yours_or_reference
 from coursekit.grade import check
 from coursekit.tuning import experiments, objectives, plotting, sensitivity
 
@@ -121,6 +122,28 @@ check("ch4.grid_configs")
 check("ch4.search_loop")
 
 # %% [markdown]
+# Section 1's outer loop again, written with your `grid_configs` and `search_loop`, then the same loop
+# on `objectives.flaky`: when both are right, the tuner keeps the same learning rate as above, and the
+# flaky search records NaN for the crashed (x = 0.9) and the NaN (x = 0.05) trials and still finds x = 0.3.
+
+# %%
+import itertools
+def reference_loop(objective, configs, budget, seeds):
+    scores = [tuning.trials.run_trial(objective, c, budget, s)[0] for c, s in zip(configs, seeds)]
+    finite = [i for i, score in enumerate(scores) if not math.isnan(score)]
+    return (min(finite, key=scores.__getitem__) if finite else None), scores
+grid = yours_or_reference("ch4.grid_configs",
+                          lambda axes: [dict(zip(axes, v)) for v in itertools.product(*axes.values())])
+outer = yours_or_reference("ch4.search_loop", reference_loop)
+lr_grid = grid({"lr": [0.001, 0.01, 0.1, 1.0]})
+best, lr_scores = outer(objectives.mlp_validation_loss, lr_grid, 9, [0] * len(lr_grid))
+print(f"{grid.whose()} grid_configs and {outer.whose()} search_loop: the tuner keeps lr =", lr_grid[best]["lr"],
+      "| scores", np.round(lr_scores, 3))
+xy = grid({"x": [0.05, 0.3, 0.5, 0.9], "y": [0.3]})
+best, xy_scores = outer(objectives.flaky, xy, 9, list(range(len(xy))))
+print(f"{outer.whose()} search_loop on flaky: scores {np.round(xy_scores, 3)}, best x =", xy[best]["x"])
+
+# %% [markdown]
 #
 # ## 2. Search spaces, grids and random search
 #
@@ -150,6 +173,21 @@ ax.legend();
 
 # %%
 check("ch4.log_uniform")
+
+# %% [markdown]
+# The histogram again, drawn from your `log_uniform`: when it is right, its bars are as flat over the
+# four decades as the `LogUniform` ones above, about 100 trials per bin.
+
+# %%
+sampler = yours_or_reference("ch4.log_uniform", lambda low, high, n, seed: np.array(
+    tuning.LogUniform(low, high).from_unit(np.random.default_rng(seed).uniform(size=n))))
+drawn = sampler(1e-4, 1.0, 2000, seed=0)
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.hist(drawn, bins=bins, alpha=0.7, label=f"{sampler.whose()} log_uniform(1e-4, 1, 2000)")
+ax.hist(uniform_lr, bins=bins, alpha=0.7, label="uniform on [1e-4, 1]")
+ax.set(xscale="log", xlabel="learning rate", ylabel="trials out of 2000",
+       title=f"{sampler.whose().capitalize()} log_uniform gives every decade the same share")
+ax.legend();
 
 # %% [markdown]
 # **Grid or random?** With $k$ trials on a grid over $d$ hyperparameters, each axis gets only
@@ -282,6 +320,20 @@ for factor in (0.1, 1.0, 10.0):
 check("ch4.suggest_lr")
 
 # %% [markdown]
+# Your rule on the range test above, and on the same curve ending in a blow-up (inf, then NaN): when it
+# is right, its line falls on the package's suggestion and both suggestions printed are the same.
+
+# %%
+suggest = yours_or_reference("ch4.suggest_lr", tuning.suggest_lr)
+lr_yours = suggest(found.lrs, found.smoothed)
+lr_blown = suggest(np.append(found.lrs, [12.0, 15.0]), np.append(found.smoothed, [np.inf, np.nan]))
+ax = plotting.lr_range(found, title=f"The range test's suggestion, with {suggest.whose()} suggest_lr")
+ax.axvline(lr_yours, color="k", ls=":", lw=2, label=f"{suggest.whose()} suggest_lr {lr_yours:.2g}")
+ax.legend(fontsize="small")
+print(f"{suggest.whose()} suggest_lr: {lr_yours:.4g}; on the blown-up curve: {lr_blown:.4g}; "
+      f"lr_range_test's: {found.suggestion:.4g}")
+
+# %% [markdown]
 # *Question.* Why does the range test restore the weights at the end, and what would go wrong if it
 # did not?
 #
@@ -345,6 +397,20 @@ print(f"best at 108 epochs: successive halving {halving.best.score:.3f}, random 
 check("ch4.halving_survivors")
 
 # %% [markdown]
+# Your `halving_survivors` on the first rung of the successive-halving run above (27 configurations
+# after 1 epoch): when it is right, it keeps the same 9 configurations that `successive_halving`
+# trained for 3 epochs, in the same order.
+
+# %%
+keep = yours_or_reference("ch4.halving_survivors", lambda scores, eta: [int(i) for i in np.argsort(
+    np.where(np.isnan(scores), np.inf, scores), kind="stable")[: max(1, len(scores) // eta)]])
+rung0 = [t for t in halving.trials if t.info["rung"] == 0]
+kept = keep([t.score for t in rung0], 3)
+trained = [t.info["config"] for t in halving.trials if t.info["rung"] == 1]
+print(f"{keep.whose()} halving_survivors keeps configs {[rung0[i].info['config'] for i in kept]}")
+print(f"successive_halving trained at 3 epochs {trained}")
+
+# %% [markdown]
 # **Same budget, who wins?** Successive halving above spent 108 epochs on 27 configurations; random
 # search could train 4 configurations for 27 epochs with the same 108. On one seed either may win:
 # what matters is the distribution over seeds. The comparison was run over 12 seeds by
@@ -406,6 +472,21 @@ print("theory:    ", "  ".join(f"{p:5.3f}" for p in theory))
 
 # %%
 check("ch4.tournament_select")
+
+# %% [markdown]
+# The tournament's win probabilities again, measured with your `tournament_select` over 4000 seeds: when
+# it is right, the bars follow the theory, about 0.375 for the best rank and 0 for the last two.
+
+# %%
+pick = yours_or_reference("ch4.tournament_select",
+                          lambda scores, k, seed: tuning.tournament_select(scores, k, np.random.default_rng(seed)))
+wins_yours = np.bincount([pick(scores8, k, seed) for seed in range(4000)], minlength=n) / 4000
+fig, ax = plt.subplots(figsize=(5.5, 3.2))
+ax.bar(np.arange(n), wins_yours, alpha=0.7, label=f"{pick.whose()} tournament_select, 4000 seeds")
+ax.plot(np.arange(n), theory, "ko--", ms=4, label="theory $\\binom{n-1-r}{k-1}/\\binom{n}{k}$")
+ax.set(xlabel="rank r of the individual (0 = best)", ylabel="probability of winning",
+       title=f"{pick.whose().capitalize()} tournaments of 3 among 8 favour the best ranks")
+ax.legend();
 
 # %% [markdown]
 # Evolving 8 configurations of the MLP (3 epochs each) for 6 generations *(claim C41)*:
@@ -487,6 +568,20 @@ for rule in ("naive", "confident"):
 check("ch4.confident_improvement")
 
 # %% [markdown]
+# The phantom-improvement experiment again with your rule (2000 pairs of 5 scores, noise 0.1), and the
+# same with a real improvement of 0.1: when it is right, it accepts about 5% of the phantoms and
+# about 40% of the real ones (5 scores a side cannot establish more).
+
+# %%
+confident = yours_or_reference("ch4.confident_improvement", lambda new, best, level=0.95:
+                               tuning.confident_improvement(new, best, level=level))
+noise = np.random.default_rng(0).normal(0.0, 0.1, size=(2000, 2, 5))
+phantom_rate = np.mean([confident(new, best) for new, best in noise])
+real_rate = np.mean([confident(new - 0.1, best) for new, best in noise])
+print(f"{confident.whose()} confident_improvement accepts {phantom_rate:.1%} of phantom improvements "
+      f"(theory: 5%) and {real_rate:.1%} of real improvements of one noise sd")
+
+# %% [markdown]
 #
 # ## 7. Replica exchange: hot replicas explore, cold ones exploit
 #
@@ -529,6 +624,38 @@ ax = plotting.tempering(runs, threshold=0.5, title="Swaps carry good states down
 print("swap acceptance between neighbours:", np.round(runs["replica exchange"].swap_rate, 2))
 
 # %% [markdown]
+# **How the ladder matters.** Each row below runs replica exchange with a geometric ladder from 0.3 up
+# to $T_{\max}$ over 20 seeds (300 sweeps from (3, 3)), and at the same budget as many walkers held at
+# 0.3 without swaps; it counts the seeds on which the best energy reached the global basin.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from coursekit.widgets.tempering import TemperingExplorer, explore_tempering
+
+ladders = TemperingExplorer()
+for t_max, replicas in [(0.5, 6), (10.0, 6), (100.0, 2), (100.0, 12)]:
+    runs = [list(ladders.run(t_max=t_max, replicas=replicas, seed=s).values()) for s in range(20)]
+    found = sum(ex.best_energy < 0.5 for ex, _ in runs)
+    cold = sum(walkers.best_energy < 0.5 for _, walkers in runs)
+    swaps = np.mean([np.nanmean(ex.swap_rate) for ex, _ in runs])
+    print(f"T up to {t_max:>5}, {replicas:>2} replicas: global basin on {found:>2} of 20 seeds "
+          f"(cold walkers: {cold:>2}), mean swap acceptance {swaps:.2f}")
+
+# %% [markdown]
+# A ladder that stops at $T = 0.5$ has no hot replica to carry states over the ridges: it finds the
+# global basin on 3 of 20 seeds, hardly more than the cold walkers' 1. Up to $T = 10$ with 6 replicas:
+# 16 of 20. Up to $T = 100$ with only 2 replicas the neighbours are so far apart that swaps are almost
+# never accepted (1%), and it finds the basin on 4 seeds; 12 replicas over the same range swap 65% of
+# the time and find it on 18, at twice the evaluations per sweep. So the hottest temperature must be
+# hot enough to cross the ridges, and the rungs close enough for swaps to pass.
+#
+# **An explorer.** Move the sliders (hottest temperature, number of replicas, seed): each move reruns
+# both searches for one seed and redraws the lowest energy found per sweep and where the walkers ended.
+
+# %%
+explore_tempering(t_max=10.0, replicas=6, seed=3)
+
+# %% [markdown]
 # ### Exercise 8 · `swap_probability(beta_i, beta_j, E_i, E_j)`
 #
 # The swap rule, for numbers or arrays of pairs. Mind the sign: the colder replica (larger $\beta$)
@@ -536,6 +663,21 @@ print("swap acceptance between neighbours:", np.round(runs["replica exchange"].s
 
 # %%
 check("ch4.swap_probability")
+
+# %% [markdown]
+# Your `swap_probability` on arrays: the coldest replica (T = 0.3) against each of the others, as a
+# function of the energy it holds minus theirs; when it is right, every curve is 1 on the right (the
+# colder replica takes a lower energy) and falls faster on the left the hotter the partner.
+
+# %%
+swap = yours_or_reference("ch4.swap_probability", tuning.swap_probability)
+dE = np.linspace(-3, 3, 121)
+ax = plt.figure(figsize=(5.5, 3.4)).add_subplot()
+for T_hot in T[1:]:
+    ax.plot(dE, swap(1 / T[0], 1 / T_hot, dE, 0.0), label=f"T = {T[0]:g} with T = {T_hot:.3g}")
+ax.set(xlabel="$E_{cold} - E_{hot}$", ylabel="swap probability",
+       title=f"{swap.whose().capitalize()} swap_probability gives the cold replica the lower energy")
+ax.legend(fontsize="small");
 
 # %% [markdown]
 # Annealing with the same temperatures comes close: it, too, starts hot. The walkers that stay cold
