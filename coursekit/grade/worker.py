@@ -249,6 +249,8 @@ def main(request_fd, reply_fd):
     sandbox.set_limits(hello["limits"])
     base_path = [p for p in sys.path if p]
     sys.path[:] = base_path + hello["site_dirs"]
+    import tempfile
+    tempfile.tempdir = hello["workdir"]   # some allowed modules make a temporary file when imported
     for name in hello["allowed"]:   # the chapter's allow-list (NumPy), imported before confinement
         importlib.import_module(name)
     sys.path[:] = [hello["workdir"]] + base_path   # nothing else of site-packages is importable
