@@ -213,8 +213,11 @@ print(f"SGD(dampening=beta) with lr/(1-beta): first steps {np.linalg.norm(dampen
 check("ch2.momentum_step")
 
 # %% [markdown]
-# Your step, 60 times on a ravine with $\kappa = 50$, next to plain gradient descent with the same
-# learning rate (the zig-zag across the ravine is damped, the travel along it is faster):
+# Your step, 60 times on a ravine with $\kappa = 50$ ($\mu = 1$, $L = 50$), next to plain gradient
+# descent with the same learning rate $\eta = 0.02 = 1/L$. At $1/L$ gradient descent has no zig-zag at
+# all across the ravine, but it crawls along it at $1 - \eta\mu = 0.98$ per step. Momentum swings
+# across the ravine (its steep-direction factor is complex, of modulus $\sqrt{0.7} = 0.84$) and gets
+# along it much faster: compare the losses printed after 60 steps.
 
 # %%
 def reference_momentum_step(p, g, buf, lr, mom):
@@ -231,7 +234,9 @@ for mom in [0.0, 0.7]:
         path.append(p)
     paths[f"momentum_step ({step.used}), lr 0.02, momentum {mom}"] = np.array(path)
 ax = plots.contour(ravine, paths, levels=20)
-ax.set_title("Momentum damps the zig-zag and travels faster along the ravine");
+ax.set_title("At the same lr, momentum swings across the ravine but gets along it far faster")
+for label, path in paths.items():
+    print(f"{label}: f after 60 steps = {ravine.value(path[-1]):.2g}")
 
 # %% [markdown]
 # *Question.* At $\mu = 0.7$, what is the largest learning rate for which this ravine ($L = 50$)
