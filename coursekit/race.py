@@ -9,7 +9,6 @@ resets them all. Without a widget front end it draws the defaults once and retur
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from . import functions, plots
 from .runs import minimize
 from .widgets import Slider, widget_frontend
+from .widgets.controls import slider_widget
 from .widgets.explorer import _new_figure
 
 __all__ = ["Track", "TRACKS", "RACERS", "Race", "race"]
@@ -136,12 +136,7 @@ class Race:
         def rebuild(_=None):
             controls = []
             for name, s in self.sliders(racer.value).items():
-                if s.log:
-                    c = w.FloatLogSlider(value=s.value, min=math.log10(s.min), max=math.log10(s.max),
-                                         step=0.02, description=name, continuous_update=False)
-                else:
-                    c = w.FloatSlider(value=s.value, min=s.min, max=s.max, step=s.step,
-                                      description=name, continuous_update=False)
+                c = slider_widget(name, s)
                 c.observe(lambda ch, n=name: (self.settings[racer.value].__setitem__(n, ch["new"]), redraw()),
                           names="value")
                 controls.append(c)

@@ -203,3 +203,16 @@ def test_switching_landscape_moves_the_slider_widgets(monkeypatch):
     assert 10 ** lr.min == pytest.approx(setup.lr.min) and lr.value == pytest.approx(setup.lr.value, rel=1e-6)
     assert (x1.min, x1.max) == Rosenbrock().window[0]
     assert ex.trajectory.landscape is ex.landscapes["rosenbrock"] and not ex.trajectory.diverged
+
+
+def test_slider_widget_picks_log_integer_or_float_controls():
+    ipywidgets = pytest.importorskip("ipywidgets")
+    from coursekit.widgets.controls import slider_widget
+
+    log = slider_widget("lr", widgets.Slider(1e-4, 1.0, 1e-2, log=True))
+    assert isinstance(log, ipywidgets.FloatLogSlider) and (log.min, log.max) == (-4.0, 0.0)
+    assert log.value == pytest.approx(1e-2) and not log.continuous_update
+    whole = slider_widget("replicas", widgets.Slider(2, 12, 6, 1), value=4)
+    assert isinstance(whole, ipywidgets.IntSlider) and whole.value == 4
+    real = slider_widget("momentum", widgets.Slider(0.0, 0.99, 0.9, 0.01))
+    assert isinstance(real, ipywidgets.FloatSlider) and real.step == 0.01

@@ -28,6 +28,25 @@ def _lr(lo, hi, value):
     return Slider(lo, hi, value, log=True)
 
 
+def slider_widget(name, slider, value=None):
+    """The ipywidgets control for ``slider`` (a Slider), labelled ``name``, at ``value``
+    (default its own): a log slider in powers of 10, an integer slider when its range
+    and step are integers, else a float slider; it reports only when released."""
+    import ipywidgets as w
+
+    value = slider.value if value is None else value
+    common = dict(description=name, continuous_update=False, style={"description_width": "initial"},
+                  layout=w.Layout(width="380px"))
+    if slider.log:
+        lo, hi = math.log10(slider.min), math.log10(slider.max)
+        return w.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / 100,
+                                readout_format=".2e", **common)
+    if all(isinstance(v, numbers.Integral) for v in (slider.min, slider.max, slider.step)):
+        return w.IntSlider(value=value, min=slider.min, max=slider.max, step=slider.step, **common)
+    step = slider.step or (slider.max - slider.min) / 100
+    return w.FloatSlider(value=value, min=slider.min, max=slider.max, step=step, readout_format=".4g", **common)
+
+
 @dataclass(frozen=True)
 class Setup:
     """How an explorer shows one landscape: its start ``x0``, plotting ``window``,

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import plots
 from ..runs import minimize
-from .controls import (DEFAULT_SLIDERS, Setup, Slider, _RESERVED, _as_slider, _complete, _lr,  # noqa: F401
+from .controls import (DEFAULT_SLIDERS, Setup, Slider, _RESERVED, _as_slider, _complete, _lr, slider_widget,  # noqa: F401
                        _optimizer_name, _resolve_landscape, _set_range, outcome)
 
 __all__ = ["Explorer", "widget_frontend"]
@@ -203,24 +203,13 @@ class Explorer:
     # -- the front end
     def _controls(self):
         import ipywidgets as w
-        style = {"description_width": "initial"}
         controls = {}
         if self.landscapes is not None:
             controls["landscape"] = w.Dropdown(options=list(self.landscapes),
                                                value=self.defaults["landscape"],
                                                description="landscape")
         for name, s in self.sliders.items():
-            common = dict(description=name, continuous_update=False, style=style,
-                          layout=w.Layout(width="380px"))
-            if s.log:
-                lo, hi = math.log10(s.min), math.log10(s.max)
-                controls[name] = w.FloatLogSlider(value=s.value, base=10, min=lo, max=hi,
-                                                  step=(hi - lo) / 100, readout_format=".2e",
-                                                  **common)
-            else:
-                step = s.step or (s.max - s.min) / 100
-                controls[name] = w.FloatSlider(value=s.value, min=s.min, max=s.max, step=step,
-                                               readout_format=".4g", **common)
+            controls[name] = slider_widget(name, s)
         return controls
 
     def _ipython_display_(self):

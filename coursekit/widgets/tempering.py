@@ -15,7 +15,7 @@ from .. import functions, plots
 from .._validate import count, number
 from ..tuning import replica_exchange
 from ..tuning import plotting as tuning_plots
-from .controls import Slider
+from .controls import Slider, slider_widget
 from .explorer import _new_figure, widget_frontend
 
 __all__ = ["TemperingExplorer", "explore_tempering"]
@@ -74,12 +74,7 @@ class TemperingExplorer:
         handle = display(self.figure, display_id=True)
         controls = []
         for name, s in self.sliders.items():
-            if s.log:
-                c = w.FloatLogSlider(value=self.values[name], min=np.log10(s.min), max=np.log10(s.max),
-                                     step=0.05, description=name, continuous_update=False)
-            else:
-                c = w.IntSlider(value=self.values[name], min=s.min, max=s.max, step=s.step,
-                                description=name, continuous_update=False)
+            c = slider_widget(name, s, self.values[name])
 
             def changed(change, name=name):
                 self.values[name] = change["new"]
@@ -87,7 +82,7 @@ class TemperingExplorer:
                 handle.update(self.figure)
             c.observe(changed, names="value")
             controls.append(c)
-        display(w.HBox(controls))
+        display(w.VBox(controls))
 
 
 def explore_tempering(t_max=10.0, replicas=6, steps=300, seed=3):
