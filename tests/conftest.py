@@ -58,3 +58,24 @@ def pytest_terminal_summary(terminalreporter, config):
 def target_dir(request):
     """The folder of chapter modules under test: ROOT/exercises or ROOT/solutions."""
     return ROOT / request.config.getoption("--target")
+
+
+@pytest.fixture
+def captured_display(monkeypatch):
+    """IPython's display replaced by a recorder: returns (shown, updates), the objects
+    displayed and those a display handle was updated with (explorers without a front end)."""
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj)
+
+    def fake_display(obj, display_id=False):
+        shown.append(obj)
+        return Handle() if display_id else None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    return shown, updates

@@ -101,13 +101,9 @@ def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
         assert_same_run(name, kw, x0, grads, steps, "numba", ulps=1)
 
 
-@pytest.mark.parametrize("fast", ["numpy"] + (["numba"] if HAS_NUMBA else []))
-@pytest.mark.parametrize("name", sorted(GRID))
-def test_fast_paths_equal_reference_with_array_hyperparameters(name, fast, monkeypatch):
-    """Hyperparameters of shape (R, 1) and (1, d) are cut with the params' rows (numba hands them on)."""
-    monkeypatch.setattr(inplace, "BLOCK", 12)           # 2 rows of 6 per block
-    rng = np.random.default_rng(1)
-    R = 5
+def _array_hyperparameters(name, rng, R):
+    """GRID's last option set for ``name`` with lr, dampening and betas of shape (R, 1) and
+    weight decay of shape (1, 6): R configurations on params of shape (R, 6)."""
     kw = {k: v[-1] for k, v in GRID[name].items()}
     if name == "sgd":
         kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
@@ -116,6 +112,17 @@ def test_fast_paths_equal_reference_with_array_hyperparameters(name, fast, monke
         kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), rng.uniform(0.9, 0.999, (R, 1)))
     if "weight_decay" in kw:
         kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
+    return kw
+
+
+@pytest.mark.parametrize("fast", ["numpy"] + (["numba"] if HAS_NUMBA else []))
+@pytest.mark.parametrize("name", sorted(GRID))
+def test_fast_paths_equal_reference_with_array_hyperparameters(name, fast, monkeypatch):
+    """Hyperparameters of shape (R, 1) and (1, d) are cut with the params' rows (numba hands them on)."""
+    monkeypatch.setattr(inplace, "BLOCK", 12)           # 2 rows of 6 per block
+    rng = np.random.default_rng(1)
+    R = 5
+    kw = _array_hyperparameters(name, rng, R)
     x0 = rng.standard_normal((R, 6))
     gs = rng.standard_normal((25, R, 6))
     fast_x, ref_x = x0.copy(), x0.copy()
@@ -298,14 +305,7 @@ def test_cupy_kernel_sources_compute_the_reference_bit_for_bit(name, dtype, cupy
 def test_cupy_kernel_sources_broadcast_array_hyperparameters(name, cupy_kernels_on_numpy):
     rng = np.random.default_rng(8)
     R = 4
-    kw = {k: v[-1] for k, v in GRID[name].items()}
-    if name == "sgd":
-        kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
-    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
-    if "betas" in kw:
-        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), rng.uniform(0.9, 0.999, (R, 1)))
-    if "weight_decay" in kw:
-        kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
+    kw = _array_hyperparameters(name, rng, R)
     x0, gs = rng.standard_normal((R, 6)).astype(np.float32), rng.standard_normal((15, R, 6)).astype(np.float32)
     ours, ref = x0.copy(), x0.copy()
     o_k = optim.OPTIMIZERS[name](ours, fast="numpy", **kw)

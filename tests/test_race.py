@@ -39,22 +39,9 @@ def test_static_race_draws_a_figure_and_bad_names_raise(monkeypatch):
         race.Race("ravine", racers=("Lion",))
 
 
-def test_widgets_switch_racer_and_track(monkeypatch):
+def test_widgets_switch_racer_and_track(captured_display):
     """The widget path without a front end: capture what is displayed, move the controls."""
-    pytest.importorskip("ipywidgets")
-    import IPython.display
-
-    shown, updates = [], []
-
-    class Handle:
-        def update(self, obj):
-            updates.append(obj)
-
-    def fake_display(obj, display_id=False):
-        shown.append(obj)
-        return Handle() if display_id else None
-
-    monkeypatch.setattr(IPython.display, "display", fake_display)
+    shown, updates = captured_display
     r = race.Race("ravine")
     r._ipython_display_()
     fig, box = shown

@@ -104,22 +104,9 @@ def test_landscape_choice_start_sliders_and_custom_sliders():
         widgets.Slider(0.0, 1.0, 0.5, log=True)
 
 
-def test_controls_redraw_the_displayed_figure(bowl, monkeypatch):
+def test_controls_redraw_the_displayed_figure(bowl, captured_display):
     """The widget path without a front end: capture what is displayed, move a slider."""
-    pytest.importorskip("ipywidgets")
-    import IPython.display
-
-    shown, updates = [], []
-
-    class Handle:
-        def update(self, obj):
-            updates.append(obj)
-
-    def fake_display(obj, display_id=False):
-        shown.append(obj)
-        return Handle() if display_id else None
-
-    monkeypatch.setattr(IPython.display, "display", fake_display)
+    shown, updates = captured_display
     ex = widgets.Explorer(bowl, "sgd", x0=[2.0, 2.0], steps=10)
     ex._ipython_display_()
     box, fig = shown
