@@ -53,6 +53,10 @@ class ConditioningExplorer:
     """Sliders for kappa and the rotation; the contour map with the four paths redraws."""
 
     def __init__(self, kappa=30.0, angle=30.0, steps=30):
+        if not 1 <= float(kappa) <= 1000:
+            raise ValueError(f"kappa must be in [1, 1000] (the slider's range), got {kappa}")
+        if not 0 <= float(angle) <= 180:
+            raise ValueError(f"angle must be in [0, 180] degrees (the slider's range), got {angle}")
         self.kappa, self.angle, self.steps = kappa, angle, steps
         self.figure, self._handle = None, None
 
@@ -60,8 +64,10 @@ class ConditioningExplorer:
         import ipywidgets as w
         import matplotlib.pyplot as plt
         from IPython.display import display
-        kappa = w.FloatLogSlider(value=self.kappa, base=10, min=0, max=3, step=0.05, description="kappa")
-        angle = w.FloatSlider(value=self.angle, min=0, max=180, step=5, description="angle (deg)")
+
+        from .widgets.controls import Slider, slider_widget
+        kappa = slider_widget("kappa", Slider(1.0, 1000.0, float(self.kappa), log=True))
+        angle = slider_widget("angle (deg)", Slider(0.0, 180.0, float(self.angle), 5.0))
         self.figure = plt.figure(figsize=(10, 4.2))
         plt.close(self.figure)
         _draw(self.figure, kappa.value, angle.value, self.steps)

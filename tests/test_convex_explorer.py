@@ -51,3 +51,25 @@ def test_plot_helpers_draw_measurement_and_theory():
     assert len(ax.get_lines()) == 3
     ax = cplots.lasso_path(np.geomspace(1, 0.01, 5), np.zeros((5, 3)), reference=np.zeros((5, 3)))
     assert ax.get_xscale() == "log" and len(ax.get_lines()) == 6
+
+
+def test_explorer_sliders_report_on_release_and_start_on_their_grid(captured_display):
+    """A slider that reports while dragged sends its snapped value as soon as the front end
+    draws it; off its step grid, that redraws the figure unasked (the browser test saw it)."""
+    shown, updates = captured_display
+    ex = convex_explorer.ConditioningExplorer(kappa=30.0, angle=30.0)
+    ex._ipython_display_()
+    box, figure = shown
+    kappa, angle = box.children
+    assert figure is ex.figure and not updates
+    assert not kappa.continuous_update and not angle.continuous_update
+    assert (kappa.value, angle.value) == (pytest.approx(30.0), 30.0)
+    steps_from_min = (np.log10(kappa.value) - kappa.min) / kappa.step
+    assert steps_from_min == pytest.approx(round(steps_from_min), abs=1e-6)
+    assert 10 ** kappa.min <= 1.0 * 10 ** kappa.step and 10 ** kappa.max >= 1000 / 10 ** kappa.step
+    angle.value = 60.0
+    assert updates == [ex.figure]
+    with pytest.raises(ValueError, match="angle"):
+        convex_explorer.ConditioningExplorer(angle=270.0)
+    with pytest.raises(ValueError, match="kappa"):
+        convex_explorer.ConditioningExplorer(kappa=0.5)

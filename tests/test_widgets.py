@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from coursekit import optim, widgets  # noqa: E402
 from coursekit.functions import Quadratic, Rosenbrock  # noqa: E402
@@ -112,7 +113,8 @@ def test_controls_redraw_the_displayed_figure(bowl, captured_display):
     box, fig = shown
     assert type(box).__name__ == "VBox" and fig is ex.figure
     lr = ex.controls["lr"]
-    assert type(lr).__name__ == "FloatLogSlider" and (lr.min, lr.max) == (-3.0, 0.0)
+    assert type(lr).__name__ == "FloatLogSlider"
+    assert -3.0 <= lr.min < -3.0 + lr.step and -lr.step < lr.max <= 0.0   # 1e-3..1, moved onto 0.05's grid
     assert lr.value == pytest.approx(0.05) and not lr.continuous_update
     lr.value = 0.1
     assert updates == [fig]
@@ -187,8 +189,10 @@ def test_switching_landscape_moves_the_slider_widgets(monkeypatch):
     ex.controls["landscape"].value = "rosenbrock"
     lr, x1 = ex.controls["lr"], ex.controls["x0_1"]
     setup = ex.setups["rosenbrock"]
-    assert 10 ** lr.min == pytest.approx(setup.lr.min) and lr.value == pytest.approx(setup.lr.value, rel=1e-6)
-    assert (x1.min, x1.max) == Rosenbrock().window[0]
+    assert setup.lr.min <= 10 ** lr.min < setup.lr.min * 10 ** lr.step      # within one step of the range
+    assert lr.value == pytest.approx(setup.lr.value, rel=1e-6)
+    (a0, a1) = Rosenbrock().window[0]
+    assert a0 <= x1.min < a0 + x1.step and a1 - x1.step < x1.max <= a1
     assert ex.trajectory.landscape is ex.landscapes["rosenbrock"] and not ex.trajectory.diverged
 
 
@@ -203,3 +207,26 @@ def test_slider_widget_picks_log_integer_or_float_controls():
     assert isinstance(whole, ipywidgets.IntSlider) and whole.value == 4
     real = slider_widget("momentum", widgets.Slider(0.0, 0.99, 0.9, 0.01))
     assert isinstance(real, ipywidgets.FloatSlider) and real.step == 0.01
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.floats(1e-6, 1.0), decades=st.floats(0.5, 6.0), where=st.floats(0.0, 1.0), log=st.booleans())
+def test_slider_values_lie_on_the_grid_the_front_end_snaps_to(lo, decades, where, log):
+    """The front end snaps the handle to min + k * step; the kernel's value must be such a
+    point (else the readout shows another number than the figure uses), inside the range."""
+    pytest.importorskip("ipywidgets")
+    from coursekit.widgets.controls import _grid, slider_widget
+
+    hi = lo * 10 ** decades if log else lo + decades
+    value = lo * (hi / lo) ** where if log else lo + where * (hi - lo)
+    slider = widgets.Slider(lo, hi, value, None if log else (hi - lo) / 37, log=log)
+    control = slider_widget("x", slider)
+    ends = (math.log10(lo), math.log10(hi)) if log else (lo, hi)
+    v = math.log10(value) if log else value
+    assert control.value == pytest.approx(value, rel=1e-9)
+    assert control.min <= v <= control.max
+    k = (v - control.min) / control.step
+    assert k == pytest.approx(round(k), abs=1e-6)
+    assert ends[0] - 1e-9 <= control.min < ends[0] + control.step
+    assert ends[1] - control.step < control.max <= ends[1] + 1e-9 * max(1.0, abs(ends[1]))
+    assert _grid(slider, value)[2] == control.step

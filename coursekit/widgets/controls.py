@@ -28,6 +28,23 @@ def _lr(lo, hi, value):
     return Slider(lo, hi, value, log=True)
 
 
+def _grid(slider, value):
+    """The control's (min, max, step) for ``slider`` at ``value``: exponents for a log
+    slider, the range moved by less than one step so that ``value`` lies on the step grid.
+    The front end snaps its handle to that grid; with ``value`` on it, the readout shows the
+    number the kernel draws with, and a slider that reports while dragged has nothing to
+    send on first render."""
+    if slider.log:
+        lo, hi, v = math.log10(slider.min), math.log10(slider.max), math.log10(value)
+        step = (hi - lo) / 100
+    else:
+        lo, hi, v = slider.min, slider.max, value
+        step = slider.step or (hi - lo) / 100
+    lo = min(v, v - math.floor((v - lo) / step + 1e-9) * step)
+    hi = max(v, lo + math.floor((hi - lo) / step + 1e-9) * step)
+    return lo, hi, step
+
+
 def slider_widget(name, slider, value=None):
     """The ipywidgets control for ``slider`` (a Slider), labelled ``name``, at ``value``
     (default its own): a log slider in powers of 10, an integer slider when its range
@@ -37,14 +54,12 @@ def slider_widget(name, slider, value=None):
     value = slider.value if value is None else value
     common = dict(description=name, continuous_update=False, style={"description_width": "initial"},
                   layout=w.Layout(width="380px"))
-    if slider.log:
-        lo, hi = math.log10(slider.min), math.log10(slider.max)
-        return w.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=(hi - lo) / 100,
-                                readout_format=".2e", **common)
-    if all(isinstance(v, numbers.Integral) for v in (slider.min, slider.max, slider.step)):
+    if all(isinstance(v, numbers.Integral) for v in (slider.min, slider.max, slider.step)) and not slider.log:
         return w.IntSlider(value=value, min=slider.min, max=slider.max, step=slider.step, **common)
-    step = slider.step or (slider.max - slider.min) / 100
-    return w.FloatSlider(value=value, min=slider.min, max=slider.max, step=step, readout_format=".4g", **common)
+    lo, hi, step = _grid(slider, value)
+    if slider.log:
+        return w.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=step, readout_format=".3g", **common)
+    return w.FloatSlider(value=value, min=lo, max=hi, step=step, readout_format=".4g", **common)
 
 
 @dataclass(frozen=True)
@@ -144,8 +159,7 @@ def _default_start(landscape):
 
 def _set_range(control, slider, value):
     """Move a slider widget to a new range and value (log sliders take exponents)."""
-    lo, hi = (math.log10(slider.min), math.log10(slider.max)) if slider.log else (slider.min, slider.max)
+    lo, hi, step = _grid(slider, value)
     control.min, control.max = min(lo, control.min), max(hi, control.max)
     control.value = value
-    control.min, control.max = lo, hi
-    control.step = (hi - lo) / 100 if slider.log else (slider.step or (hi - lo) / 100)
+    control.min, control.max, control.step = lo, hi, step

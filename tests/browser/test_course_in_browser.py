@@ -32,9 +32,10 @@ from pathlib import Path
 import pytest
 
 try:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import Error as PlaywrightError, TimeoutError as PlaywrightTimeout
 except ImportError:        # the `chromium` fixture skips with the reason
     PlaywrightTimeout = TimeoutError
+    PlaywrightError = RuntimeError
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "course").glob("*.ipynb"))
@@ -151,7 +152,12 @@ def _check_explorer(page, path, cell, shot: Path):
     assert images.count() >= 1, "a cell with sliders shows no figure for them to drive"
     cell.scroll_into_view_if_needed()
     before_src = images.last.get_attribute("src")
-    before_png = images.last.screenshot()
+    try:
+        before_png = images.last.screenshot()
+    except PlaywrightError as exc:       # the figure was replaced between the two lines
+        pytest.fail(f"the figure redrew although no slider moved (a slider that reports while dragged "
+                    f"sends its snapped value when first drawn): {str(exc).splitlines()[0]}")
+    assert images.last.get_attribute("src") == before_src, "the figure redrew although no slider moved"
     slider = cell.locator(".widget-slider").first
     readout = slider.locator(".widget-readout").first
     before_value = readout.inner_text()
