@@ -1,9 +1,9 @@
 """Chapter 4's strategy comparison: every search at ~108 epochs of the MLP, over several seeds.
 
-    .venv/bin/python benchmarks/tuning_comparison.py [--seeds 10] [--workers 2] [--out course/data/tuning_comparison.json]
+    .venv/bin/python benchmarks/tuning_comparison.py [--seeds 12] [--workers 2] [--out course/data/tuning_comparison.json]
 
 Runs coursekit.tuning.compare.STRATEGIES for seeds 0..N-1 (the trials of each search on a
-process pool), retrains each chosen config at 27 epochs with two fresh seeds, and writes the
+process pool), retrains each chosen config at 27 epochs with three fresh seeds, and writes the
 rows and the summary (median and quartiles per strategy) as JSON for the notebook.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "course" / "data" / "tuning_comparison.json"))
     args = parser.parse_args(argv)

@@ -2,16 +2,19 @@
 
 - :func:`minibatch_cost`: mini-batch SGD on least squares, steps (and examples) needed to
   close a fraction of the gap to the optimum, per learning rate (chapter 1, section 4.2);
-- :func:`tuned_minibatch_cost`: the same with the learning rate tuned per batch size;
+- :func:`tuned_minibatch_cost`: the same with the learning rate tuned per batch size (on the
+  median over seeds);
 - :func:`time_gradient_descent`: full-batch GD timed on each array backend (chapter 1, section 8).
 
 NumPy only except :func:`time_gradient_descent`, which runs on each backend it is given.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-__all__ = ["minibatch_cost", "tuned_minibatch_cost", "time_gradient_descent"]
+__all__ = ["Cost", "minibatch_cost", "tuned_minibatch_cost", "time_gradient_descent"]
 
 
 def minibatch_cost(X, y, batch_size, lr, fractions=(1e-2, 1e-4), max_steps=5000, seed=7):
@@ -51,19 +54,43 @@ def minibatch_cost(X, y, batch_size, lr, fractions=(1e-2, 1e-4), max_steps=5000,
     return reached
 
 
-def tuned_minibatch_cost(X, y, batch_sizes, lrs, fractions=(1e-2, 1e-4), max_steps=5000, seed=7):
-    """For every batch size and fraction, the learning rate of ``lrs`` that needs the fewest steps.
+class Cost(NamedTuple):
+    """One cell of :func:`tuned_minibatch_cost`: the median run's ``steps`` at the tuned ``lr``,
+    and the fewest and most steps over the seeds (``None`` where a run missed the target)."""
+    steps: int | None
+    lr: float | None
+    low: int | None = None
+    high: int | None = None
 
-    Returns ``{B: [(steps, lr) or (None, None) per fraction]}``: each fraction gets its own best
+
+def tuned_minibatch_cost(X, y, batch_sizes, lrs, fractions=(1e-2, 1e-4), max_steps=5000, seed=7,
+                         seeds=None):
+    """For every batch size and fraction, the learning rate of ``lrs`` whose median run over
+    ``seeds`` (default ``(seed,)``) needs the fewest steps.
+
+    Returns ``{B: [Cost(steps, lr, low, high) per fraction]}``: each fraction gets its own best
     learning rate (a smaller one reaches a lower noise floor, a larger one gets there faster).
+    The rate is picked on the median over seeds, not on one run: the luckiest single run would
+    favour the noisiest (smallest) batches. A run that misses the target counts as infinitely
+    slow; a cell whose median run misses it is ``Cost(None, None)``.
     """
+    seeds = (seed,) if seeds is None else tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
     table = {}
     for B in batch_sizes:
-        runs = {lr: minibatch_cost(X, y, int(B), lr, fractions, max_steps, seed) for lr in lrs}
+        runs = {lr: np.array([[np.inf if s is None else s for s in
+                               minibatch_cost(X, y, int(B), lr, fractions, max_steps, sd)] for sd in seeds])
+                for lr in lrs}
         best = []
         for j in range(len(fractions)):
-            done = [(steps[j], lr) for lr, steps in runs.items() if steps[j] is not None]
-            best.append(min(done) if done else (None, None))
+            median = {lr: np.sort(r[:, j])[len(seeds) // 2] for lr, r in runs.items()}  # the median run
+            lr = min(median, key=lambda r: (median[r], r))
+            if not np.isfinite(median[lr]):
+                best.append(Cost(None, None))
+                continue
+            lo, hi = runs[lr][:, j].min(), runs[lr][:, j].max()
+            best.append(Cost(int(median[lr]), lr, int(lo), int(hi) if np.isfinite(hi) else None))
         table[int(B)] = best
     return table
 

@@ -59,16 +59,16 @@ def _central_differences(f, x, eps, evaluate):
     """
     xp, x = _as_float_array(x)
     shape = tuple(x.shape)
-    flat = xp.reshape(xp.asarray(x, copy=True), (-1,))
+    flat = xp.reshape(backend.copy(x), (-1,))
     diffs = []
     for i in range(flat.shape[0]):
         old = float(flat[i])
         flat[i] = old + eps
         up = float(flat[i])                  # the step as stored in x's dtype
-        f_up = evaluate(f(xp.reshape(xp.asarray(flat, copy=True), shape)))
+        f_up = evaluate(f(xp.reshape(backend.copy(flat), shape)))
         flat[i] = old - eps
         down = float(flat[i])
-        f_down = evaluate(f(xp.reshape(xp.asarray(flat, copy=True), shape)))
+        f_down = evaluate(f(xp.reshape(backend.copy(flat), shape)))
         flat[i] = old
         diffs.append((f_up - f_down) / (up - down))
     return diffs, xp, x

@@ -9,6 +9,7 @@ resets them all. Without a widget front end it draws the defaults once and retur
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,9 +114,16 @@ class Race:
         ax1, ax2 = fig.subplots(1, 2)
         runs = self.run()
         plots.contour(self.track.landscape, runs, ax=ax1, levels=25)
-        ax1.set_title(f"{len(runs)} optimizers from one start on the {self.track_name}")
+        final = {r: float(t.final_loss) if not t.diverged and math.isfinite(t.final_loss) else math.inf
+                 for r, t in runs.items()}
+        best = min(final, key=final.get)
+        ax1.set_title(f"{len(runs)} optimizers from one start on the {self.track_name}: "
+                      f"{best} ends lowest" if math.isfinite(final[best]) else
+                      f"Every optimizer diverges on the {self.track_name} at these settings")
         plots.loss_curves(runs, ax=ax2)
-        ax2.set(title="loss per step (log scale)", xlabel="step", ylabel="loss")
+        ax2.set(title=f"{best} reaches loss {final[best]:.2g} in {self.track.steps} steps"
+                if math.isfinite(final[best]) else "No run keeps a finite loss",
+                xlabel="step", ylabel="loss")
         fig.tight_layout()
         return fig
 

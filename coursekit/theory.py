@@ -245,7 +245,7 @@ def euler(field, x0, h, steps):
     h = _positive(h, "h")
     steps = count(steps, "steps", minimum=0)
     xp = backend.get_namespace(x0)
-    x = xp.asarray(x0, copy=True)
+    x = backend.copy(x0)
     points = [x]
     for _ in range(steps):
         x = x + h * xp.asarray(field(x))

@@ -80,7 +80,10 @@ def weight_decay_grid(sizes, X, y, X_val, y_val, lrs, wds, steps, seed=0):
 
     Adam + L2 trains ``MLP(sizes, l2=wd)`` (the penalty (wd/2) sum ||W||^2 in the loss, so
     wd W in the gradient); AdamW trains ``MLP(sizes)`` with ``weight_decay=wd``. Both start
-    from the same parameters (``seed``). Returns {"Adam + L2": (len(lrs), len(wds)), "AdamW": ...}
+    from the same parameters (``seed``). The two treat the biases differently: MLP's L2 penalty
+    covers the weight matrices only, AdamW (like torch.optim.AdamW with one parameter group)
+    decays every parameter.
+    Returns {"Adam + L2": (len(lrs), len(wds)), "AdamW": ...}
     arrays of the unpenalized loss on (X_val, y_val); inf where training diverged.
     """
     from .models import MLP

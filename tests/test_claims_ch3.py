@@ -12,6 +12,7 @@ import scipy.optimize
 import scipy.sparse.linalg
 
 from coursekit import convex, functions
+from coursekit.runs import minimize
 from coursekit.convex import compare
 
 claim = pytest.mark.claim
@@ -88,6 +89,12 @@ def test_random_starts_agree_on_convex_problems_and_not_on_non_convex_ones():
                                      steps=5000, tol=1e-9)[0] for _ in range(40)]
     distinct = {tuple(np.round(e, 4)) for e in ends}
     assert len(distinct) >= 3                                 # several local minima reached
+    ras = functions.MultiModal()                              # unequal minima: the loss depends on the start
+    run = minimize(ras, rng.uniform(-4.5, 4.5, size=(40, 2)), "sgd", 2000, lr=1e-3)
+    for x in run.final:                                       # each end is a local minimum (closed-form Hessian)...
+        assert np.linalg.norm(ras.grad(x)) < 1e-6 and np.all(np.linalg.eigvalsh(ras.hessian(x)) > 0)
+    levels = np.unique(np.round(run.final_loss, 2))
+    assert len(levels) >= 5 and np.ptp(run.final_loss) > 5   # ...with values that differ by whole bumps
 
 
 # ------------------------------------------------------------------ C30 quadratic convergence

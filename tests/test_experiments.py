@@ -1,4 +1,6 @@
 """coursekit.experiments: the mini-batch cost and the timing helper, against loops written here."""
+import math
+
 import numpy as np
 import pytest
 
@@ -54,10 +56,28 @@ def test_tuned_cost_takes_the_fastest_rate_per_target(problem):
     lrs = [0.4, 0.1, 0.02]
     table = experiments.tuned_minibatch_cost(X, y, [1, 200], lrs, fractions=(1e-1, 1e-3), max_steps=2000)
     for B, row in table.items():
-        for j, (steps, lr) in enumerate(row):
+        for j, (steps, lr, low, high) in enumerate(row):
             runs = {r: experiments.minibatch_cost(X, y, B, r, (1e-1, 1e-3), 2000)[j] for r in lrs}
             done = {r: s for r, s in runs.items() if s is not None}
-            assert steps == min(done.values()) and runs[lr] == steps
+            assert steps == min(done.values()) and runs[lr] == steps and low == high == steps
+
+
+def test_tuned_cost_picks_the_rate_on_the_median_over_seeds(problem):
+    """Five seeds: the median run's steps per rate, the rate with the fewest, and the spread."""
+    X, y = problem
+    lrs, seeds, fractions = [0.4, 0.1, 0.02], [3, 4, 5, 6, 7], (1e-1, 1e-3)
+    table = experiments.tuned_minibatch_cost(X, y, [1, 20], lrs, fractions, 2000, seeds=seeds)
+    for B, row in table.items():
+        for j, cost in enumerate(row):
+            per_rate = {r: [experiments.minibatch_cost(X, y, B, r, fractions, 2000, sd)[j] for sd in seeds]
+                        for r in lrs}
+            ordered = {r: sorted(math.inf if s is None else s for s in v) for r, v in per_rate.items()}
+            medians = {r: v[2] for r, v in ordered.items()}              # a missed target counts as inf
+            assert cost.steps == min(medians.values()) and medians[cost.lr] == cost.steps
+            assert (cost.low, cost.high) == (ordered[cost.lr][0], ordered[cost.lr][-1])
+    assert table[1][1].low < table[1][1].high                    # a batch of 1 is noisy: seeds differ
+    with pytest.raises(ValueError, match="seeds"):
+        experiments.tuned_minibatch_cost(X, y, [1], lrs, seeds=[])
 
 
 def test_time_gradient_descent_reports_a_failing_backend(problem):

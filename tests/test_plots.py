@@ -41,6 +41,9 @@ def test_contour_draws_the_trajectory_through_its_iterates(bowl):
     assert ax.get_xlim() == bowl.window[0] and ax.get_ylim() == bowl.window[1]
     assert any(isinstance(c, matplotlib.contour.ContourSet) for c in ax.collections)
     assert ax.get_legend() is None                # one unlabelled path: no legend
+    plt.close(ax.figure)
+    ax = plots.contour(bowl, {"gd (yours)": traj})   # one path the caller named: its name shows
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["minimizer", "gd (yours)"]
 
 
 def test_contour_several_trajectories_batched_and_arrays(bowl):

@@ -237,7 +237,8 @@ for p in [(1, -1), (-1, 1), (1, 1), (-1, -1)]:
 # The picture: contours with the four points marked (star: minimum, triangle: maximum, crosses:
 # saddles), and gradient descent from a few starts. Runs that start near a saddle slide away from it
 # along its negative-curvature direction; the maximum repels everything; only the minimum attracts.
-# (The function goes to $-\infty$ when $x \to -\infty$, so some runs leave the window for good.)
+# The function has no lower bound: it goes to $-\infty$ when $x \to -\infty$ or $y \to +\infty$, so
+# only two of the five runs reach the minimum; the other three leave the window for good and diverge.
 
 # %%
 starts = np.array([[0.9, 1.6], [-0.5, 1.2], [-1.6, -0.9], [1.6, 0.9], [0.2, -0.2]])
@@ -249,7 +250,7 @@ ax2 = fig.add_subplot(1, 2, 2)
 ax1.set_title("$f = x^3 - 3x - y^3 + 3y$ as a surface.")
 plots.contour(cubic, paths, ax=ax2, mark_stationary=True, legend=False, levels=25, log_levels=False)
 ax2.legend(*[list(t)[:3] for t in ax2.get_legend_handles_labels()], fontsize="small", loc="lower left")
-ax2.set_title("Runs leave the saddles and the maximum for the minimum.")
+ax2.set_title("Runs flee the saddles and the maximum; two reach the minimum.")
 fig.tight_layout()
 
 # %% [markdown]
@@ -268,7 +269,7 @@ fig.tight_layout()
 #
 # has error $O(\varepsilon^2)$ (the even terms of the Taylor series cancel), against $O(\varepsilon)$
 # for the one-sided difference. Too small an $\varepsilon$ loses to rounding: $f$ is computed with a
-# relative error of about the unit roundoff $u = 2^{-52} \approx 2\cdot10^{-16}$, and dividing by
+# relative error of about the machine epsilon $u = 2^{-52} \approx 2\cdot10^{-16}$, and dividing by
 # $2\varepsilon$ turns that into an error of about $u|f|/\varepsilon$. Truncation $\varepsilon^2|f^{(3)}|/6$
 # and rounding balance at $\varepsilon^\star = (3u\,|f/f^{(3)}|)^{1/3}$, of the order of
 # $u^{1/3} \approx 6\cdot10^{-6}$ (`theory.central_difference_eps`), not $\sqrt u \approx 10^{-8}$,
@@ -297,10 +298,10 @@ for name, (m, params, A, b) in cases.items():
     print(f"{name:<24} relative error < 1e-7: {res.error < 1e-7}")
 
 # %% [markdown]
-# (The exact errors, around $10^{-10}$, depend on the machine's rounding, so only the verdict is
-# printed.) How the error depends on $\varepsilon$: on the right the truncation error falls like
-# $\varepsilon^2$ (slope 2 on log-log axes), on the left rounding takes over and grows like
-# $1/\varepsilon$ (slope $-1$); the minimum sits near $u^{1/3}$.
+# (The exact errors, from about $10^{-11}$ to $10^{-9}$, depend on the machine's rounding, so only
+# the verdict is printed.) How the error depends on $\varepsilon$: on the right the truncation error
+# falls like $\varepsilon^2$ (slope 2 on log-log axes), on the left rounding takes over and grows
+# like $1/\varepsilon$ (slope $-1$); the minimum sits near $u^{1/3}$.
 
 # %%
 m, params, A, b = cases["logistic regression"]
@@ -442,7 +443,10 @@ print(f"(kappa - 1)/(kappa + 1) = {(kappa - 1) / (kappa + 1):.6f}")
 
 # %% [markdown]
 # The contraction is not just bounded by $(\kappa-1)/(\kappa+1)$: at $\eta^\star$ it equals it at
-# every single step, because both extreme directions shrink by exactly that factor.
+# every single step, because both extreme directions shrink by exactly that factor, and on this
+# two-dimensional bowl there are no others. (With eigenvalues strictly between $\mu$ and $L$, the
+# components along them shrink faster, and the error's norm is multiplied by less than
+# $(\kappa-1)/(\kappa+1)$ per step until they have died out.)
 #
 # **Explore.** The first explorer shows gradient descent along the steepest direction of a
 # quadratic, with a learning-rate slider in units of $1/L$: below $1/L$ the iterates approach the
@@ -458,7 +462,9 @@ widgets.explore_lr_1d(lr=1.6)
 # learning rate, and draws the path with its loss curve. Each landscape comes with its own start,
 # window and learning-rate range, and starts at a stable learning rate. Try: the quadratic with
 # $\eta$ just below and above $2/L = 0.2$; Rosenbrock from its classic start $(-1.2, 1)$, where the
-# steep walls allow only $\eta \lesssim 10^{-3}$ and progress along the flat valley floor is slow;
+# steep walls ($L \approx 1500$ there, so $2/L \approx 1.3\cdot10^{-3}$) keep the step small and
+# progress along the flat valley floor is slow (the largest rate on the slider still ends its 500
+# steps at a loss of about 0.7, against 0 at the minimum);
 # Himmelblau, where the starting point decides which of four minima you reach.
 
 # %%
@@ -616,8 +622,10 @@ print(f"at k = 60 the bound is {quad_bound[-1] / quad_run.losses[-1]:.0f} times 
 # - The convex curve falls like $k^{-1.5}$, faster than $1/k$, because of how its eigenvalues are
 #   spread: $\lambda_i \propto i^2$, so only about $\sqrt{\lambda}$ of them lie below any
 #   $\lambda$. After $k$ steps the gap $\tfrac12\sum_i \lambda_i c_i^2 (1-\lambda_i/L)^{2k}$ comes
-#   from the eigenvalues below about $L/k$, and with that density it is $\propto k^{-3/2}$. The
-#   $1/k$ bound is reached only when much of $x_0$ sits on eigenvalues near 0.
+#   from the eigenvalues below about $L/k$, and with that density it is $\propto k^{-3/2}$. A
+#   $1/k$ decay shows only when much of $x_0$ sits on eigenvalues of order $L/k$, ever closer to 0
+#   as $k$ grows; even then a quadratic stays below $1/(2e) \approx 0.18$ of the bound, since
+#   $t(1-t/k)^{2k} \le t e^{-2t} \le 1/(2e)$ with $\lambda = tL/k$.
 # - The logistic loss is more curved near its minimum than $\mu = \lambda = 0.1$.
 # - On the quadratic the linear bound is loose, and ever more so: the gap falls by
 #   $(1-\mu/L)^2 = 0.9025$ per step (after the first step has removed the steep direction), the
@@ -725,7 +733,7 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
 ax1.hist([far, at_opt], bins=40, label=["from $w$ (far)", "from $w^\\star$"], color=["C0", "C3"])
 ax1.axvline(0, color="k", lw=1)
 ax1.axvline(far.mean(), color="C0", ls="--", label="average change from $w$")
-ax1.set(xlabel="change of the full loss after one SGD step", ylabel="examples",
+ax1.set(xlabel="change of the full loss after one SGD step ($\\eta = 0.05$)", ylabel="examples",
         title="Far away most steps go down; at $w^\\star$ all go up.")
 ax1.legend(fontsize="small")
 ax2.semilogy(full_loss[:3001] - f_star_n, lw=0.6, label="$f - f^*$ of the SGD run")
@@ -760,29 +768,43 @@ print(f"noise floor: mean f - f* over steps 2000-10000 = {np.mean(full_loss[2000
 # cheap; full batches take few exact steps, each a pass over the data. A fair comparison gives each
 # batch size its own best learning rate: for every $B$ and every target, the fastest of the eight
 # rates $1/L, 1/(2L), \dots, 1/(128L)$ (one rate for all would favour whichever batch size it happens
-# to suit). The table: the work to close 99% (then 99.99%) of the gap between the starting loss and
-# the optimum, least squares on $n = 1000$ examples ($\kappa \approx 1.4$), at most 5000 steps.
+# to suit), judged on the median of 11 seeded runs (the luckiest single run would favour the
+# noisiest, smallest batches). The table: the work the median run needs to close 99% (then 99.99%)
+# of the gap between the starting loss and the optimum, and its range over the 11 seeds; least
+# squares on $n = 1000$ examples ($\kappa \approx 1.4$), at most 5000 steps.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 Xe, ye, _ = data.regression(n=1000, d=10, noise=0.3, seed=6)
 L_e = np.linalg.eigvalsh(Xe.T @ Xe / 1000).max()
 cost = experiments.tuned_minibatch_cost(Xe, ye, [1, 10, 100, 1000], (1 / L_e) * 2.0 ** -np.arange(8),
-                                        fractions=(1e-2, 1e-4), max_steps=5000)
-print(f"{'':>5} {'to 1% of the gap':^29} {'to 0.01% of the gap':^29}")
-print(f"{'B':>5}" + f" {'steps':>6} {'examples':>9} {'best lr':>12}" * 2)
+                                        fractions=(1e-2, 1e-4), max_steps=5000, seeds=range(11))
+
+
+def row(c, B):      # one target: median run's steps and examples, range over seeds, tuned rate
+    if c.steps is None:
+        return f" {'> 5000':>6}" + " " * 31
+    rate = "1/L" if c.lr * L_e > 0.75 else f"1/({round(1 / (c.lr * L_e))}L)"
+    return f" {c.steps:>6} {c.steps * B:>9} {f'{c.low * B}-{c.high * B}':>11} {rate:>9}"
+
+
+print(f"{'':>5} {'to 1% of the gap':^38} {'to 0.01% of the gap':^38}")
+print(f"{'B':>5}" + f" {'steps':>6} {'examples':>9} {'(range)':>11} {'best lr':>9}" * 2)
 for B, targets in cost.items():
-    print(f"{B:>5}" + "".join(f" {steps:>6} {steps * B:>9} {f'{lr * L_e:.3g}/L':>12}" if steps else
-                              f" {'> 5000':>6} {'-':>9} {'-':>12}" for steps, lr in targets))
+    print(f"{B:>5}" + "".join(row(c, B) for c in targets))
 
 # %% [markdown]
-# Counted in examples, the smallest batch is the cheapest at both targets: $B = 1$ needs 58 examples
-# to close 99% of the gap and 372 for 99.99%, a full batch 2000 and 3000. Counted in steps it is
-# the other way round: full batches get there in 2 and 3 steps at $\eta = 1/L$, $B = 1$ needs 58 and
-# 372. The tuned rates show the noise floor of section 4.1 at work: for the closer target the small
-# batches need a smaller learning rate ($B = 1$: from $1/(8L)$ down to $1/(64L)$), the full batch
-# does not. On a GPU, where one batch of 100 costs about as much time as one of 1, steps are what
-# counts, which shifts the balance towards larger batches (chapter 2).
+# Counted in examples, the smallest batch is the cheapest at both targets: the median run with
+# $B = 1$ needs 51 examples to close 99% of the gap and 589 for 99.99%, a full batch 2000 and 3000.
+# Counted in steps it is the other way round: full batches get there in 2 and 3 steps at
+# $\eta = 1/L$, $B = 1$ needs 51 and 589. Near the noise floor the first step below the target is
+# itself noisy: over the 11 seeds $B = 1$ needs from 351 to 1215 examples for 99.99%, $B = 10$ from
+# 390 to 1220, so single runs of these two can come out in either order; every mini-batch stays
+# below the full batch's 3000. The tuned rates show the noise floor of section 4.1 at work: for the
+# closer target the small batches need a smaller learning rate ($B = 1$: from $1/(16L)$ down to
+# $1/(64L)$, $B = 10$: from $1/(2L)$ to $1/(8L)$), the full batch does not. On a GPU, where
+# one batch of 100 costs about as much time as one of 1, steps are what counts, which shifts the
+# balance towards larger batches (chapter 2).
 #
 # *Question.* This problem is well conditioned ($\kappa \approx 1.4$), so full-batch GD needs only
 # a few steps. Which way would the comparison move with $\kappa = 1000$, where full-batch GD needs
@@ -866,8 +888,9 @@ for ax, (name, A) in zip(axes, [("raw features", Xc8), ("standardized", Zc8)]):
     log_eps = np.log(np.linalg.norm(problem.grad(run.iterates[0])) / 1e-6)   # log(1/eps): |grad| falls 1/eps-fold
     scaling[name] = (theory.condition_number(H), run, log_eps)
     span = ((w_opt[0] - 1.5, w_opt[0] + 1.5), (w_opt[1] - 1.5, w_opt[1] + 1.5))
-    plots.contour(problem, run.iterates[:40], ax=ax, window=span, levels=20, mark_minimizers=False)
-    ax.set_title(f"{name.capitalize()}: $\\kappa$ = {scaling[name][0]:.1f}, the first 40 steps.")
+    plots.contour(problem, run.iterates[:41], ax=ax, window=span, levels=20, mark_minimizers=False)
+    shown = "the first 40 steps" if run.steps > 40 else f"all {run.steps} steps"
+    ax.set_title(f"{name.capitalize()}: $\\kappa$ = {scaling[name][0]:.1f}, GD's path, {shown}.")
     ax.set(xlabel="$w_1$", ylabel="$w_2$")
 fig.tight_layout()
 
@@ -1006,7 +1029,8 @@ fig.tight_layout()
 # better optimizers.
 #
 # *Question.* Euler's error at a fixed time is $O(\eta)$, yet GD with $\eta = 0.3$ above, far from
-# the flow's path, still ends at the minimum. Why does that error not matter for optimization on
+# the flow's path, still converges to the minimum (not by $t = 3$, where the figure stops: it is
+# 0.37 away there, the flow 0.03). Why does that error not matter for optimization on
 # this bowl, and which property of the flow would GD have to keep for it to matter (think of
 # $\eta > 2/L$)?
 #
@@ -1018,8 +1042,10 @@ fig.tight_layout()
 #
 # are positive semi-definite at every $w$ ($v^\top H v$ is a sum of squares with non-negative
 # weights). So every local minimum is global, GD with a stable learning rate reaches it from any
-# start, and there is a reference answer to compare with: the least-squares solution for linear
-# regression, a high-precision solver for logistic regression.
+# start when a minimum exists (for logistic regression without an L2 term it does not when the
+# classes are linearly separable: the loss then keeps falling as $\lVert w\rVert \to \infty$; our
+# classes overlap), and there is a reference answer to compare with: the least-squares solution
+# for linear regression, a high-precision solver for logistic regression.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -1160,23 +1186,24 @@ if not isinstance(timings.get("cupy", ""), str):
 # - $-\nabla f$ is the steepest direction (C1); at $\nabla f = 0$ the Hessian's eigenvalue signs tell
 #   minimum, maximum and saddle apart (C2); a central-difference check keeps gradients honest (C10).
 # - On a quadratic with curvatures in $[\mu, L]$, GD converges iff $\eta < 2/L$, best at
-#   $\eta = 2/(\mu+L)$ with contraction $(\kappa-1)/(\kappa+1)$ (C3, C4). In general: $O(1/k)$ for
-#   convex, linear for strongly convex functions (C7).
+#   $\eta = 2/(\mu+L)$ with contraction $(\kappa-1)/(\kappa+1)$ (C3, C4). For any $L$-smooth function
+#   and $\eta = 1/L$: $O(1/k)$ if it is convex, linear if it is strongly convex (C7).
 # - Mini-batch gradients are unbiased with noise $\propto 1/B$ (C5); single SGD steps can go up while
 #   the loss falls on average, and near the optimum every one goes up: with a fixed learning rate
 #   SGD settles at a noise floor $\approx \eta\sigma_\star^2/(4B)$ (C6).
-# - With the learning rate tuned per batch size, small batches need the fewest examples, large
-#   batches the fewest steps.
+# - With the learning rate tuned per batch size, on a well-conditioned least-squares problem, small
+#   batches need the fewest examples, large batches the fewest steps.
 # - Badly scaled features mean a large $\kappa$ and slow GD; standardization fixes it when the
 #   features are uncorrelated, not when they are strongly correlated (C8).
 # - GD is Euler's method for gradient flow (C9).
-# - Linear and logistic regression are convex: GD finds the one optimum from anywhere (C11).
+# - Linear and logistic regression are convex: GD finds the optimum from anywhere, when one exists
+#   (C11).
 #
 # **Next: chapter 2, modern optimizers.** The condition number $\kappa$ is the enemy of this
-# chapter: GD needs about $\kappa$ steps per digit of accuracy. Momentum (the heavy ball of section 6)
-# cuts that to about $\sqrt\kappa$; AdaGrad, RMSProp and Adam rescale each coordinate as the
-# standardization of section 5 did, but learned from the gradients; schedules shrink the learning
-# rate to tame the noise of section 4.
+# chapter: GD needs a number of steps proportional to $\kappa$ per digit of accuracy ($\kappa\ln 10$
+# at $\eta = 1/L$). Momentum (the heavy ball of section 6) cuts that to the order of $\sqrt\kappa$;
+# AdaGrad, RMSProp and Adam rescale each coordinate as the standardization of section 5 did, but
+# learned from the gradients; schedules shrink the learning rate to tame the noise of section 4.
 #
 # ## Going further
 #

@@ -150,7 +150,7 @@ for k, a, b in zip(kappas, *hits):
 # Over a 100-fold range of $\kappa$ gradient descent's step count grows 100-fold and heavy ball's about
 # 12-fold, so the advantage grows like $\sqrt\kappa$: 2.5 times fewer steps at $\kappa = 10$, 22 times
 # at $\kappa = 1000$. GD's measured counts sit slightly below its line (the error starts spread over
-# 10 directions, and all but the slowest die faster); heavy ball's 20 to 40% above it (the double
+# 10 directions, and all but the slowest die faster); heavy ball's 18 to 37% above it (the double
 # root's $k\,r^k$ decay adds a factor $k$ that the line ignores).
 # %% [markdown]
 # ### 1.4 Where heavy ball stops converging
@@ -215,9 +215,11 @@ check("ch2.momentum_step")
 # %% [markdown]
 # Your step, 60 times on a ravine with $\kappa = 50$ ($\mu = 1$, $L = 50$), next to plain gradient
 # descent with the same learning rate $\eta = 0.02 = 1/L$. At $1/L$ gradient descent has no zig-zag at
-# all across the ravine, but it crawls along it at $1 - \eta\mu = 0.98$ per step. Momentum swings
-# across the ravine (its steep-direction factor is complex, of modulus $\sqrt{0.7} = 0.84$) and gets
-# along it much faster: compare the losses printed after 60 steps.
+# all across the ravine (its first step lands on the valley floor, hidden in the figure under
+# momentum's identical first step; the blue square is where it ends), but it crawls along it at
+# $1 - \eta\mu = 0.98$ per step. Momentum swings across the ravine (its steep-direction factor is
+# complex, of modulus $\sqrt{0.7} = 0.84$) and gets along it much faster: compare the losses printed
+# after 60 steps.
 
 # %%
 def reference_momentum_step(p, g, buf, lr, mom):
@@ -302,7 +304,10 @@ check("ch2.nesterov_step")
 
 # %% [markdown]
 # Your Nesterov step against heavy ball on the ravine of Exercise 1 (same $\eta = 0.02$, $\mu = 0.7$):
-# the look-ahead gradient brakes the overshoot across the ravine.
+# the first step of torch's form is $1+\mu = 1.7$ gradient steps, so it overshoots across the ravine
+# as far as heavy ball's second step does; after that the look-ahead gradient stops the swing (at
+# $\eta\lambda = 1$ its steep-direction recursion is multiplied by $1 - \eta\lambda = 0$), while heavy
+# ball keeps zig-zagging.
 
 # %%
 def reference_nesterov_step(p, g, buf, lr, mom):
@@ -318,7 +323,7 @@ for name, fn in [("heavy ball (reference)", reference_momentum_step), ("nesterov
         path.append(p)
     paths[name if fn is not nesterov else f"{name} ({nesterov.used})"] = np.array(path)
 ax = plots.contour(ravine, paths, levels=20)
-ax.set_title("Nesterov overshoots less across the ravine than heavy ball");
+ax.set_title("Nesterov swings across once; heavy ball keeps zig-zagging");
 
 # %% [markdown]
 # ## 3. Adaptive methods: one learning rate per coordinate
@@ -445,7 +450,7 @@ with_bc, without_bc = np.array(with_bc), np.array(without_bc)
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(np.arange(1, 3001), without_bc[:, 3] / 1e-3, label="without bias correction")
 ax.plot(np.arange(1, 3001), with_bc[:, 3] / 1e-3, label="with bias correction (optim.Adam)")
-ax.set(xscale="log", xlabel="step t", ylabel="step size / lr",
+ax.set(xscale="log", xlabel="step t", ylabel="step size / lr (coordinate with |g| = 1)",
        title="Without correction Adam's early steps are several times too large")
 ax.legend(fontsize="small");
 
@@ -545,10 +550,11 @@ print(f"AdamW     after 50 steps: {np.round(adamw, 4)}   (1 - lr wd)^50 = {(1 - 
 # %% [markdown]
 # Plain SGD: the two forms agree to rounding. Adam: look at $x_1$, the weight the loss does not
 # care about. With L2 its only gradient is $\lambda p$, which Adam divides by its own size
-# $\sqrt{\hat v} \approx \lambda |p|$: the decay moves it by about $\eta$ per step whatever $\lambda$ is, and
-# after 50 steps of 0.05 it has crossed 0. AdamW multiplies it by $1 - \eta\lambda$ per step, exactly
-# $0.995^{50} = 0.7783$. Same settings, different trajectories; along the steep $x_2$ the L2 term is
-# negligible next to the loss gradient and both end near 0.
+# $\sqrt{\hat v} \approx \lambda |p|$: the decay moves it by about $\eta$ per step whatever $\lambda$ is
+# (for the first ten steps or so, slower after), and after 50 steps of 0.05 it has crossed 0. AdamW
+# multiplies it by $1 - \eta\lambda$ per step, exactly $0.995^{50} = 0.7783$. Same settings, different
+# trajectories; along the steep $x_2$ the L2 term is negligible next to the loss gradient and both end
+# near 0.
 #
 # Does it matter for training? Loshchilov & Hutter's point is that with Adam + L2 the best weight
 # decay depends on the learning rate, while AdamW separates the two. A small grid on the course MLP
@@ -564,10 +570,12 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 for ax, (name, table) in zip(axes, wd_scores.items()):
     im = ax.imshow(table, cmap="viridis_r", vmin=0, vmax=1.1)
     ax.set(xticks=range(3), xticklabels=wds_grid, yticks=range(3), yticklabels=lrs_grid,
-           xlabel="weight decay", ylabel="learning rate", title=f"{name}: validation loss")
+           xlabel="weight decay", ylabel="learning rate" if ax is axes[0] else "",
+           title=f"{name}: validation loss")
     for (i, j), val in np.ndenumerate(table):
         ax.text(j, i, f"{val:.3f}", ha="center", va="center", color="w" if val > 0.6 else "k")
-fig.colorbar(im, ax=axes, label="validation loss");
+fig.colorbar(im, ax=axes, label="validation loss")
+fig.suptitle("With Adam + L2 the weight decay decides the loss; with AdamW it barely matters", y=1.02);
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -600,7 +608,7 @@ check("ch2.adamw_step")
 
 # %% [markdown]
 # Your AdamW on the weight the loss ignores ($x_1$ of the quadratic above, gradient 0): it must follow
-# $(1-\eta\lambda)^t$ exactly, while Adam + L2 (coursekit) drives it through 0 in about 20 steps.
+# $(1-\eta\lambda)^t$ exactly, while Adam + L2 (coursekit) drives it through 0 in about 25 steps.
 
 # %%
 adamw_fn = yours_or_reference("ch2.adamw_step", lambda p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8,
@@ -637,7 +645,8 @@ shapes = {"step decay (x0.3 every 100)": schedules.step_decay(0.1, 100, 0.3),
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for name, s in shapes.items():
     ax.plot(range(T + 1), [s(t) for t in range(T + 1)], label=name)
-ax.set(xlabel="step t", ylabel="learning rate", title="Four schedules from lr = 0.1")
+ax.set(xlabel="step t", ylabel="learning rate",
+       title="Four ways to bring the learning rate down from its peak of 0.1")
 ax.legend(fontsize="small");
 
 # %% [markdown]
@@ -684,9 +693,10 @@ ax.legend(fontsize="small");
 #
 # A rare huge gradient can throw training far away in one step. **Clipping by global norm**
 # (Pascanu et al. 2013) multiplies all gradients by $\min(1, c/(\lVert g\rVert + 10^{-6}))$: the
-# update's length is capped at about $c$ and its direction is unchanged *(claim C21)*. Clipping each
-# entry to $[-c, c]$ instead changes the direction. The norms of 300 mini-batch gradients (batch
-# 16) of the spirals MLP during training with SGD, lr = 0.1, momentum 0.9:
+# gradient's length is capped at about $c$ (a plain SGD step's at $\eta c$) and its direction is
+# unchanged *(claim C21)*. Clipping each entry to $[-c, c]$ instead changes the direction. The norms
+# of 300 mini-batch gradients (batch 16) of the spirals MLP during training with SGD, lr = 0.1,
+# momentum 0.9:
 
 # %%
 mlp = models.MLP([2, 32, 32, 3], seed=0)
@@ -758,7 +768,9 @@ for B, lr in [(8, 0.05), (32, 0.2), (32, 0.05), (128, 0.8), (128, 0.05), (8, 0.4
 # longer matches the small batch: with only 46 steps, fewer updates cost more than the lower noise
 # gains. Where it breaks outright: from a larger base rate, batch 8 at 0.4 reaches 0.058, while
 # batch 64 at $8 \times 0.4 = 3.2$ ends at 0.783: one step 8 times larger no longer does the work of
-# 8 small ones once the step is too large for the curvature it meets.
+# 8 small ones once the step is too large for the curvature it meets. Each row is a single run with
+# one sampling seed: at learning rates of 0.4 and above another seed (change `seed=1` in
+# `epochs_loss`) moves the loss by as much as 0.2, though none of these comparisons changes direction.
 #
 # *Question.* The rule keeps the expected step per epoch. What does it not keep, and which of the
 # two effects (fewer steps, less noise) wins at batch 128 here?
@@ -786,9 +798,9 @@ fig, ax = plt.subplots(figsize=(6, 3.6))
 for name, norms in layer_norms.items():
     ax.plot(np.arange(1, 13), norms, "o-", label=name)
 ax.set(yscale="log", xlabel="layer (1 = input side)", ylabel=r"$\|\partial L / \partial W_l\|_F$",
-       title="Only a width-aware init keeps the gradient's scale across layers")
+       title="Init sets every layer's gradient size; only He's keeps it near 1")
 ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-ax.legend(fontsize="small");
+ax.legend(fontsize="small", loc="center", bbox_to_anchor=(0.5, 0.3), ncol=2);
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -796,11 +808,15 @@ for name, norms in layer_norms.items():
     print(f"{name:<17} gradient norms of the 12 layers between {norms.min():.2g} and {norms.max():.2g}")
 
 # %% [markdown]
-# The whole curve moves, not only its slope: with tiny weights the forward signal and the backward
-# signal both shrink, so every layer's gradient is near $10^{-15}$ and training cannot start; with
-# $\sigma = 1$ every layer's is about $10^{7}$ or more. He's init keeps all twelve between 0.1 and 1.2.
+# The curves are flat: what the init changes is their level. The gradient of $W_l$ is the backward
+# signal at layer $l$ times the forward signal entering it; the first has passed the layers above $l$,
+# the second the layers below, so every layer's gradient carries about the same product of per-layer
+# factors. With tiny weights both signals shrink, so every layer's gradient is near $10^{-15}$ and
+# training cannot start; with $\sigma = 1$ every layer's is about $10^{7}$ or more. He's init keeps all
+# twelve between 0.1 and 1.2.
 # Xavier's, designed for tanh, misses the factor 2 that ReLU's zeroed half costs per layer, and here
-# its gradients are 100 to 300 times smaller than He's (try `activation="tanh"`).
+# its gradients are smaller than He's in every layer, by about 40 times in the first layer and 900 in
+# the last (read the gap on the log axis; try `activation="tanh"`).
 #
 # ### 5.2 Saddles and noise
 #
@@ -856,7 +872,7 @@ tuned = {}
 for name, (opt_name, kw, grid) in contenders.items():
     best_lr, tried = training.tune_lr(mlp, X_tr, y_tr, opt_name, 300, grid, **kw)
     tuned[name] = (best_lr, tried[best_lr])
-    print(f"{name:<9} tuned lr {best_lr:<6g} final loss {tried[best_lr].final_loss:.4f}  "
+    print(f"{name:<9} tuned lr {best_lr:<6g} loss (mean of last 30 steps) {tried[best_lr].final_loss:.4f}  "
           f"accuracy {np.mean(mlp.predict(tried[best_lr].params, X_tr) == y_tr):.3f}")
 
 # %%
@@ -874,8 +890,9 @@ fig.tight_layout();
 # %% [markdown]
 # With its own tuned learning rate each optimizer fits the training set (accuracy 0.970 for plain
 # SGD, 0.993 for the others), but they get there at different speeds (the curves) and to different
-# final losses (Adam's 0.011 lowest, plain SGD's 0.055 highest), and the decision boundaries differ
-# wherever the data do not pin them down: same model, data and start, different solutions.
+# final losses (means over the last 30 steps: Adam's 0.011 lowest, plain SGD's 0.055 highest), and
+# the decision boundaries differ wherever the data do not pin them down: same model, data and start,
+# different solutions.
 #
 # ## 7. Ten thousand configurations in one array computation
 #
@@ -903,7 +920,7 @@ print("same final losses on the sample:", np.array_equal(batched.final_loss[samp
 # %%
 L_min = float(np.linalg.eigvalsh(rosen.hessian(np.array([1.0, 1.0]))).max())
 ax = plots.sweep_heatmap(batched.grid(moms_sw.size, lrs_sw.size), lrs_sw, moms_sw, edge_L=L_min)
-ax.set_title("Heavy ball on Rosenbrock: final loss after 1000 steps");
+ax.set_title("Rosenbrock, 1000 steps: best at high momentum, just left of the edge");
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -923,11 +940,11 @@ print(f"best: lr = {lr_flat[best]:.2e}, momentum = {mom_flat[best]:.2f}, final l
 # there is $8.8\cdot10^{-6}$, against $3.4\cdot10^{-26}$ left of it), and 1804 of the 1876 diverged runs
 # lie there; the other 72 diverged left of it, where the path crosses parts of the valley
 # steeper than the minimum. The best runs sit just left of the edge at high momentum. The
-# batched sweep was more than a thousand times faster than the loop on the machine that built this
-# notebook (the cell above prints the figure measured on yours), with identical results.
+# batched sweep was several hundred times faster than the loop, with identical results (the factor
+# depends on the machine and its load: the cell above prints the one it measured).
 #
-# *Question.* The edge line uses the curvature at the minimum. Why do runs far right of it not all
-# diverge, and where along the valley would they get stuck?
+# *Question.* The edge line uses the curvature at the minimum. Why do the runs between the edge and
+# about three times its learning rate not diverge, and where along the valley would they get stuck?
 #
 # ## 8. An explorer: optimizers racing
 #
@@ -940,8 +957,9 @@ print(f"best: lr = {lr_flat[best]:.2e}, momentum = {mom_flat[best]:.2f}, final l
 race.race("ravine")
 
 # %% [markdown]
-# *Things to try.* On the ravine, raise GD's learning rate until it zig-zags and diverges (its edge is
-# $2/L = 0.04$), then do the same for momentum at $\mu = 0.7$ (edge $3.4/L = 0.068$). On Rosenbrock,
+# *Things to try.* On the ravine GD starts at $\eta = 0.035$, where it already zig-zags (its factor
+# across the ravine is $1 - 0.035 \cdot 50 = -0.75$); raise its learning rate past $2/L = 0.04$ and it
+# diverges. Then do the same for momentum at $\mu = 0.7$ (edge $3.4/L = 0.068$). On Rosenbrock,
 # give Adam $\beta_1 = 0$ (RMSProp without momentum) and compare.
 #
 # ## 9. GPU section: big Adam steps and a million-configuration sweep
@@ -976,7 +994,8 @@ if len(rows) == 2:
 # ## Summary
 #
 # - Momentum filters the gradients: slow components amplified by $1/(1-\mu)$, fast ones damped to
-#   $1/(1+\mu)$ (C12). On a quadratic it needs about $\sqrt\kappa$ steps where GD needs $\kappa$ (C13),
+#   $1/(1+\mu)$ (C12). On a quadratic, with Polyak's $\eta$ and $\mu$ (which need $\mu_{\min}$ and
+#   $L$), it needs about $\sqrt\kappa$ steps where the best-tuned GD needs $\kappa$ (C13),
 #   and converges iff $0 < \eta\lambda < 2+2\mu$. torch's convention and the EMA one differ by
 #   a factor $1-\beta$ in the learning rate.
 # - Nesterov takes its gradient at the look-ahead point; torch's form stores that point, so it
@@ -986,9 +1005,9 @@ if len(rows) == 2:
 #   $1/(1-\beta)$ steps (C18); AdamW decays the weights outside the adaptive scaling (C19).
 # - Schedules shape $\eta$ over time; warmup rescues runs whose curvature is highest at the start (C20);
 #   clipping by global norm caps the length and keeps the direction (C21); $k$ times the batch takes $k$
-#   times the learning rate, up to the stability limit (C22).
-# - Deep networks need width-aware initialization (C23); noise gets GD off saddles (C25); the
-#   optimizer changes the solution found, not only the speed (C24).
+#   times the learning rate, up to the stability limit and while enough steps remain (C22).
+# - Deep networks need an initialization matched to width and activation, He's for ReLU (C23); noise
+#   gets GD off saddles (C25); the optimizer changes the solution found, not only the speed (C24).
 # - Hyperparameters as arrays turn a sweep of 10,000 runs into one array computation.
 #
 # **Next: chapter 3, convex optimization.** Momentum's $\sqrt\kappa$ is, up to constants, the best any

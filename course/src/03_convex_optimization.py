@@ -109,7 +109,7 @@ him = landscapes["Himmelblau"]
 plots.contour(him, ax=a2, mark_stationary=True)
 x, y, t = convex.find_violation(him.value, [-5, -5], [5, 5])
 a2.plot([x[0], y[0]], [x[1], y[1]], "r-", lw=2, label="violating chord")
-a2.legend(fontsize="small", loc="lower right")
+a2.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))   # outside: keeps the chord visible
 a2.set_title("Non-convex: four minima, a maximum and four saddles", fontsize=10)
 fig.tight_layout()
 
@@ -224,8 +224,22 @@ ax.set_title("Himmelblau: where each of 40 starts ends depends on where it start
 # %% [markdown]
 # Himmelblau's four minima all have the value 0, so here "local" costs nothing in value; but the
 # starting point decides *which* one you get, while on the convex problem every start gives the
-# same weights (to the $10^{-9}$ gradient tolerance). On a non-convex function with unequal minima, the loss you end
-# with depends on where you start.
+# same weights (to $7\cdot10^{-9}$, as the $10^{-9}$ gradient tolerance allows with $\mu = 0.05$).
+# On a non-convex function with unequal minima, the loss you end with depends on where you start.
+# Rastrigin's function (a bowl covered with bumps; $f^* = 0$ at the origin, a local minimum near
+# every integer point) shows it, with forty random starts in $[-4.5, 4.5]^2$:
+
+# %%
+rastrigin = functions.MultiModal()                      # L = 2 + 40 pi^2 ~ 397, so lr = 1e-3 < 2/L
+ras_starts = np.random.default_rng(1).uniform(-4.5, 4.5, size=(40, 2))
+ras_runs = minimize(rastrigin, ras_starts, "sgd", 2000, lr=1e-3)
+levels = np.unique(np.round(ras_runs.final_loss, 2))
+print(f"Rastrigin, 40 starts: {len(levels)} different final losses, from {levels.min():.2f} "
+      f"to {levels.max():.2f}; none reaches f* = 0")
+
+# %% [markdown]
+# Each run stops in the local minimum of its start's basin; the loss it ends with is set by where
+# it started, not by how long it ran.
 #
 # **Question.** Logistic regression without the L2 term is convex but not strictly convex on
 # separable data. What happens to the 20 runs then, and to the weights' norm?
@@ -291,7 +305,7 @@ step_fn = yours_or_reference("ch3.newton_step", lambda g, H: np.linalg.solve(H, 
 w = np.zeros(10)
 for k in range(8):
     f, g, H = problem.fgh(w)
-    w = w + step_fn(g, H)                      # pure Newton, t = 1 (this start is close enough)
+    w = w + step_fn(g, H)                      # pure Newton, t = 1 (the line search above always took t = 1 here)
     print(f"step {k + 1}: |grad| = {np.linalg.norm(problem.fgh(w)[1]):.2e}  ({step_fn.used})")
 
 # %% [markdown]
@@ -407,7 +421,7 @@ cplots.cost_vs_dimension(dims, cost, crossover=cross);
 # %% [markdown]
 # Read the two panels together. The step counts barely move with $d$ (the conditioning is fixed):
 # Newton needs 5, L-BFGS about 20, GD about 180. The time per step is what grows, fastest for
-# Newton. At small $d$ all three take a few milliseconds, mostly Python overhead; the printed
+# Newton. At small $d$ all three take at most a few milliseconds, mostly Python overhead; the printed
 # crossovers are where Newton's time first exceeds the other method's. Where exactly the curves
 # cross depends on the machine (BLAS, cache sizes, memory bandwidth: these numbers come from the
 # machine that built this notebook), but the ranking of the slopes does not: from $d = 128$ to
@@ -459,19 +473,21 @@ k = np.arange(len(a_err))
 A2, run2 = cg_runs["clustered: 5 values, 40 copies each"]
 e2 = run2.iterates - x_true
 a_err2 = np.sqrt(np.einsum("ki,ij,kj->k", e2, A2, e2))
-cplots.rates({"CG, spread spectrum ($\\kappa = 1000$)": (k, a_err / a_err[0]),
+ax = cplots.rates({"CG, spread spectrum ($\\kappa = 1000$)": (k, a_err / a_err[0]),
               "CG, 5 clusters ($\\kappa = 100$)": (np.arange(len(a_err2)), a_err2 / a_err2[0])},
-             {"CG bound $2((\\sqrt{\\kappa}-1)/(\\sqrt{\\kappa}+1))^k$": (k, convex.cg_bound(1e3, k[-1])),
-              "best-step GD $((\\kappa-1)/(\\kappa+1))^k$": (k, ((1e3 - 1) / (1e3 + 1)) ** k)},
-             loglog=False, ylabel="A-norm error, relative", title="CG beats its bound; clusters finish in 5 steps");
+             {"CG bound $2((\\sqrt{\\kappa}-1)/(\\sqrt{\\kappa}+1))^k$ ($\\kappa = 1000$)": (k, convex.cg_bound(1e3, k[-1])),
+              "best-step GD rate ($\\kappa = 1000$)": (k, ((1e3 - 1) / (1e3 + 1)) ** k)},
+             loglog=False, ylabel="A-norm error, relative", title="CG beats its bound; clusters finish in 5 steps")
+ax.legend(fontsize="small", loc="lower center");
 
 # %% [markdown]
 # The bound holds at every step and is pessimistic: CG adapts to the actual spectrum. With five
 # distinct eigenvalues the error collapses at step 5, and the run stops one step later, when rounding
 # noise is pushed below the $10^{-12}$ tolerance; $d$ does not matter. The spread spectrum shows the
 # other side of floating point: the directions lose their exact conjugacy, and CG took more than
-# $d = 200$ steps (the exact-arithmetic limit) to reach $10^{-12}$. That is still about a hundred
-# times fewer than gradient descent would need, about $\kappa \ln(10^{12}) \approx 28{,}000$ steps.
+# $d = 200$ steps (the exact-arithmetic limit) to reach $10^{-12}$. That is still about fifty
+# times fewer than gradient descent with its best fixed step would need by its rate (the light grey line),
+# about $\frac{\kappa}{2} \ln(10^{12}) \approx 14{,}000$ steps.
 #
 # **CG is a momentum method.** Since $p_{k-1} = (x_k - x_{k-1})/\alpha_{k-1}$ and $r_k = -\nabla q(x_k)$,
 # the update rewrites as heavy ball with coefficients that change at every step:
@@ -527,9 +543,17 @@ ax.legend(fontsize="small");
 #
 # A 2-D quadratic with eigenvalues $(1, \kappa)$, rotated by an angle. Gradient descent with
 # $\eta = 1/L$, heavy ball with Polyak's tuned $\eta$ and momentum, Newton, and CG start from the
-# same point. Move the sliders: GD and heavy ball depend on $\kappa$ and not on the rotation; Newton
-# (one step) and CG (two steps, as $d = 2$) depend on neither. (In JupyterLab the sliders redraw the
-# figure; a static view shows $\kappa = 30$, angle $30°$.)
+# same point. Move the sliders: the *rates* of GD and heavy ball depend on $\kappa$ and not on the
+# rotation (turning the quadratic only changes how the fixed start sits on its axes, so their paths
+# and final values do change); Newton (one step) and CG (two steps, as $d = 2$) depend on neither.
+# (In JupyterLab the sliders redraw the figure; a static view shows $\kappa = 30$, angle $30°$.)
+#
+# Heavy ball is not a descent method. With the tuned parameters its gradient norm first *grows*:
+# to about twice its starting value at $\kappa = 30$ (right panel), about 5 times at $\kappa = 169$
+# and over 10 times at $\kappa = 1000$, before its faster rate takes over. In the 30 steps shown it
+# overtakes GD only for moderate $\kappa$ (after about 25 steps at $\kappa = 30$); from
+# $\kappa \approx 50$ on it is still behind GD at step 30, although it wins in the long run
+# (from step 75 at $\kappa = 169$).
 
 # %%
 convex_explorer.explore_conditioning(kappa=30.0, angle=30.0)
@@ -629,7 +653,8 @@ print(f"scipy SLSQP on the ball: {np.round(ref, 6)}")
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
 for ax, (name, run) in zip(axes, constrained.items()):
-    plots.contour(bowl, {f"projected GD ({name})": run.iterates[:30]}, ax=ax, window=((-2, 3), (-2, 3)))
+    plots.contour(bowl, {f"projected GD ({name})": run.iterates[:30]}, ax=ax, window=((-2, 3), (-2, 3)),
+                  legend=True)
     shape = (plt.Rectangle((-1, -1), 2, 2, fill=False, lw=2) if "box" in name
              else plt.Circle((0, 0), 1, fill=False, lw=2))
     ax.add_patch(shape)
@@ -678,7 +703,8 @@ pgd = yours_or_reference("ch3.projected_gradient_descent",
 path = pgd(bowl.grad, lambda z: convex.project_ball(z, 1.0), np.array([-0.9, -0.3]), 1 / 6, 30)
 ax = plots.contour(bowl, {f"projected_gradient_descent ({pgd.used})": path}, window=((-2, 3), (-2, 3)))
 ax.add_patch(plt.Circle((0, 0), 1, fill=False, lw=2))
-ax.set_title("Your projected gradient descent on the unit ball", fontsize=10);
+ax.legend(fontsize="small", loc="lower right")
+ax.set_title("Projected gradient descent on the unit ball: the path ends on the circle", fontsize=10);
 
 # %% [markdown]
 # ## 11. The Lasso: proximal gradient, ISTA and FISTA
@@ -821,9 +847,10 @@ if len(bench) == 2:
           f"{np.allclose(bench['numpy']['x_cg'], bench['cupy']['x_cg'], atol=1e-8)}")
 
 # %% [markdown]
-# CG needs only 25 matrix-vector products here (the condition number of $A$ is small and does not
+# CG needs only about 25 matrix-vector products here (the condition number of $A$ is small and does not
 # grow with $d$), each $O(d^2)$, against the dense solve's $O(d^3)$: it is the faster of the two in
-# the run above, and its lead grows with $d$. Both give the same solution to the CG tolerance.
+# the run above, and by these operation counts its lead grows with $d$. Both give the same solution
+# to the CG tolerance.
 #
 # ## Summary
 #
@@ -834,7 +861,8 @@ if len(bench) == 2:
 #   a step as reliable as $\kappa(H)$ allows (C31), damped by Armijo backtracking far away. It takes the
 #   fewest steps, but each costs $O(d^3)$ time and $O(d^2)$ memory; first-order methods scale (C32).
 # - Conjugate gradient solves SPD systems with matrix-vector products only, within as many steps as
-#   distinct eigenvalues, at a $\sqrt\kappa$ rate, and is momentum with step-dependent coefficients (C33).
+#   distinct eigenvalues (in exact arithmetic), at a $\sqrt\kappa$ rate, and is momentum with
+#   step-dependent coefficients (C33).
 # - Hessians of sums of local terms are assembled from element Hessians and stay sparse (C34).
 # - Projected gradient keeps every iterate feasible and ends at a KKT point (C35); the proximal step
 #   (soft thresholding) handles the L1 penalty with exact zeros, FISTA at $O(1/k^2)$ (C36).

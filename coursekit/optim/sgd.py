@@ -1,7 +1,7 @@
 """Stochastic gradient descent with heavy-ball or Nesterov momentum (torch.optim.SGD conventions)."""
 from __future__ import annotations
 
-from coursekit.backend import get_namespace
+from coursekit.backend import copy
 
 from .base import Flag, Hyperparameter, Optimizer, State, _all
 from .terms import is_zero
@@ -47,13 +47,12 @@ class SGD(Optimizer):
     @staticmethod
     def reference_update(p, g, s, t, *, lr, momentum, dampening, weight_decay, nesterov):
         """One SGD step: returns the new parameter and state (the math, Array API only)."""
-        xp = get_namespace(p)
         if not is_zero(weight_decay):
             g = g + weight_decay * p                           # L2 penalty's gradient
         b = s.b
         if not is_zero(momentum):
             if b is None:
-                b = xp.asarray(g, copy=True)                   # b_1 = g_1: no dampening at first
+                b = copy(g)                                    # b_1 = g_1: no dampening at first
             else:
                 b = momentum * b + (1 - dampening) * g         # b_t = mu b_{t-1} + (1 - tau) g_t
             g = g + momentum * b if nesterov else b            # look ahead, or follow the buffer

@@ -86,6 +86,7 @@ def contour(landscape, trajectories=None, ax=None, levels=30, log_levels=True, l
         stationary points by kind (star minimum, triangle maximum, cross saddle).
     filled: fill between the levels (``contourf``; much smaller PNGs, used by :func:`animate`).
     Paths of up to 100 points show each iterate as a dot (``markersize``); longer ones a line.
+    legend: default, a legend when there are several paths or the caller named them.
     Returns the Axes.
     """
     _require_2d(landscape, "contour")
@@ -131,7 +132,8 @@ def contour(landscape, trajectories=None, ax=None, levels=30, log_levels=True, l
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     _label_map(ax, landscape)
-    if legend or (legend is None and (len(paths) > 1 or labels is not None)):
+    named = labels is not None or isinstance(trajectories, dict)     # labels the caller chose
+    if legend or (legend is None and (len(paths) > 1 or named)):
         ax.legend(fontsize="small", loc="best")
     return ax
 

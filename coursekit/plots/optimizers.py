@@ -15,7 +15,7 @@ __all__ = ["frequency_response", "stability_region", "sweep_heatmap", "decision_
 
 
 def frequency_response(momenta=(0.0, 0.5, 0.9), ax=None, n=400):
-    """Gain of v <- mu v + g against the frequency of the gradient (log y), with 1/(1-mu) and 1/(1+mu) marked."""
+    """Gain of b <- mu b + g against the frequency of the gradient (log y), with 1/(1-mu) and 1/(1+mu) marked."""
     from ..momentum import gain
 
     ax = _new_axes(ax, figsize=(5.5, 3.8))
@@ -25,7 +25,7 @@ def frequency_response(momenta=(0.0, 0.5, 0.9), ax=None, n=400):
         ax.plot([0, 1], [1 / (1 - mu), 1 / (1 + mu)], "o", color=line.get_color(), ms=5)
     ax.set_yscale("log")
     ax.set(xlabel=r"frequency of the gradient $\omega/\pi$ (0: constant, 1: sign flips every step)",
-           ylabel="gain of the buffer $|v| / |g|$",
+           ylabel="gain of the buffer $|b| / |g|$",
            title="Momentum amplifies slow gradients and damps fast ones")
     ax.legend(fontsize="small")
     return ax

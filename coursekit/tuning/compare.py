@@ -4,7 +4,7 @@ Each strategy spends about ``TOTAL`` = 108 epochs of the chapter's MLP (max budg
 epochs per trial); its chosen config (``study.best.config``) is then retrained at 27
 epochs with three fresh seeds, and the mean validation loss of those runs is its
 result for that seed. Retraining removes the luck of the trial seed that picked it.
-``benchmarks/tuning_comparison.py`` runs it over ten seeds on a process pool.
+``benchmarks/tuning_comparison.py`` runs it over 12 seeds (the stored table) on a process pool.
 """
 from __future__ import annotations
 

@@ -65,11 +65,14 @@ def rungs(study, ax=None, title=None):
 
 
 def brackets(bracket_list, ax=None, title=None):
-    """Hyperband's brackets: number of configs against budget per rung, one line per bracket."""
+    """Hyperband's brackets: number of configs against budget per rung, one line per bracket.
+
+    ``bracket_list`` as :func:`halving.hyperband_brackets` gives it: s = s_max first, down to 0.
+    """
     ax = _axes(ax)
-    for s, rung_list in enumerate(bracket_list):
+    for i, rung_list in enumerate(bracket_list):
         n, b = zip(*rung_list)
-        ax.plot(b, n, "o-", label=f"bracket {s}: {n[0]} configs from budget {b[0]}")
+        ax.plot(b, n, "o-", label=f"s = {len(bracket_list) - 1 - i}: {n[0]} configs from budget {b[0]}")
     ax.set(xscale="log", yscale="log", xlabel="budget per config (epochs)", ylabel="configs in the rung",
            title=title or "Hyperband's brackets trade many cheap configs for few full ones")
     ax.legend(fontsize="small")
@@ -102,7 +105,7 @@ def lr_range(result, ax=None, title=None):
 
 
 def tempering(runs, ax=None, title=None, threshold=None):
-    """Coldest-replica energy per sweep for several runs (dict label -> Tempering)."""
+    """Lowest energy found so far by any replica, per sweep, for several runs (dict label -> Tempering)."""
     ax = _axes(ax)
     for label, run in runs.items():
         ax.plot(np.minimum.accumulate(run.energies.min(axis=1)), label=label)
