@@ -45,7 +45,8 @@ def _stats(values) -> dict:
 
 
 def _time_size(xp, sync, name, n, dtype, settings, bar):
-    """ms/step of every contender at one size, timed in turn within each repeat."""
+    """ms/step of every contender at one size, timed in turn within each repeat (the order
+    rotated from one repeat to the next)."""
     names = (contenders.coursekit_paths(xp, n, settings["reference_max"])
              + contenders.torch_variants(xp, name))
     rng = np.random.default_rng(0)
@@ -56,8 +57,10 @@ def _time_size(xp, sync, name, n, dtype, settings, bar):
         step()                                          # warm up: state, scratch, compilation
     ms = {c: [] for c in names}
     k = settings["steps"] if n <= 10_000_000 else 1       # large N: one step is long enough to time
-    for _ in range(settings["repeats"]):
-        for c, step in steps.items():
+    order = list(steps)
+    for r in range(settings["repeats"]):
+        for c in order[r % len(order):] + order[:r % len(order)]:   # rotated: no contender always
+            step = steps[c]                                          # follows the same one
             sync()
             start = time.perf_counter()
             for _ in range(k):
