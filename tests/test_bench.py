@@ -19,8 +19,7 @@ def test_quick_run_writes_json_plot_and_table(tmp_path, capsys):
     assert {"reference", "numpy"} <= {r["contender"] for r in rows}
     for r in rows:
         assert len(r["ms"]) == record["settings"]["repeats"] and r["min"] <= r["median"] <= r["max"]
-        bound = bandwidth.bound_ms(r["optimizer"], 200_000, 4, record["bandwidth"]["best"])
-        assert r["bound_ms"] == pytest.approx(bound)
+        assert 0 < r["bound_ms"] and r["x_bound"] > 0        # a = b + c timed beside the steps
         for t, ratio in r["x_torch"].items():
             assert ratio["min"] <= ratio["median"] <= ratio["max"]
             if r["contender"] == t:

@@ -1,11 +1,11 @@
-"""The machine's memory bandwidth (STREAM "add", ``a = b + c``), and bytes each optimizer step moves."""
+"""The machine's memory bandwidth (``a = b + c`` and a sum), and the bytes each optimizer step moves."""
 from __future__ import annotations
 
 import time
 
 import numpy as np
 
-__all__ = ["ARRAYS_MOVED", "measure", "bound_ms"]
+__all__ = ["ARRAYS_MOVED", "measure", "bound_ms", "add_loop"]
 
 #: Arrays of the parameters' size a fused step reads plus writes (p, g and the state).
 ARRAYS_MOVED = {
@@ -22,6 +22,30 @@ def bound_ms(name, n, itemsize, gbps) -> float:
     return ARRAYS_MOVED[name] * n * itemsize / (gbps * 1e9) * 1e3
 
 
+def add_loop(xp, a, b, c):
+    """``(step, arrays)``: one ``a = b + c`` over the given arrays by the fastest means at hand
+    (numba's parallel loop, else torch's, else NumPy's; CuPy's on a GPU), and the arrays it
+    moves: 4 on a CPU (the write first reads ``a``'s cache lines), 3 on a GPU."""
+    if xp.__name__ == "cupy":
+        return (lambda: xp.add(b, c, out=a)), 3
+    try:
+        from numba import njit, prange
+
+        @njit(parallel=True, cache=True)
+        def add(a, b, c):
+            for i in prange(a.size):
+                a[i] = b[i] + c[i]
+        return (lambda: add(a, b, c)), 4
+    except ImportError:
+        pass
+    try:
+        import torch
+        ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
+        return (lambda: torch.add(tb, tc, out=ta)), 4
+    except ImportError:
+        return (lambda: np.add(b, c, out=a)), 4
+
+
 def _best_seconds(fn, repeats, sync=lambda: None):
     fn()
     sync()
@@ -35,18 +59,23 @@ def _best_seconds(fn, repeats, sync=lambda: None):
 
 
 def measure(xp, n=None, repeats=5, dtype="float32") -> dict:
-    """GB/s of ``a = b + c`` (3 arrays of ``n`` elements counted, as STREAM does), per method.
+    """GB/s per method of two loops over arrays far larger than the caches, and the best.
 
-    NumPy runs it on one core; numba (``prange``) and torch on all of them when they are
-    installed. ``best`` is the highest: the bound a multi-threaded kernel could reach.
+    ``a = b + c`` (STREAM "add") moves 4 arrays on a CPU, not the 3 STREAM counts: writing
+    ``a`` first reads its cache lines (write-allocate); an optimizer step writes only
+    arrays it has just read, so it pays no such read. ``sum(b)`` reads one array. A step
+    mixes reads and writes, so the faster of the two rates is the one no step can beat:
+    ``best`` (the bound's bandwidth). NumPy runs on one core; numba (``prange``) and torch on
+    all of them when they are installed; the sum is torch's (a numba sum in order cannot
+    use SIMD, and NumPy's runs on one core).
     """
     if xp.__name__ == "cupy":
         return _measure_cupy(xp, n or (1 << 28), repeats, dtype)
     n = n or (1 << 24)                                  # 64 MiB per float32 array: twice the L3 here
     b, c = np.ones(n, dtype), np.ones(n, dtype)
     a = np.empty_like(b)
-    nbytes = 3 * a.nbytes
-    result = {"numpy": nbytes / _best_seconds(lambda: np.add(b, c, out=a), repeats) / 1e9}
+    add_bytes, read_bytes = 4 * a.nbytes, b.nbytes
+    result = {"numpy add": add_bytes / _best_seconds(lambda: np.add(b, c, out=a), repeats) / 1e9}
     try:
         from numba import njit, prange
 
@@ -54,13 +83,14 @@ def measure(xp, n=None, repeats=5, dtype="float32") -> dict:
         def add(a, b, c):
             for i in prange(a.size):
                 a[i] = b[i] + c[i]
-        result["numba"] = nbytes / _best_seconds(lambda: add(a, b, c), repeats) / 1e9
+        result["numba add"] = add_bytes / _best_seconds(lambda: add(a, b, c), repeats) / 1e9
     except ImportError:
         pass
     try:
         import torch
         ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
-        result["torch"] = nbytes / _best_seconds(lambda: torch.add(tb, tc, out=ta), repeats) / 1e9
+        result["torch add"] = add_bytes / _best_seconds(lambda: torch.add(tb, tc, out=ta), repeats) / 1e9
+        result["torch sum"] = read_bytes / _best_seconds(lambda: torch.sum(tb), repeats) / 1e9
     except ImportError:
         pass
     best = max(result, key=result.get)
@@ -68,10 +98,13 @@ def measure(xp, n=None, repeats=5, dtype="float32") -> dict:
 
 
 def _measure_cupy(cp, n, repeats, dtype):
+    """On the GPU ``a = b + c`` counts 3 arrays (full-line writes need no read first) and the sum one."""
     free = cp.cuda.runtime.memGetInfo()[0]
     n = min(n, int(free * 0.6) // (3 * np.dtype(dtype).itemsize))
     b, c = cp.ones(n, dtype), cp.ones(n, dtype)
     a = cp.empty_like(b)
     sync = cp.cuda.Device().synchronize
-    gbps = 3 * a.nbytes / _best_seconds(lambda: cp.add(b, c, out=a), repeats, sync) / 1e9
-    return {"gbps": {"cupy": gbps}, "best": gbps, "method": "cupy", "n": n, "dtype": dtype}
+    result = {"cupy add": 3 * a.nbytes / _best_seconds(lambda: cp.add(b, c, out=a), repeats, sync) / 1e9,
+              "cupy sum": b.nbytes / _best_seconds(lambda: cp.sum(b), repeats, sync) / 1e9}
+    best = max(result, key=result.get)
+    return {"gbps": result, "best": result[best], "method": best, "n": n, "dtype": dtype}

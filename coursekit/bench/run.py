@@ -44,6 +44,11 @@ def _stats(values) -> dict:
     return {"median": float(np.median(values)), "min": float(np.min(values)), "max": float(np.max(values))}
 
 
+#: the bandwidth loop's key among the contenders: ``a = b + c`` on arrays of the step's size, its
+#: time scaled to the bytes the step moves (the bound), timed in the same repeats as the steps
+BOUND = "bandwidth bound"
+
+
 def _time_size(xp, sync, name, n, dtype, settings, bar):
     """ms/step of every contender at one size, timed in turn within each repeat (the order
     rotated from one repeat to the next)."""
@@ -53,9 +58,12 @@ def _time_size(xp, sync, name, n, dtype, settings, bar):
     p = xp.asarray(rng.standard_normal(n, dtype=np.float32).astype(dtype))
     g = xp.asarray(rng.standard_normal(n, dtype=np.float32).astype(dtype))
     steps = {c: contenders.make(xp, name, c, p, g) for c in names}
+    b, c_, a = xp.ones_like(p), xp.ones_like(p), xp.empty_like(p)
+    add, arrays = bandwidth.add_loop(xp, a, b, c_)      # the bound, timed in each repeat too
+    steps[BOUND] = add
     for step in steps.values():
         step()                                          # warm up: state, scratch, compilation
-    ms = {c: [] for c in names}
+    ms = {c: [] for c in steps}
     k = settings["steps"] if n <= 10_000_000 else 1       # large N: one step is long enough to time
     order = list(steps)
     for r in range(settings["repeats"]):
@@ -67,7 +75,8 @@ def _time_size(xp, sync, name, n, dtype, settings, bar):
                 step()
             sync()
             ms[c].append(1e3 * (time.perf_counter() - start) / k)
-            bar.update(1)
+            bar.update(c != BOUND)
+    ms[BOUND] = list(np.multiply(ms[BOUND], bandwidth.ARRAYS_MOVED[name] / arrays))   # add -> this step's bytes
     return ms
 
 
@@ -83,10 +92,10 @@ def run(backend="numpy", quick=False, dtype="float32", progress=True, sizes=None
     itemsize = np.dtype(dtype).itemsize
     record = {"backend": backend, "dtype": dtype, "quick": quick, "settings": settings,
               "machine": _machine(xp), "results": [], "skipped": []}
-    record["bandwidth"] = bw = bandwidth.measure(xp, n=(1 << 22) if quick else None, dtype=dtype)
+    record["bandwidth"] = bandwidth.measure(xp, n=(1 << 22) if quick else None, dtype=dtype)
     plan = []
     for n in sizes:
-        need = n * itemsize * (2 + 3 * 7 + 6)           # shared p, g; states; reference temporaries
+        need = n * itemsize * (2 + 3 * 7 + 6 + 3)       # shared p, g; states; reference temporaries; a = b + c
         if need > 0.5 * _available_bytes(xp):
             record["skipped"].append({"n": n, "reason": f"needs ~{need / 1e9:.1f} GB, "
                                                         f"{_available_bytes(xp) / 1e9:.1f} GB available"})
@@ -98,11 +107,11 @@ def run(backend="numpy", quick=False, dtype="float32", progress=True, sizes=None
         for name, n in plan:
             bar.set_postfix_str(f"{name}, N={n:,}")
             ms = _time_size(xp, sync, name, n, dtype, settings, bar)
-            bound = bandwidth.bound_ms(name, n, itemsize, bw["best"])
+            bound = ms.pop(BOUND)
             torch_names = [c for c in ms if c.startswith("torch")]
             for c, values in ms.items():
                 row = {"optimizer": name, "n": n, "contender": c, "ms": values, **_stats(values),
-                       "bound_ms": bound, "x_bound": float(np.median(values)) / bound}
+                       "bound_ms": float(np.median(bound)), "x_bound": float(np.median(np.divide(values, bound)))}
                 row["x_torch"] = {t: _stats(np.divide(values, ms[t])) for t in torch_names}
                 record["results"].append(row)
     record["sweep"] = sweeps.sweep(xp, steps=settings["sweep_steps"], loop_configs=settings["loop_configs"],
