@@ -33,11 +33,26 @@ def pytest_configure(config):
 _POINTS = {}  # nodeid -> [points, earned]; filled from reports, so it also works under xdist
 
 
-def pytest_collection_modifyitems(items):
+_CLAIMS = {}  # claim id -> {nodeid: passed}; a claim is asserted only if one of its tests passed
+
+
+def pytest_addoption(parser):
+    parser.addoption("--claim", action="append", default=[], metavar="ID",
+                     help="run only the tests marked claim(ID), e.g. --claim C3 (repeatable)")
+
+
+def pytest_collection_modifyitems(config, items):
+    wanted = {c.upper() for c in config.getoption("--claim")}
+    if wanted:
+        keep = [i for i in items if any(m.args and m.args[0] in wanted for m in i.iter_markers("claim"))]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
     for item in items:
         marker = item.get_closest_marker("points")
         if marker is not None:
             item.user_properties.append(("points", float(marker.args[0])))
+        for marker in item.iter_markers("claim"):
+            item.user_properties.append(("claim", marker.args[0]))
 
 
 def pytest_runtest_logreport(report):
@@ -46,9 +61,24 @@ def pytest_runtest_logreport(report):
         entry = _POINTS.setdefault(report.nodeid, [points, 0.0])
         if report.when == "call" and report.passed:
             entry[1] = points
+    for key, claim_id in report.user_properties:
+        if key == "claim" and (report.when == "call" or report.skipped):
+            tests = _CLAIMS.setdefault(claim_id, {})
+            tests[report.nodeid] = tests.get(report.nodeid, False) or (report.when == "call" and report.passed)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A claim whose tests ran but none passed (all skipped, say) is not asserted: fail the run."""
+    unasserted = sorted(c for c, tests in _CLAIMS.items() if tests and not any(tests.values()))
+    if unasserted and exitstatus == 0:
+        session.config._claims_unasserted = unasserted
+        session.exitstatus = 1
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    for claim_id in getattr(config, "_claims_unasserted", []):
+        terminalreporter.write_line(f"claim {claim_id} is not asserted: none of its tests passed "
+                                    f"({', '.join(_CLAIMS[claim_id])})", red=True)
     if _POINTS:
         earned, total = sum(e for _, e in _POINTS.values()), sum(p for p, _ in _POINTS.values())
         terminalreporter.write_line(f"exercise points ({config.getoption('--target')}): {earned:g}/{total:g}")

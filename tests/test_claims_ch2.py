@@ -1,4 +1,4 @@
-"""Chapter 2 claims (C12-C25 of shared/design/CLAIMS.md), asserted with the package.
+"""Chapter 2 claims (C12-C25 of course/CLAIMS.md), asserted with the package.
 
 Each test runs coursekit's optimizers, schedules, clipping and models and compares with
 numbers computed another way: closed forms (rates, filter gains, bias corrections),
@@ -220,6 +220,9 @@ def test_gradient_scale_across_depth_depends_on_init():
         for name, init, kw in [("tiny", "naive", {}), ("big", "naive", {"naive_std": 1.0}), ("he", "he", {})]}
     assert norms["tiny"].max() < 1e-12 and norms["big"].min() > 1e6
     assert 0.05 < norms["he"].min() and norms["he"].max() < 5
+    tanh = models.MLP(sizes, activation="tanh", init="xavier", seed=0)        # Xavier: made for tanh
+    xavier = tanh.layer_grad_norms(tanh.init_params(), X, y)
+    assert 0.05 < xavier.min() and xavier.max() < 5 and xavier.max() / xavier.min() < 3   # level and flat
 
 
 @claim("C24")

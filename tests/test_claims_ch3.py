@@ -1,4 +1,4 @@
-"""Chapter 3 claims (C26-C36 of shared/design/CLAIMS.md), asserted with coursekit.convex.
+"""Chapter 3 claims (C26-C36 of course/CLAIMS.md), asserted with coursekit.convex.
 
 Each test compares the package with numbers computed another way: closed-form Hessians,
 numpy.linalg, scipy.optimize, scipy.sparse.linalg.cg, finite differences, scikit-learn.

@@ -1,4 +1,4 @@
-"""Chapter 4 claims (C37-C44 of shared/design/CLAIMS.md), asserted with coursekit.tuning.
+"""Chapter 4 claims (C37-C44 of course/CLAIMS.md), asserted with coursekit.tuning.
 
 Each test measures over many seeds and compares with theory (binomial rates, the expected gap of a
 grid, Welch's test), with numbers computed independently here, or with the stored comparison table,

@@ -102,3 +102,22 @@ def test_readme_states_the_number_of_claims_asserted(marked):
     m = re.search(r"the (\d+) claims of the chapters in `course/` are each asserted by a test", readme)
     assert m, "README: say how many claims of the chapters in course/ are asserted by a test"
     assert int(m.group(1)) == len(covered_claims(marked))
+
+
+def test_a_claim_whose_tests_all_skip_fails_the_run(tmp_path):
+    """A claim counts as asserted only when one of its tests passed; --claim picks a claim's tests."""
+    (tmp_path / "conftest.py").write_text((ROOT / "tests" / "conftest.py").read_text())
+    (tmp_path / "test_x.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.claim('C98')\ndef test_passes():\n    pass\n\n"
+        "@pytest.mark.claim('C99')\ndef test_skipped():\n    pytest.skip('a library is missing')\n")
+
+    def run_pytest(*args):
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "coursekit.exercises.pytest_plugin",
+                               "-p", "no:cacheprovider", "-q", *args, str(tmp_path)],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+    everything = run_pytest()
+    assert everything.returncode == 1 and "claim C99 is not asserted" in everything.stdout
+    only_c98 = run_pytest("--claim", "C98")
+    assert only_c98.returncode == 0 and "1 passed, 1 deselected" in only_c98.stdout

@@ -53,6 +53,24 @@ def test_pure_newton_on_a_singular_hessian_gives_a_clear_message():
         convex.newton(flat, np.array([1.0, 1.0]), line_search=False)
 
 
+def test_pure_newton_says_when_it_stopped_at_a_saddle():
+    saddle = functions.Quadratic([1.0, -2.0])        # pure Newton jumps to the stationary point, a saddle
+    run = convex.newton(saddle, np.array([0.5, 0.3]), line_search=False)
+    assert run.converged and run.steps == 1 and "no minimum" in run.message
+    bowl = convex.newton(functions.Quadratic([1.0, 2.0]), np.array([0.5, 0.3]), line_search=False)
+    assert bowl.converged and "no minimum" not in bowl.message
+
+
+@pytest.mark.parametrize("call", [
+    lambda: convex.newton(functions.Quadratic([1.0, 2.0]), np.ones(2), steps=-1),
+    lambda: convex.lasso(np.eye(3), np.ones(3), 0.1, steps=-2),
+    lambda: convex.proximal_gradient(functions.Quadratic([1.0, 2.0]), lambda v, t: v, np.ones(2), lr=0.1, steps=-1),
+    lambda: convex.projected_gradient(functions.Quadratic([1.0, 2.0]), lambda v: v, np.ones(2), lr=0.1, steps=-1)])
+def test_negative_steps_are_refused_by_name(call):
+    with pytest.raises(ValueError, match="steps must be >= 0"):
+        call()
+
+
 def test_backtracking_satisfies_armijo_and_is_the_largest_such_power():
     rb = functions.Rosenbrock()
     x = np.array([-1.0, 1.5])

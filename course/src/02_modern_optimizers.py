@@ -32,9 +32,9 @@ import time
 import numpy as np
 import matplotlib.pyplot as plt
 
-%config InlineBackend.figure_formats = ["retina"]
-plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 72, "axes.grid": True,
-                     "grid.alpha": 0.3, "font.size": 9})
+%config InlineBackend.figure_format = "png"
+plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
+                     "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
 from coursekit import backend, clipping, data, functions, models, optim, plots, schedules
 from coursekit import minimize, momentum, race, sweeps, training
@@ -785,20 +785,22 @@ for B, lr in [(8, 0.05), (32, 0.2), (32, 0.05), (128, 0.8), (128, 0.05), (8, 0.4
 # $\sigma = 0.01$ of a "small random" init shrinks it 18-fold per layer at width 64 (vanishing),
 # $\sigma = 1$ grows it about 6-fold (exploding). He's $\sigma = \sqrt{2/n}$ makes the factor 1;
 # Xavier's $\sqrt{2/(n_{in}+n_{out})}$ does so for tanh or linear layers *(claim C23)*. The gradient
-# norm of each weight matrix of a 12-layer ReLU MLP of width 64, at initialization:
+# norm of each weight matrix of a 12-layer ReLU MLP of width 64, at initialization, and of the same
+# network with tanh instead of ReLU under Xavier's init:
 
 # %%
 depth_sizes = [2] + [64] * 11 + [3]
 inits = {"naive (std 0.01)": models.MLP(depth_sizes, init="naive", seed=0),
          "naive (std 1)": models.MLP(depth_sizes, init="naive", naive_std=1.0, seed=0),
          "Xavier": models.MLP(depth_sizes, init="xavier", seed=0),
-         "He": models.MLP(depth_sizes, init="he", seed=0)}
+         "He": models.MLP(depth_sizes, init="he", seed=0),
+         "Xavier, tanh net": models.MLP(depth_sizes, activation="tanh", init="xavier", seed=0)}
 layer_norms = {name: net.layer_grad_norms(net.init_params(), X_tr, y_tr) for name, net in inits.items()}
 fig, ax = plt.subplots(figsize=(6, 3.6))
 for name, norms in layer_norms.items():
     ax.plot(np.arange(1, 13), norms, "o-", label=name)
 ax.set(yscale="log", xlabel="layer (1 = input side)", ylabel=r"$\|\partial L / \partial W_l\|_F$",
-       title="Init sets every layer's gradient size; only He's keeps it near 1")
+       title="Init sets every layer's gradient size: He's (ReLU), Xavier's (tanh) keep it near 1")
 ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
 ax.legend(fontsize="small", loc="center", bbox_to_anchor=(0.5, 0.3), ncol=2);
 
@@ -816,7 +818,8 @@ for name, norms in layer_norms.items():
 # twelve between 0.1 and 1.2.
 # Xavier's, designed for tanh, misses the factor 2 that ReLU's zeroed half costs per layer, and here
 # its gradients are smaller than He's in every layer, by about 40 times in the first layer and 900 in
-# the last (read the gap on the log axis; try `activation="tanh"`).
+# the last (read the gap on the log axis). In the tanh network it does what it was made for: all
+# twelve stay between 0.18 and 0.28.
 #
 # ### 5.2 Saddles and noise
 #
@@ -876,15 +879,18 @@ for name, (opt_name, kw, grid) in contenders.items():
           f"accuracy {np.mean(mlp.predict(tried[best_lr].params, X_tr) == y_tr):.3f}")
 
 # %%
-fig, axes = plt.subplots(1, 6, figsize=(15, 2.9), gridspec_kw={"width_ratios": [1.6, 1, 1, 1, 1, 1]})
+fig = plt.figure(figsize=(10, 5.6))
+grid = fig.add_gridspec(2, 5, height_ratios=[1.1, 1])
+curves = fig.add_subplot(grid[0, :])
 for name, (lr_best, run) in tuned.items():
-    axes[0].plot(run.losses, label=f"{name} (lr {lr_best:g})")
-axes[0].set(yscale="log", xlabel="step", ylabel="training loss", title="Loss curves, tuned lr each")
-axes[0].legend(fontsize="x-small")
-for ax, (name, (lr_best, run)) in zip(axes[1:], tuned.items()):
-    plots.decision_regions(lambda Z, r=run: mlp.predict(r.params, Z), X_tr, y_tr, ax=ax, resolution=100,
-                           title=name)
-fig.suptitle("One model, one seed, five optimizers: different speeds and different boundaries", y=1.02)
+    curves.plot(run.losses, label=f"{name} (lr {lr_best:g})")
+curves.set(yscale="log", xlabel="step", ylabel="training loss",
+           title="Each optimizer at its own tuned lr: Adam ends lowest, plain SGD highest")
+curves.legend(fontsize="small", ncol=5)
+for k, (name, (lr_best, run)) in enumerate(tuned.items()):
+    plots.decision_regions(lambda Z, r=run: mlp.predict(r.params, Z), X_tr, y_tr, ax=fig.add_subplot(grid[1, k]),
+                           resolution=100, title=name)
+fig.suptitle("One model, one seed, five optimizers: different speeds and different boundaries")
 fig.tight_layout();
 
 # %% [markdown]

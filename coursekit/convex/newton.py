@@ -11,6 +11,7 @@ which turns the step into a descent direction (Nocedal & Wright, 3.4).
 from __future__ import annotations
 
 from coursekit import backend
+from coursekit._validate import count
 
 from ._record import Recorder, floating, positive
 from .line_search import backtracking
@@ -73,14 +74,17 @@ def newton(fun, x0, *, steps=50, tol=1e-10, line_search=True):
     if x.ndim != 1:
         raise ValueError(f"x0 must be a vector of shape (d,), got shape {x.shape}")
     tol = positive(tol, "tol") if tol else 0.0
+    steps = count(steps, "steps", minimum=0)
     value = (lambda z: fgh(z)[0])
     rec = Recorder("Newton (damped)" if line_search else "Newton")
-    for k in range(int(steps) + 1):
+    for k in range(steps + 1):
         f, g, H = fgh(x)
         gnorm = float(xp.linalg.norm(g))
         rec.add(x, f, gnorm)
         if gnorm <= tol:
-            return rec.trajectory(f"converged: |grad| = {gnorm:.2e} <= tol after {k} steps", True)
+            kind = "" if _is_positive_definite(xp, H) else (
+                " at a stationary point that is no minimum (the Hessian is not positive definite)")
+            return rec.trajectory(f"converged{kind}: |grad| = {gnorm:.2e} <= tol after {k} steps", True)
         if k == steps:
             break
         if H.shape != (x.shape[0], x.shape[0]):

@@ -11,6 +11,7 @@ With lr = 1/L the objective gap of ISTA is O(1/k) and that of FISTA O(1/k^2).
 from __future__ import annotations
 
 from coursekit import backend
+from coursekit._validate import count
 
 from ._record import Recorder, floating, fun_and_grad_of, positive
 
@@ -42,9 +43,7 @@ def projected_gradient(fun_and_grad, project, x0, *, lr, steps):
     """
     fg = fun_and_grad_of(fun_and_grad)
     xp = backend.get_namespace(x0)
-    lr, steps = positive(lr, "lr"), int(steps)
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
+    lr, steps = positive(lr, "lr"), count(steps, "steps", minimum=0)
     x = project(floating(x0, "x0", xp))
     rec = Recorder(f"projected GD(lr={lr:g})")
     for k in range(steps + 1):
@@ -65,7 +64,7 @@ def proximal_gradient(fun_and_grad, prox, x0, *, lr, steps, accelerated=False, o
     """
     fg = fun_and_grad_of(fun_and_grad)
     xp = backend.get_namespace(x0)
-    lr, steps = positive(lr, "lr"), int(steps)
+    lr, steps = positive(lr, "lr"), count(steps, "steps", minimum=0)
     tol = positive(tol, "tol") if tol else 0.0
     x = floating(x0, "x0", xp) + 0.0
     x_prev, t = x, 1.0

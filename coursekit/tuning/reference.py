@@ -73,7 +73,10 @@ def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
-        study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner)
+        # a fixed name: Optuna's Hyperband pruner assigns trials to brackets by hashing the
+        # study's name, and a random one would make the same seed give other trials
+        study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner,
+                                    study_name=f"coursekit-optuna-seed-{seed}")
         def stop(study, _):
             if total_budget is not None and sum(t.budget for t in trials) >= total_budget:
                 study.stop()
