@@ -28,7 +28,7 @@ import math
 from numbers import Real
 
 from . import backend
-from ._validate import count, number, positive as _positive
+from ._validate import count, nonnegative, number, positive as _positive
 
 __all__ = ["gd_rate", "lr_limit", "optimal_lr", "optimal_rate", "steps_to_tolerance",
            "convex_gap_bound", "strongly_convex_gap_bound", "classify_hessian",
@@ -293,8 +293,7 @@ def fraction_within_angle(d, degrees) -> float:
     """
     from scipy.special import betainc
 
-    if isinstance(d, bool) or not isinstance(d, int) or d < 2:
-        raise ValueError(f"d must be an int >= 2, got {d!r}")
+    d = count(d, "d", minimum=2)
     theta = math.radians(_positive(degrees, "degrees"))
     if theta > math.pi:
         raise ValueError(f"degrees must be at most 180, got {degrees}")
@@ -320,11 +319,8 @@ def sgd_noise_floor(lr, sigma2, batch_size=1) -> float:
     ``H P + P H = lr Sigma / B`` to first order in lr, and ``f - f* = tr(H P) / 2``.
     Valid for small ``lr L``; the next term is O(lr^2).
     """
-    lr, sigma2 = _positive(lr, "lr"), float(sigma2)
-    if not (sigma2 >= 0 and math.isfinite(sigma2)):
-        raise ValueError(f"sigma2 must be non-negative and finite, got {sigma2}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    lr, sigma2 = _positive(lr, "lr"), nonnegative(sigma2, "sigma2")
+    batch_size = count(batch_size, "batch_size")
     return lr * sigma2 / (4 * batch_size)
 
 

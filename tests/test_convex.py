@@ -276,3 +276,15 @@ def test_time_to_tolerance_reaches_tol_and_crossover_interpolates():
     assert out["Newton"]["steps"][0] < out["GD"]["steps"][0]
     assert compare.crossover([10, 100], [1.0, 10.0], [2.0, 5.0]) == pytest.approx(10 ** 1.5)   # log ratio -log 2 -> log 2: halfway
     assert compare.crossover([10, 100], [1.0, 1.0], [2.0, 2.0]) is None
+
+
+def test_prox_and_projection_take_any_array_api_array():
+    """array_api_strict arrays (no NumPy dtype.kind): the same numbers as NumPy's, in their own module."""
+    xp = pytest.importorskip("array_api_strict")
+    v = np.array([1.5, -0.2, 0.05, -3.0])
+    for name, call in [("prox_l1", lambda a: convex.prox_l1(a, 0.1)),
+                       ("project_box", lambda a: convex.project_box(a, -1.0, 1.0))]:
+        got = call(xp.asarray(v))
+        assert type(got).__module__.startswith("array_api_strict"), name
+        np.testing.assert_array_equal(np.asarray(got), call(v))
+    np.testing.assert_array_equal(np.asarray(convex.prox_l1(xp.asarray([1, -2, 0]), 0.5)), [0.5, -1.5, 0.0])

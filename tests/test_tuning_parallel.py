@@ -12,15 +12,24 @@ from coursekit.tuning import objectives
 
 SPACE = tuning.Space(lr=tuning.LogUniform(1e-3, 3.0), momentum=tuning.Uniform(0.0, 0.99))
 FLAKY = tuning.Space(x=tuning.Uniform(0.0, 1.0))
+BOWL = tuning.Space(x=tuning.Uniform(0.0, 1.0), y=tuning.Uniform(0.0, 1.0))
 
 
 def runs(executor):
-    """Three searches (one adaptive, one with failures) on one executor."""
+    """Every search strategy (the adaptive ones too, one with failures) on one executor."""
     return {
         "random": tuning.random_search(objectives.mlp_validation_loss, SPACE, 6, budget=2, seed=3, executor=executor),
         "halving": tuning.successive_halving(objectives.mlp_validation_loss, SPACE, 9, min_budget=1, max_budget=3,
                                              seed=4, executor=executor),
         "flaky": tuning.random_search(objectives.flaky, FLAKY, 12, budget=1, seed=0, executor=executor),
+        "grid": tuning.grid_search(objectives.noisy_bowl, BOWL, 3, budget=1, seed=1, executor=executor),
+        "sobol": tuning.random_search(objectives.noisy_bowl, BOWL, 8, budget=1, seed=2, executor=executor,
+                                      sampler="sobol"),
+        "hyperband": tuning.hyperband(objectives.noisy_bowl, BOWL, min_budget=1, max_budget=9, seed=5,
+                                      executor=executor),
+        "evolution": tuning.evolutionary_search(objectives.noisy_bowl, BOWL, population=6, generations=3,
+                                                budget=1, seed=6, executor=executor),
+        "surrogate": tuning.surrogate_search(objectives.noisy_bowl, BOWL, 4, budget=1, seed=7, executor=executor),
     }
 
 

@@ -155,3 +155,15 @@ def test_plots_have_titles_and_labels():
     table = halving.table(sort=True)
     assert "error" in str(table) and "<table>" in table._repr_html_()
     assert table[-1]["error"] is not None                         # failed trials sort last
+
+
+@pytest.mark.gpu
+def test_batched_sweep_on_cupy_matches_numpy():
+    from coursekit import backend
+    if not backend.gpu_available():
+        pytest.skip(backend.gpu_unavailable_reason())
+    import cupy
+    cpu, gpu = tuning.batched_sweep(300, steps=50)[2], tuning.batched_sweep(300, steps=50, xp=cupy)[2]
+    both = np.isfinite(cpu) & np.isfinite(gpu)
+    assert both.sum() > 100 and np.array_equal(np.isnan(cpu), np.isnan(gpu))
+    np.testing.assert_allclose(gpu[both], cpu[both], rtol=1e-8)

@@ -22,10 +22,10 @@ def floating(x, name, xp=None):
         a = xp.asarray(x)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an array of numbers, got {type(x).__name__}") from None
-    if a.dtype.kind not in "fc":
-        if a.dtype.kind not in "biu":
+    if not xp.isdtype(a.dtype, ("real floating", "complex floating")):
+        if not xp.isdtype(a.dtype, ("bool", "integral")):
             raise ValueError(f"{name} must be an array of numbers, got dtype {a.dtype}")
-        a = a.astype(xp.float64)
+        a = xp.astype(a, xp.float64)
     if not bool(xp.all(xp.isfinite(a))):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return a

@@ -12,6 +12,7 @@ and its A-norm error obeys |e_k|_A <= 2 ((sqrt(kappa)-1)/(sqrt(kappa)+1))^k |e_0
 from __future__ import annotations
 
 from coursekit import backend
+from coursekit._validate import count
 
 from ._record import Recorder, floating, positive
 
@@ -51,7 +52,7 @@ def conjugate_gradient(A, b, x0=None, *, tol=1e-10, max_steps=None):
     x = xp.zeros_like(b) if x0 is None else floating(x0, "x0", xp) + 0.0
     if x.shape != b.shape:
         raise ValueError(f"x0 must have b's shape {b.shape}, got {x.shape}")
-    max_steps = 10 * d if max_steps is None else int(max_steps)
+    max_steps = 10 * d if max_steps is None else count(max_steps, "max_steps", minimum=0)
     tol = positive(tol, "tol") if tol else 0.0
     rec, betas = Recorder("CG"), []
     Ax = matvec(x)

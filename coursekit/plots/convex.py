@@ -40,7 +40,12 @@ def method_paths(landscape, paths, *, fig=None):
     left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     contour(landscape, paths, ax=left, legend=True)
     k = getattr(landscape, "condition_number", None)
-    left.set_title(f"Four methods on a quadratic with kappa = {k:.3g}" if k else "Paths", fontsize=10)
+    short = {name: name.split(" (")[0] for name in paths}
+    done = [short[n] for n, run in paths.items() if run.grad_norms[-1] <= 1e-6 * run.grad_norms[0]]
+    going = [short[n] for n in paths if short[n] not in done]
+    said = ([f"{', '.join(done)} reach{'es' if len(done) == 1 else ''} the minimum"] if done else []) + (
+        [f"{', '.join(going)} still on the way"] if going else [])
+    left.set_title((f"kappa = {k:.3g}: " if k else "") + "; ".join(said), fontsize=10)
     for j, (name, run) in enumerate(paths.items()):
         g = np.maximum(np.asarray(run.grad_norms, float), 1e-16)
         right.semilogy(np.arange(len(g)), g, "-o", ms=3, color=_colors()[j % 10], label=name)

@@ -1,4 +1,4 @@
-"""Chapter 1's exercise checks, run through the grader's sandbox on --target.
+"""Chapter 4's exercise checks, run through the grader's sandbox on --target.
 
 Each test is one check of coursekit.exercises.ch4 and carries its points; a
 failure shows the check's hint (what was expected, what came back, the likely
