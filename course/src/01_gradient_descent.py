@@ -468,6 +468,14 @@ widgets.explore_lr_1d(lr=1.6)
 # Himmelblau, where the starting point decides which of four minima you reach.
 
 # %%
+# NBVAL_CHECK_OUTPUT
+rosenbrock, rosen_start = functions.Rosenbrock(), np.array([-1.2, 1.0])
+L_rosen = np.abs(np.linalg.eigvalsh(rosenbrock.hessian(rosen_start))).max()
+top = minimize(rosenbrock, rosen_start, "sgd", 500, lr=2.5 / L_rosen)      # the slider's largest rate
+print(f"Rosenbrock at (-1.2, 1): L = {L_rosen:.0f}, 2/L = {2 / L_rosen:.2g}; "
+      f"500 steps at lr = 2.5/L end at loss {top.losses[-1]:.2f}")
+
+# %%
 widgets.explore(bowl, "sgd", x0=x0, steps=60, start_sliders=True,
                 sliders={"lr": widgets.Slider(1e-3, 0.3, 0.1, log=True)},
                 landscapes={"quadratic (kappa = 10)": bowl,
@@ -937,7 +945,9 @@ print(f"kappa raw = {theory.condition_number(X_corr.T @ X_corr):.0f}, standardiz
 #
 # `fit_standardizer` returns the column means and standard deviations (population, `ddof=0`) of the
 # training data, with scale 1 for a constant column; `standardize` maps any data set with those
-# training statistics: $(X - \text{mean})/\text{scale}$.
+# training statistics: $(X - \text{mean})/\text{scale}$. "Constant" allows for rounding (a column of
+# 0.1 has a computed std of about $10^{-17}$, not 0): count a column as constant when its std is at
+# most $10\,\varepsilon\,|\text{mean}|$, with $\varepsilon$ = `np.finfo(float).eps`.
 
 # %%
 check("ch1.fit_standardizer")
@@ -1022,6 +1032,12 @@ plots.against_theory(lr_list, list(flow_errors.values()), lr_list * flow_errors[
                      title="Euler's error at $t = 2$ falls like $\\eta$.")
 ax2.xaxis.set_minor_formatter(plt.NullFormatter())
 fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+away = lambda x: np.linalg.norm(x - flow_bowl.center)      # noqa: E731  distance from the minimum
+print(f"at t = 3: GD with lr = 0.3 is {away(runs_flow['GD, lr = 0.3'].final):.2f} from the minimum, "
+      f"the flow {away(exact_path[-1]):.2f}")
 
 # %% [markdown]
 # The ODE view explains where methods come from: chapter 2's momentum is a discretization of a

@@ -106,7 +106,7 @@ def _shape_inputs(rng):
 
 
 @CHECKS.add("shape", "numerical_gradient", 1, _shape_inputs,
-            description="keeps x's shape, returns floats and leaves x unchanged")
+            description="keeps x's shape and returns floats (changing x earns a note, not points)")
 def _judge_shape(c):
     target, x = c.args
     (w,) = target.args

@@ -20,7 +20,7 @@ def _gd_step_inputs(rng):
 
 
 @CHECKS.add("new point", "gd_step", 1, _gd_step_inputs, trials=3,
-            description="returns x - lr * grad and leaves x unchanged")
+            description="returns x - lr * grad (changing x earns a note, not points)")
 def _judge_gd_step(c):
     x, g, lr = c.args
     expected = x - lr * g

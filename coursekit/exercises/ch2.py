@@ -69,7 +69,7 @@ def _judge_momentum_first(c):
 
 
 @CHECKS.add("later steps", "momentum_step", 1, lambda rng: _step_inputs(rng, False), trials=3,
-            description="buf <- momentum buf + g, p <- p - lr buf; inputs unchanged")
+            description="buf <- momentum buf + g, p <- p - lr buf; changed inputs earn a note")
 def _judge_momentum_later(c):
     return _judge_momentum(c, nesterov=False)
 
@@ -82,7 +82,7 @@ def _judge_nesterov_first(c):
 
 
 @CHECKS.add("later steps", "nesterov_step", 1, lambda rng: _step_inputs(rng, False), trials=3,
-            description="p <- p - lr (g + momentum new_buf); inputs unchanged")
+            description="p <- p - lr (g + momentum new_buf); changed inputs earn a note")
 def _judge_nesterov_later(c):
     return _judge_momentum(c, nesterov=True)
 
@@ -96,7 +96,7 @@ def _adaptive_inputs(rng):
 
 
 @CHECKS.add("step", "adagrad_step", 1, _adaptive_inputs, trials=3,
-            description="sum_sq <- sum_sq + g^2, p <- p - lr g / (sqrt(sum_sq) + eps); inputs unchanged")
+            description="sum_sq <- sum_sq + g^2, p <- p - lr g / (sqrt(sum_sq) + eps); changed inputs earn a note")
 def _judge_adagrad(c):
     p, g, G, lr = c.args
     eps = c.kwargs["eps"]
@@ -120,7 +120,7 @@ def _rmsprop_inputs(rng):
 
 
 @CHECKS.add("step", "rmsprop_step", 1, _rmsprop_inputs, trials=3,
-            description="v <- alpha v + (1 - alpha) g^2, p <- p - lr g / (sqrt(v) + eps); inputs unchanged")
+            description="v <- alpha v + (1 - alpha) g^2, p <- p - lr g / (sqrt(v) + eps); changed inputs earn a note")
 def _judge_rmsprop(c):
     p, g, v, lr = c.args
     a, eps = c.kwargs["alpha"], c.kwargs["eps"]

@@ -76,7 +76,7 @@ def _judge_adam_first(c):
 
 
 @CHECKS.add("later steps", "adam_step", 2, lambda rng: _adam_inputs(rng, False), trials=3,
-            description="bias corrections 1 - beta**t at step t, eps outside the root; inputs unchanged")
+            description="bias corrections 1 - beta**t at step t, eps outside the root; changed inputs earn a note")
 def _judge_adam_later(c):
     return _judge_adam(c, decoupled=False)
 

@@ -133,7 +133,7 @@ def _box_inputs(rng):
 
 
 @CHECKS.add("box", "project_box", 1, _box_inputs, trials=3,
-            description="clips each coordinate into [low, high], x unchanged")
+            description="clips each coordinate into [low, high] (changing x earns a note)")
 def _judge_box(c):
     x, low, high = c.args
     return unchanged(x, c.after[0], "x") or close(

@@ -43,15 +43,17 @@ _LIVE, _LIVE_LOCK = set(), threading.Lock()
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output."""
+    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; and
+    wall seconds for one chapter's checks in all."""
 
     timeout: float = 10.0
     memory_mb: int = 2048
     cpu_s: int = 120
     output_bytes: int = 64 * 1024
+    chapter_s: float = 300.0      # wall seconds for all of one chapter's checks, the grader's own work included
 
     def __post_init__(self):
-        for name in ("timeout", "memory_mb", "cpu_s", "output_bytes"):
+        for name in ("timeout", "memory_mb", "cpu_s", "output_bytes", "chapter_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
 
@@ -287,6 +289,10 @@ class Child:
     def _receive(self, op, deadline, during="starting", id=None, callbacks=None):
         while True:
             message = self._parse()
+            if message is not None and time.monotonic() > deadline:   # reading and parsing count too
+                self.close()
+                raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during}"
+                                            " (an answer too large to read in time?)")
             if message is not None:
                 if (callbacks is not None and message.get("op") == "callback" and message.get("nonce") == self.nonce
                         and message.get("id") == id):

@@ -138,6 +138,7 @@ class ChapterSession:
         self.source = source if source is None or isinstance(source, bytes) else Path(source)
         self.child, self.import_failure, self.timed_out = None, None, set()
         self.sandbox, self._outputs = [], []
+        self._started = time.monotonic()
 
     def __enter__(self):
         return self
@@ -195,6 +196,10 @@ class ChapterSession:
             return result
         if check.exercise in self.timed_out:
             result.status, result.hint = "not run", f"skipped: an earlier check of {check.exercise} timed out"
+            return result
+        if time.monotonic() - self._started > self.limits.chapter_s:
+            result.status, result.hint = "not run", (f"skipped: this chapter's checks took more than "
+                                                     f"{self.limits.chapter_s:g} s in all")
             return result
         advice = ""
         for trial in range(check.trials):

@@ -128,13 +128,19 @@ def csv_header(chapters):
             ["score", "max_score", "percent", "seconds", "note", "results_json"])
 
 
+def _cell(text):
+    """A text cell a spreadsheet shows as text: one starting with = + - @ (a formula) gets a leading '."""
+    text = clean(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_row(result, json_path=""):
     by_number = {ch.number: ch for ch in result.chapters}
     pct = 100 * result.score / result.max_score if result.max_score else 0.0
     notes = [result.note] + [ch.note for ch in result.chapters if ch.note]
-    return ([clean(result.name), clean(result.path)] + [_points(by_number[n].score) for n in sorted(by_number)] +
+    return ([_cell(result.name), _cell(result.path)] + [_points(by_number[n].score) for n in sorted(by_number)] +
             [_points(result.score), _points(result.max_score), f"{pct:.1f}", f"{result.seconds:.2f}",
-             clean("; ".join(n for n in notes if n)), clean(json_path)])
+             _cell("; ".join(n for n in notes if n)), _cell(json_path)])
 
 
 def write_csv(rows, chapters, path):

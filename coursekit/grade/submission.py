@@ -19,7 +19,7 @@ from coursekit.grade.text import clean
 _MODULE_NAME = re.compile(r"ch(\d+)_\w*\.py")
 MAX_MODULE_BYTES = 1 << 20
 MAX_ENTRIES = 10_000            # directory entries or zip members looked at
-MAX_ZIP_BYTES = 256 << 20
+MAX_ZIP_BYTES = 8 << 20         # a few chapter modules compress to kilobytes
 
 
 def read_source(path, limit=MAX_MODULE_BYTES):
@@ -86,6 +86,8 @@ def read_submission(path):
     """({chapter number: (file name, bytes)}, note) of the folder or .zip at ``path``."""
     path = Path(path)
     try:
+        if path.is_symlink():          # is_dir/is_file follow links: a link could point anywhere
+            return {}, clean(f"{path.name} is a symbolic link: submit the folder or .zip itself", 500)
         if path.is_dir():
             return _read_folder(path)
         if path.is_file() and zipfile.is_zipfile(path):
@@ -113,9 +115,27 @@ def _member_problem(exc):
     return f"could not be unpacked, the zip file is corrupt ({type(exc).__name__})"
 
 
+def _zip_entry_count(path):
+    """The member count the zip's end record states (read before zipfile loads its whole index);
+    None if there is no plain end record (zipfile will say what is wrong)."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - (22 + 0xFFFF)))
+        tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return None
+    return int.from_bytes(tail[at + 10:at + 12], "little")   # 0xFFFF: a zip64 count follows
+
+
 def _read_zip(path):
     if os.stat(path).st_size > MAX_ZIP_BYTES:
         return {}, f"{path.name} is larger than {MAX_ZIP_BYTES >> 20} MB"
+    entries = _zip_entry_count(path)
+    if entries is not None and entries > MAX_ENTRIES:
+        return {}, f"{path.name} holds {'more than 65,534' if entries == 0xFFFF else entries} files " \
+                   f"(the limit is {MAX_ENTRIES:,}): submit the chapter modules only"
     modules, problems, members = {}, [], {}
     try:
         with zipfile.ZipFile(path) as archive:

@@ -36,6 +36,7 @@ import sys
 MAGIC = b"CKG1"
 MAX_FRAME = 32 << 20          # bytes of JSON per message
 MAX_CONTAINERS = 100_000      # JSON arrays + objects per message
+MAX_VALUES = 1 << 20          # JSON values per message (arrays travel as one base64 string each)
 MAX_DEPTH = 32
 MAX_ELEMENTS = 1 << 22        # entries of one array
 INT_RANGE = (-(1 << 63), 1 << 64)
@@ -78,6 +79,8 @@ def parse_payload(header, payload):
         raise WireError("truncated frame")
     if payload.count(b"[") + payload.count(b"{") > MAX_CONTAINERS:
         raise WireError(f"a frame with more than {MAX_CONTAINERS} lists and dicts")
+    if payload.count(b",") >= MAX_VALUES:      # parsing millions of numbers takes the grader seconds
+        raise WireError(f"a frame with more than {MAX_VALUES} values (return a NumPy array, not a list)")
     try:
         message = json.loads(payload.decode())
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -22,7 +22,7 @@ import operator
 import numpy as np
 
 from .. import backend
-from .._validate import nonnegative
+from .._validate import nonnegative, positive
 from ._common import Objective, class_labels, features, logsumexp, one_hot, softmax
 
 __all__ = ["MLP", "init_std", "weight_norms", "ACTIVATIONS", "INITS"]
@@ -92,8 +92,7 @@ class MLP:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
-        if not (float(naive_std) > 0 and math.isfinite(naive_std)):
-            raise ValueError(f"naive_std must be a positive number, got {naive_std!r}")
+        naive_std = positive(naive_std, "naive_std")
         self.sizes = sizes
         self.activation = activation
         self.init = init

@@ -18,15 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import count
+from .._validate import count, positive, real_array
 
 __all__ = ["swap_probability", "replica_exchange", "simulated_annealing", "Tempering"]
 
 
 def swap_probability(beta_i, beta_j, E_i, E_j):
     """min(1, exp((beta_i - beta_j)(E_i - E_j))): the chance that replicas i and j swap states."""
+    beta_i, beta_j, E_i, E_j = (np.asarray(real_array(v, name)[1]) for v, name in
+                                ((beta_i, "beta_i"), (beta_j, "beta_j"), (E_i, "E_i"), (E_j, "E_j")))
     with np.errstate(over="ignore"):
-        p = np.minimum(1.0, np.exp(np.minimum((np.asarray(beta_i, float) - beta_j) * (np.asarray(E_i, float) - E_j), 0.0)))
+        p = np.minimum(1.0, np.exp(np.minimum((beta_i - beta_j) * (E_i - E_j), 0.0)))
     return float(p) if np.ndim(p) == 0 else p
 
 
@@ -47,14 +49,20 @@ class Tempering:
 def _check(energy, x0, temperatures, steps, step_size):
     if not callable(energy):
         raise TypeError("energy must be a callable x (..., d) -> energies (...)")
-    T = np.atleast_1d(np.asarray(temperatures, dtype=float))
+    T = np.atleast_1d(np.asarray(real_array(temperatures, "temperatures")[1]))
     if T.ndim != 1 or not np.all(T > 0) or not np.all(np.isfinite(T)):
         raise ValueError(f"temperatures must be positive finite numbers, got {temperatures!r}")
     steps = count(steps, "steps")
-    step = np.broadcast_to(np.asarray(step_size, dtype=float), T.shape).copy()
+    step = np.asarray(real_array(step_size, "step_size")[1])
+    if step.ndim > 1 or step.size not in (1, T.size):
+        raise ValueError(f"step_size must be one number or one per temperature ({T.size}), got shape {step.shape}")
+    step = np.broadcast_to(step, T.shape).copy()
     if not np.all(step > 0):
         raise ValueError(f"step_size must be > 0, got {step_size!r}")
-    x = np.broadcast_to(np.asarray(x0, dtype=float), (T.size, np.shape(x0)[-1])).copy()
+    x0 = np.asarray(real_array(x0, "x0")[1])
+    if x0.ndim not in (1, 2) or (x0.ndim == 2 and x0.shape[0] not in (1, T.size)):
+        raise ValueError(f"x0 must be one point (d,) or one per temperature ({T.size}, d), got shape {x0.shape}")
+    x = np.broadcast_to(x0, (T.size, x0.shape[-1])).copy()
     return T, steps, step, x
 
 

@@ -15,6 +15,7 @@ Several of them misbehave only when x has 2+ axes (the "shape" check), so their 
 checks must still earn their points. A new numerical_gradient check with such inputs
 belongs in their ``all_but(...)`` lists.
 """
+import re
 import textwrap
 
 from coursekit.exercises import ch1
@@ -445,14 +446,17 @@ ATTACKS = {
     "mutates_input": dict(files={MODULE: _module(HONEST_GRADIENT + GD_STEP_IN_PLACE)}, earns=GRADIENT_CHECKS,
                           extra=["gd_step/new point"], phrase="x was modified by the call", attack=7),
     "mutates_input_and_hides_it": dict(files={MODULE: _module(HONEST_GRADIENT + GD_STEP_HIDDEN)},
-                                       earns=GRADIENT_CHECKS, extra=["gd_step/new point"], phrase="gd_step",
-                                       attack=7),
+                                       earns=GRADIENT_CHECKS, extra=["gd_step/new point"],
+                                       phrase=re.compile(r"gd_step\s+1/1\s+passed"), absent="x was modified by the call",
+                                       attack=7),   # its report is forged: no note, and no more points
 
     # 8. replies that would take the parent minutes to parse, decode and judge
     "forged_30mb_of_nested_lists": dict(files={MODULE: _forging('b"[" + b"[]," * 10_000_000 + b"[]]"')},
                                         earns=all_but("shape"), phrase="lists and dicts", attack=8),
     "forged_60mb_frame": dict(files={MODULE: _forging('b"[" + b"[]," * 20_000_000 + b"[]]"')},
                               earns=all_but("shape"), phrase="byte limit", attack=8),
+    "forged_flat_list_of_4m_numbers": dict(files={MODULE: _forging('b"[" + b"0.5," * 4_000_000 + b"0.5]"')},
+                                           earns=all_but("shape"), phrase="values", attack=8),
     "forged_deep_nesting": dict(files={MODULE: _forging('b"[" * 60_000 + b"]" * 60_000')},
                                 earns=all_but("shape"), phrase="not valid JSON", attack=8),
     "huge_callback_arguments": dict(files={MODULE: _misbehave_on_matrices("return f(np.zeros(1 << 21))")},

@@ -171,6 +171,42 @@ def test_every_zip_problem_is_a_clear_line_for_that_submission(tmp_path):
     assert result.score == 0 and "not found" in result.chapters[0].note
 
 
+def test_a_linked_submission_and_a_zip_of_many_files_are_refused_unread(tmp_path):
+    """A submission that is a symbolic link could point at the solutions (or anywhere); a zip's
+    member count is read from its end record before its index is loaded."""
+    (tmp_path / "linked").symlink_to(ROOT / "solutions")
+    linked = grade_submission(tmp_path / "linked", chapters=[1])
+    assert linked.score == 0 and "symbolic link" in linked.note
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as z:
+        z.writestr("ch1_gradient_descent.py", SOLUTION.read_text())
+        for i in range(10_001):
+            z.writestr(f"pad/{i}", b"")
+    crowded = grade_submission(many, chapters=[1])
+    assert crowded.score == 0 and "10002 files" in crowded.note
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula():
+    from coursekit.grade.report import _cell
+
+    assert [_cell(t) for t in ["=HYPERLINK(1)", "+1", "-2", "@SUM", "alice", ""]] == [
+        "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM", "alice", ""]
+
+
+def test_one_chapter_s_checks_stop_at_the_chapter_budget(tmp_path):
+    """Every call answers just inside its own timeout; the chapter's budget still ends the session."""
+    from coursekit.grade.child import Limits
+    from coursekit.grade.grader import ChapterSession
+
+    names = sorted({c.exercise for c in ch1.CHECKS})
+    (tmp_path / "ch1_gradient_descent.py").write_text("import time\n" + "".join(
+        f"def {name}(*args, **kwargs):\n    time.sleep(0.4)\n    return 0.0\n" for name in names))
+    with ChapterSession(tmp_path / "ch1_gradient_descent.py", ch1, Limits(timeout=2, chapter_s=1.0)) as session:
+        results = [session.run(c) for c in ch1.CHECKS[:8]]
+    assert results[0].status != "not run"
+    assert results[-1].status == "not run" and "in all" in results[-1].hint
+
+
 def test_submission_names_are_unique_and_file_safe():
     from coursekit.grade.cli import _unique_names
 

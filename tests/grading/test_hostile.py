@@ -126,7 +126,9 @@ def test_each_submission_earns_what_it_honestly_deserves(batch, name):
     results, spec = batch["results"][csv_name], ALL[name]
     assert results["score"] == points(spec) == sum(t["score"] for t in results["tests"])
     text = results["output"] + "\n".join(t["output"] for t in results["tests"])
-    assert spec["phrase"] in text, text[-3000:]
+    phrase = spec["phrase"]
+    assert phrase.search(text) if hasattr(phrase, "search") else phrase in text, text[-3000:]
+    assert "absent" not in spec or spec["absent"] not in text, text[-3000:]
 
 
 def test_every_attack_class_of_issue_11_is_in_the_batch(batch):

@@ -106,6 +106,21 @@ def test_a_frame_of_nested_empty_lists_is_refused_before_parsing():
         parse_payload(MAGIC + struct.pack("<I", len(deep)), deep)
 
 
+def test_a_frame_of_millions_of_numbers_is_refused_before_parsing():
+    """One flat list of 2M numbers (16 MB, one container) would cost the grader seconds to parse."""
+    import time
+    from coursekit.grade.worker import MAX_VALUES
+
+    payload = b'{"value":[' + b"0.1," * (2 * MAX_VALUES) + b'0.1]}'
+    header = MAGIC + struct.pack("<I", len(payload))
+    start = time.monotonic()
+    with pytest.raises(WireError, match="values"):
+        parse_payload(header, payload)
+    assert time.monotonic() - start < 0.5
+    small = b'{"value":[' + b"0.1," * 1000 + b'0.1]}'
+    assert len(parse_payload(MAGIC + struct.pack("<I", len(small)), small)["value"]) == 1001
+
+
 def test_functions_reach_the_child_as_stubs():
     assert decode([{"$fn": 2}], fns=lambda k: ("stub", k)) == [("stub", 2)]
 
