@@ -180,6 +180,12 @@ def test_schedules_and_warmup_rescuing_a_diverging_run():
     assert minimize(quartic, np.array([2.0]), "sgd", 60, lr=0.5).diverged
     rescued = minimize(quartic, np.array([2.0]), "sgd", 60, schedule=warm)
     assert not rescued.diverged and rescued.losses[-1] < 1e-20
+    # a network whose curvature starts high: lr 0.8 stalls without warmup and trains with 30 steps of it
+    mlp, (X, y) = models.MLP([2, 32, 32, 3], init="naive", naive_std=0.5, seed=0), data.spirals(300, noise=0.2, seed=0)
+    ramp = schedules.chain([schedules.linear_warmup(0.8, 30), schedules.constant(0.8)], [30])
+    stalled = training.fit(mlp, X, y, "sgd", 300, lr=0.8, momentum=0.9)
+    trained = training.fit(mlp, X, y, "sgd", 300, lr=0.8, momentum=0.9, schedule=ramp)
+    assert stalled.final_loss > 0.5 and trained.final_loss < 0.05
 
 
 @claim("C21")
