@@ -14,9 +14,18 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 from coursekit.tuning import compare
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _version(module):
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return None
 
 
 def main(argv=None):
@@ -34,8 +43,10 @@ def main(argv=None):
     table = compare.summary(rows)
     for r in table:
         print(f"{r['strategy']:32s} median {r['median']:.3f}  [{r['q25']:.3f}, {r['q75']:.3f}]  spent {r['mean spent']:.0f}")
+    versions = {"numpy": np.__version__, "optuna": _version("optuna")}   # Optuna's samplers change between releases
     Path(args.out).write_text(json.dumps({"seconds": round(time.perf_counter() - start, 1), "seeds": args.seeds,
-                                          "workers": args.workers, "rows": rows, "summary": table}, indent=1))
+                                          "workers": args.workers, "versions": versions, "rows": rows,
+                                          "summary": table}, indent=1))
     print(f"wrote {args.out}")
 
 

@@ -419,7 +419,7 @@ print(f"successive_halving trained at 3 epochs {trained}")
 # **Same budget, who wins?** Successive halving above spent 108 epochs on 27 configurations; random
 # search could train 4 configurations for 27 epochs with the same 108. On one seed either may win:
 # what matters is the distribution over seeds. The comparison was run once, ahead of time, over 12
-# seeds by `benchmarks/tuning_comparison.py --seeds 12` (about a minute on 2 cores; it writes
+# seeds by `benchmarks/tuning_comparison.py --seeds 12` (under a minute on 2 cores; it writes
 # `course/data/tuning_comparison.json`, which the cells below read) in a wider space: learning rate
 # in $[10^{-4}, 10]$, momentum, and weight decay in $[10^{-6}, 10^{-1}]$. Each search's chosen configuration is **retrained** at
 # 27 epochs with 3 fresh seeds, so that a lucky trial seed does not count *(claim C40)*:
