@@ -4,7 +4,6 @@ Each test compares the package with numbers computed another way: closed-form He
 numpy.linalg, scipy.optimize, scipy.sparse.linalg.cg, finite differences, scikit-learn.
 ``pytest -m claim`` runs them all.
 """
-import time
 
 import numpy as np
 import pytest

@@ -1,6 +1,5 @@
 """Invariants of coursekit.convex, checked on many random inputs (hypothesis)."""
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 

@@ -63,11 +63,11 @@ def measure(xp, n=None, repeats=5, dtype="float32") -> dict:
 
     ``a = b + c`` (STREAM "add") moves 4 arrays on a CPU, not the 3 STREAM counts: writing
     ``a`` first reads its cache lines (write-allocate); an optimizer step writes only
-    arrays it has just read, so it pays no such read. ``sum(b)`` reads one array. A step
-    mixes reads and writes, so the faster of the two rates is the one no step can beat:
-    ``best`` (the bound's bandwidth). NumPy runs on one core; numba (``prange``) and torch on
-    all of them when they are installed; the sum is torch's (a numba sum in order cannot
-    use SIMD, and NumPy's runs on one core).
+    arrays it has just read, so it pays no such read. ``sum(b)`` reads one array. ``best`` is
+    the highest rate (the report's header; the bound of each step comes from :func:`add_loop`
+    timed beside it). NumPy runs on one core; numba (``prange``) and torch on all of them when
+    they are installed; the sum is torch's (a numba sum in order cannot use SIMD, and
+    NumPy's runs on one core).
     """
     if xp.__name__ == "cupy":
         return _measure_cupy(xp, n or (1 << 28), repeats, dtype)

@@ -16,8 +16,8 @@ def format_record(record) -> str:
              f"load average {m['load_average'][0]:.1f} at the start; {versions}",
              "memory bandwidth (best of 5; a = b + c counts 4 arrays on a CPU, 3 on a GPU; sum reads 1): "
              + ", ".join(f"{k} {v:.1f} GB/s" for k, v in bw["gbps"].items())
-             + f"; bound = a = b + c on the step's N, timed in each repeat beside the steps and scaled "
-             f"to the arrays the step moves (x bound: median of per-repeat ratios)",
+             + "; bound = a = b + c on the step's N, timed in each repeat beside the steps and scaled "
+             "to the arrays the step moves (x bound: median of per-repeat ratios)",
              f"ms per step: median (min-max) over {record['settings']['repeats']} interleaved repeats of "
              f"{record['settings']['steps']} steps (1 above 10M); x torch = median (min-max) of per-repeat ratios", ""]
     lines += ["| optimizer | N | code | ms/step | x bound | x torch default | x torch foreach | x torch fused |",

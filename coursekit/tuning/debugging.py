@@ -17,8 +17,6 @@ the gradient norm):
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 __all__ = ["diagnose", "BROKEN_RUNS", "CHECKLIST", "curve_statistics"]

@@ -53,7 +53,7 @@ def evolutionary_search(objective, space, *, population, generations, tournament
     rng = np.random.default_rng(seed)
     U = space.unit_sample(population, rng)
     trials, best, median = [], [], []
-    elite = None
+    elite = elite_u = None
     for g in range(generations):
         configs = space.from_unit(U)
         jobs = [(c, budget, s, {"generation": g}) for c, s in zip(configs, trial_seeds(rng, len(configs)))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..functions import MultiModal
-from .objectives import FewImportant, mlp_validation_loss
+from .objectives import FewImportant
 from .search import grid_search, random_search
 from .space import Space, Uniform
 from .surrogate import confident_improvement, naive_improvement

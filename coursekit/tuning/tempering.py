@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import count, positive, real_array
+from .._validate import count, real_array
 
 __all__ = ["swap_probability", "replica_exchange", "simulated_annealing", "Tempering"]
 
