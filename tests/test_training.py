@@ -57,3 +57,13 @@ def test_weight_decay_grid_shapes_and_zero_decay_agree(problem):
     assert out["Adam + L2"].shape == (1, 2)
     assert out["Adam + L2"][0, 0] == pytest.approx(out["AdamW"][0, 0], rel=1e-12)   # wd = 0: same method
     assert out["Adam + L2"][0, 1] != out["AdamW"][0, 1]
+
+
+def test_one_weight_decay_means_very_different_regularization_under_adam_l2_and_adamw():
+    """Chapter 2's grid in two cells: lambda = 0.1 stops Adam + L2 from fitting (loss near ln 3,
+    a constant prediction) while AdamW trains well with it; at 3e-4 Adam + L2 is fine."""
+    X, y = data.spirals(n=90, noise=0.35, seed=0)
+    X_val, y_val = data.spirals(n=300, noise=0.35, seed=1)
+    out = training.weight_decay_grid([2, 64, 64, 3], X, y, X_val, y_val, [0.01], [3e-4, 0.1], 600)
+    assert out["Adam + L2"][0, 0] < 0.2 and out["Adam + L2"][0, 1] > 0.85 * np.log(3)
+    assert out["AdamW"][0, 1] < 0.25

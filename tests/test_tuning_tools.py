@@ -90,6 +90,8 @@ def test_optuna_with_hyperband_pruner_records_every_rung():
     again = tuning.optuna_search(objectives.mlp_validation_loss, space, 8, budget=9, min_budget=1, seed=0)
     assert [(t.config, t.budget, t.score) for t in again.trials] == [(t.config, t.budget, t.score)
                                                                      for t in study.trials]   # brackets too
+    with pytest.raises(ValueError, match="executor"):
+        tuning.optuna_search(objectives.noisy_bowl, space, 2, budget=1, executor=object())
     capped = tuning.optuna_search(objectives.noisy_bowl, tuning.Space(x=tuning.Uniform(0, 1)), 50, budget=5,
                                   seed=0, total_budget=20)
     assert capped.budget_spent == 20
@@ -170,3 +172,16 @@ def test_batched_sweep_on_cupy_matches_numpy():
     both = np.isfinite(cpu) & np.isfinite(gpu)
     assert both.sum() > 100 and np.array_equal(np.isnan(cpu), np.isnan(gpu))
     np.testing.assert_allclose(gpu[both], cpu[both], rtol=1e-8)
+
+
+def test_the_surrogate_is_scikit_learns_kernel_ridge_on_centred_scores():
+    """surrogate.KernelRidge = sklearn's KernelRidge (RBF, gamma = 1/(2 l^2), alpha = ridge) fitted to
+    the scores minus their mean, plus the mean."""
+    kernel_ridge = pytest.importorskip("sklearn.kernel_ridge")
+    from coursekit.tuning.surrogate import KernelRidge
+
+    rng = np.random.default_rng(0)
+    U, y, V = rng.random((30, 3)), rng.random(30), rng.random((50, 3))
+    ours = KernelRidge(length_scale=0.3, ridge=1e-2).fit(U, y).predict(V)
+    ref = kernel_ridge.KernelRidge(alpha=1e-2, kernel="rbf", gamma=1 / (2 * 0.3 ** 2)).fit(U, y - y.mean())
+    np.testing.assert_allclose(ours, ref.predict(V) + y.mean(), rtol=1e-10, atol=1e-12)

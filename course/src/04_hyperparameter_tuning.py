@@ -724,7 +724,8 @@ for name, (broken, fixed) in tuning.BROKEN_RUNS.items():
         print(f"{label:>6} {str(config):<42} diagnosis: {verdict:<13} validation loss {val}")
 
 # %%
-fig = plotting.training_curves(curves, title="Four broken runs (red) and their fixes (blue)")
+fig = plotting.training_curves(curves, title="Each broken run (red) shows its fault in its curve; "
+                                             "turning the one knob named fixes it (blue)")
 
 # %% [markdown]
 # How to read them: the learning-rate run jumps to a loss about $10^5$ times its start within its

@@ -127,8 +127,7 @@ def training_curves(curves, axes=None, title=None):
             if key in c:
                 steps = np.asarray(c[key]["steps"], float)
                 a.plot(np.arange(steps.size), steps, color=style, lw=0.6, label=key)
-        a.set(yscale="log", xlabel="step", title=label)
-    axes[0].set(ylabel="mini-batch loss")
+        a.set(yscale="log", xlabel="step", ylabel="mini-batch loss", title=label)
     axes[0].legend(fontsize="small")
     if title:
         axes[0].figure.suptitle(title)

@@ -38,10 +38,15 @@ def suggest(trial, space) -> dict:
 
 
 def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None, eta=3, n_startup_trials=5,
-                  total_budget=None):
+                  total_budget=None, executor=None):
     """Optuna's TPE sampler (seeded) for ``n_trials`` trials at ``budget``; with ``min_budget``,
     pruned by Optuna's HyperbandPruner at budgets min_budget, min_budget eta, ... <= budget.
-    ``total_budget``: stop starting trials once the budgets spent reach it (for equal-budget tables)."""
+    ``total_budget``: stop starting trials once the budgets spent reach it (for equal-budget tables).
+    Trials run in this process, one after the other (TPE proposes each from all before it):
+    ``executor`` must be None; spread Optuna over workers with its own storage instead."""
+    if executor is not None:
+        raise ValueError("executor: optuna_search runs its trials in this process, one after the other "
+                         "(each TPE proposal depends on all earlier trials); pass executor=None")
     import optuna
 
     _check_space(space)
