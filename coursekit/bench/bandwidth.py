@@ -1,6 +1,7 @@
 """The machine's memory bandwidth (``a = b + c`` and a sum), and the bytes each optimizer step moves."""
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -22,28 +23,44 @@ def bound_ms(name, n, itemsize, gbps) -> float:
     return ARRAYS_MOVED[name] * n * itemsize / (gbps * 1e9) * 1e3
 
 
+@functools.lru_cache(maxsize=None)
+def _numba_add():
+    """numba's parallel ``a = b + c`` (compiled once), or None without numba."""
+    try:
+        from numba import njit, prange
+    except ImportError:
+        return None
+
+    @njit(parallel=True, cache=True)
+    def add(a, b, c):
+        for i in prange(a.size):
+            a[i] = b[i] + c[i]
+    return add
+
+
+def _adders(a, b, c) -> dict:
+    """``{name: step}``: one ``a = b + c`` on NumPy arrays by each means at hand, multi-threaded first."""
+    out = {}
+    add = _numba_add()
+    if add is not None:
+        out["numba add"] = lambda: add(a, b, c)
+    try:
+        import torch
+        ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
+        out["torch add"] = lambda: torch.add(tb, tc, out=ta)
+    except ImportError:
+        pass
+    out["numpy add"] = lambda: np.add(b, c, out=a)
+    return out
+
+
 def add_loop(xp, a, b, c):
     """``(step, arrays)``: one ``a = b + c`` over the given arrays by the fastest means at hand
     (numba's parallel loop, else torch's, else NumPy's; CuPy's on a GPU), and the arrays it
     moves: 4 on a CPU (the write first reads ``a``'s cache lines), 3 on a GPU."""
     if xp.__name__ == "cupy":
         return (lambda: xp.add(b, c, out=a)), 3
-    try:
-        from numba import njit, prange
-
-        @njit(parallel=True, cache=True)
-        def add(a, b, c):
-            for i in prange(a.size):
-                a[i] = b[i] + c[i]
-        return (lambda: add(a, b, c)), 4
-    except ImportError:
-        pass
-    try:
-        import torch
-        ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
-        return (lambda: torch.add(tb, tc, out=ta)), 4
-    except ImportError:
-        return (lambda: np.add(b, c, out=a)), 4
+    return next(iter(_adders(a, b, c).values())), 4
 
 
 def _best_seconds(fn, repeats, sync=lambda: None):
@@ -75,21 +92,10 @@ def measure(xp, n=None, repeats=5, dtype="float32") -> dict:
     b, c = np.ones(n, dtype), np.ones(n, dtype)
     a = np.empty_like(b)
     add_bytes, read_bytes = 4 * a.nbytes, b.nbytes
-    result = {"numpy add": add_bytes / _best_seconds(lambda: np.add(b, c, out=a), repeats) / 1e9}
-    try:
-        from numba import njit, prange
-
-        @njit(parallel=True, cache=True)
-        def add(a, b, c):
-            for i in prange(a.size):
-                a[i] = b[i] + c[i]
-        result["numba add"] = add_bytes / _best_seconds(lambda: add(a, b, c), repeats) / 1e9
-    except ImportError:
-        pass
+    result = {name: add_bytes / _best_seconds(step, repeats) / 1e9 for name, step in _adders(a, b, c).items()}
     try:
         import torch
-        ta, tb, tc = (torch.from_numpy(x) for x in (a, b, c))
-        result["torch add"] = add_bytes / _best_seconds(lambda: torch.add(tb, tc, out=ta), repeats) / 1e9
+        tb = torch.from_numpy(b)
         result["torch sum"] = read_bytes / _best_seconds(lambda: torch.sum(tb), repeats) / 1e9
     except ImportError:
         pass

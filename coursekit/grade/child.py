@@ -290,9 +290,7 @@ class Child:
         while True:
             message = self._parse()
             if message is not None and time.monotonic() > deadline:   # reading and parsing count too
-                self.close()
-                raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during}"
-                                            " (an answer too large to read in time?)")
+                self._time_out(during, "an answer too large to read in time?")
             if message is not None:
                 if (callbacks is not None and message.get("op") == "callback" and message.get("nonce") == self.nonce
                         and message.get("id") == id):
@@ -305,15 +303,17 @@ class Child:
                 return message
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                self.close()
-                raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during}"
-                                            " (an infinite loop, or far too slow?)")
+                self._time_out(during, "an infinite loop, or far too slow?")
             ready, _, _ = select.select([self._reply_r], [], [], remaining)
             if ready:
                 chunk = os.read(self._reply_r, 1 << 20)
                 if not chunk:
                     raise ChildError("crashed", f"the process ended while {during}: {self._exit_reason()}")
                 self._buffer += chunk
+
+    def _time_out(self, during, why):
+        self.close()
+        raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during} ({why})")
 
     def _parse(self):
         if len(self._buffer) < 8:
