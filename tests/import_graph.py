@@ -4,10 +4,11 @@ Edges: ``import a.b`` and ``from a.b import c`` (``c`` a submodule or a name), a
 or inside a function (``Edge.lazy``); relative imports resolved against the package; the
 ``__init__`` of every package a target lies in (not the importer's own, nor the root); and
 dynamic imports (``importlib.import_module``, ``__import__``, ``spec_from_file_location``,
-``runpy``) whose argument resolves: string literals, ``"coursekit." + x`` and f-strings by
-their literal prefix (every module under it), names bound to literals (module constants, loop
-variables over literal tuples, dict values), ``(".x", __package__)``. A dynamic import whose
-argument does not resolve is returned as :class:`Unresolved`.
+``runpy``) whose argument resolves: string literals, ``"coursekit.convex." + x`` and f-strings
+by their literal prefix (every module under it; not a bare ``"coursekit."``), names bound to
+literals (module constants, loop variables over literal tuples, dict values), and
+``(".x", __package__)``. A dynamic import whose argument does not resolve is returned as
+:class:`Unresolved`.
 """
 from __future__ import annotations
 
