@@ -13,6 +13,8 @@ package's files, so the image needs no copy of the repository) and ``autograder.
   fresh seed) and writes ``/autograder/results/results.json``: one test per check with its
   hint, the visibility chosen at build time, the seed in ``extra_data`` and in the output.
 
+``collect EXPORT OUT`` gathers a class's submissions (a Gradescope export's ``submission_ID/``
+folders, .zip files) into one folder of chapter modules each, for ``python -m coursekit.grade OUT/*``.
 ``AUTOGRADER_ROOT`` replaces ``/autograder`` (a local trial); ``AUTOGRADER_GRADE_ARGS`` adds
 options to the grading command. Specification: https://gradescope-autograders.readthedocs.io/en/latest/specs/
 """
@@ -223,6 +225,34 @@ def run(root=None):
     return 0
 
 
+def collect(source, out):
+    """Gather a class's submissions into ``out/NAME/chN_*.py``, one folder each, ready for
+    ``python -m coursekit.grade out/*``: every folder and .zip directly in ``source`` (a Gradescope
+    export's ``submission_ID/``, an LMS download) is searched like Gradescope's submission folder
+    (:func:`find_submission`) and read by the grader's reader (no links, regular files, bounded).
+    Returns {name: note} (the note says what was not taken; "" when all went well)."""
+    from coursekit.grade.submission import read_submission
+    from coursekit.grade.text import file_name
+
+    source, out = Path(source), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    notes = {}
+    with os.scandir(source) as it:
+        entries = sorted((e for e in it if e.is_dir(follow_symlinks=False) or e.name.lower().endswith(".zip")),
+                         key=lambda e: e.name)[:MAX_ENTRIES]
+    for entry in entries:
+        name = file_name(Path(entry.name).stem)
+        while name in notes:
+            name += "_"
+        path = Path(entry.path)
+        modules, note = read_submission(find_submission(path) if entry.is_dir(follow_symlinks=False) else path)
+        (out / name).mkdir(exist_ok=True)
+        for number, (_, data) in modules.items():
+            (out / name / f"{CHAPTERS[number].MODULE}.py").write_bytes(data)
+        notes[name] = note or ("" if modules else "no chapter module found")
+    return notes
+
+
 def selftest():
     """Start one sandboxed worker on an empty module and print the isolation layers in force (setup.sh)."""
     from coursekit.grade.grader import ChapterSession
@@ -248,6 +278,9 @@ def main(argv=None):
                      help="when learners see the results (Gradescope's setting; default visible)")
     cmd.add_argument("--timeout", type=float, default=10.0, metavar="S", help="wall seconds per call (default 10)")
     cmd.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory per child (default 2048)")
+    cmd = commands.add_parser("collect", help="one folder of chapter modules per submission, from an export")
+    cmd.add_argument("source", help="a folder of submissions (folders or .zip files), e.g. a Gradescope export")
+    cmd.add_argument("out", help="where the collected folders go")
     commands.add_parser("run", help="grade $AUTOGRADER_ROOT/submission (Gradescope's run_autograder)")
     commands.add_parser("selftest", help="start one sandboxed worker and print the isolation in force")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -255,6 +288,15 @@ def main(argv=None):
         return run()
     if args.command == "selftest":
         return selftest()
+    if args.command == "collect":
+        notes = collect(args.source, args.out)
+        for name, note in notes.items():
+            if note:
+                print(f"{name}: {note}")
+        print(f"collected {len(notes)} submissions into {args.out}/ "
+              f"({sum(1 for n in notes.values() if not n)} without a problem); "
+              f"grade them: python -m coursekit.grade {args.out}/* --csv grades.csv --jobs 2")
+        return 0
     groups = [args.chapter] + ([[n] for n in sorted(CHAPTERS)] if args.per_chapter else [])
     for chapters in groups:
         path = build(args.out, chapters, visibility=args.visibility, timeout=args.timeout, memory=args.memory)

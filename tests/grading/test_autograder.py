@@ -172,3 +172,26 @@ def test_finish_moves_undocumented_keys_to_extra_data_and_adds_the_seed():
     jsonschema.validate(results, RESULTS)
     assert results["extra_data"]["seed"] == 7 and results["tests"][0]["extra_data"] == {"check": "x"}
     assert results["visibility"] == results["tests"][0]["visibility"] == "hidden" and results["score"] == 2.0
+
+
+def test_collect_gathers_an_export_into_one_folder_of_modules_each(tmp_path):
+    from coursekit.autograder import collect
+
+    export = tmp_path / "assignment_1_export"
+    solution = (ROOT / "solutions" / MODULE).read_text()
+    (export / "submission_11" / "repo" / "exercises").mkdir(parents=True)
+    (export / "submission_11" / "repo" / "exercises" / MODULE).write_text(solution)
+    (export / "submission_12").mkdir()
+    (export / "submission_12" / MODULE).write_text("x = 1\n")
+    (export / "submission_13").mkdir()
+    (export / "submission_13" / MODULE).symlink_to(ROOT / "solutions" / MODULE)
+    with zipfile.ZipFile(export / "late.zip", "w") as zf:
+        zf.writestr(f"deep/er/{MODULE}", solution)
+    (export / "submission_metadata.yml").write_text("submission_11: {}\n")
+    notes = collect(export, tmp_path / "out")
+    assert sorted(notes) == ["late", "submission_11", "submission_12", "submission_13"]
+    assert (tmp_path / "out" / "submission_11" / MODULE).read_text() == solution
+    assert (tmp_path / "out" / "late" / MODULE).read_text() == solution
+    assert (tmp_path / "out" / "submission_12" / MODULE).read_text() == "x = 1\n"
+    assert not (tmp_path / "out" / "submission_13" / MODULE).exists() and "symbolic link" in notes["submission_13"]
+    assert notes["submission_11"] == notes["late"] == ""
