@@ -85,6 +85,20 @@ def test_the_checks_run_in_the_release_and_say_not_implemented(release):
             assert rows and all("not implemented" in row for row in rows), (exercise, done.stdout[-3000:])
 
 
+def test_the_release_makefile_collects_the_notebooks_with_its_nbval_options(release):
+    folder, _ = release
+    recipe = (folder / "Makefile").read_text().split("\ntest:", 1)[1]
+    options = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "nbval_sanitize.cfg"]
+    assert all(o in recipe for o in options)
+    done = _in_release(folder, sys.executable, "-m", "pytest", "course", *options, "-p", "no:cacheprovider",
+                       "--collect-only", "-q")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line} == {
+        f"course/{Path(ch.NOTEBOOK).name}" for ch in CHAPTERS.values()}
+
+
+@pytest.mark.skipif(os.environ.get("COURSEKIT_EXPECT_FLOORS") == "1",
+                    reason="notebooks run at the current versions (make test), not in the lowest-versions run")
 def test_chapter_1_notebook_runs_in_the_release(release, tmp_path):
     """What the release's ``make test`` runs on every chapter, here on chapter 1 (the one with the worked example)."""
     nbformat = pytest.importorskip("nbformat")

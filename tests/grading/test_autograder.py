@@ -2,8 +2,8 @@
 
 The chapter-1 zip is unpacked into a temporary root laid out like Gradescope's (``source/``,
 ``submission/``, ``results/``; ``AUTOGRADER_ROOT`` replaces ``/autograder``); ``setup.sh``
-installs coursekit from the zip's wheel, offline (``pip --no-index``: the venv sees this
-checkout's site-packages through a .pth file, so the dependencies are there); then
+installs coursekit from the zip's wheel with the venv's own pip, offline (``pip --no-index``: the
+venv sees this checkout's site-packages through a .pth file, so the dependencies are there); then
 ``run_autograder`` grades a good, a partial and hostile submissions, and each results.json
 is checked against Gradescope's documented format
 (https://gradescope-autograders.readthedocs.io/en/latest/specs/, "Output format").
@@ -66,7 +66,7 @@ def gradescope(tmp_path_factory):
     for script in ("setup.sh", "run_autograder"):
         (root / "source" / script).chmod(0o755)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")      # what Gradescope does
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, timeout=300)   # its own pip
     purelib = subprocess.run([str(root / "venv" / "bin" / "python"), "-c",
                               "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
