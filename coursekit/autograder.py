@@ -15,8 +15,9 @@ package's files, so the image needs no copy of the repository) and ``autograder.
 
 ``collect EXPORT OUT`` gathers a class's submissions (a Gradescope export's ``submission_ID/``
 folders, .zip files) into one folder of chapter modules each, for ``python -m coursekit.grade OUT/*``.
-``AUTOGRADER_ROOT`` replaces ``/autograder`` (a local trial); ``AUTOGRADER_GRADE_ARGS`` adds
-options to the grading command. Specification: https://gradescope-autograders.readthedocs.io/en/latest/specs/
+``AUTOGRADER_ROOT`` replaces ``/autograder`` (a local trial), ``AUTOGRADER_SEED`` fixes the seed,
+``AUTOGRADER_GRADE_ARGS`` adds options to the grading command.
+Specification: https://gradescope-autograders.readthedocs.io/en/latest/specs/
 """
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ import json
 import os
 import secrets
 import shlex
-import stat
 import subprocess
 import sys
 import tempfile
@@ -46,7 +46,7 @@ TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "o
              "visibility", "extra_data"}
 SCRIPTS = ("setup.sh", "run_autograder")
 KIT = Path("tools") / "kit"
-MAX_DEPTH, MAX_ENTRIES = 3, 10_000
+MAX_DEPTH, MAX_ENTRIES, MAX_FOLDERS = 3, 10_000, 500   # how far find_submission looks
 
 
 # ------------------------------------------------------------------ build --
@@ -77,7 +77,8 @@ def build_wheel(out):
              for p in sorted(package.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
              and p.suffix not in (".pyc", ".pyo")}
     files[f"{info}/METADATA"] = metadata.encode()
-    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: coursekit.autograder\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: coursekit.autograder\nRoot-Is-Purelib: true\n"
+                              b"Tag: py3-none-any\n")
     record = [_record_line(name, data) for name, data in files.items()] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
     path = Path(out) / f"coursekit-{version}-py3-none-any.whl"
@@ -108,7 +109,8 @@ def build(out="build/autograder", chapters=None, root=".", visibility="visible",
         raise FileNotFoundError(f"root: no {', '.join(missing)} in {kit} (run from the course repository)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    name = "autograder.zip" if numbers == sorted(CHAPTERS) else "autograder-" + "-".join(f"ch{n}" for n in numbers) + ".zip"
+    name = ("autograder.zip" if numbers == sorted(CHAPTERS)
+            else "autograder-" + "-".join(f"ch{n}" for n in numbers) + ".zip")
     config = {"chapters": numbers, "visibility": visibility, "timeout": timeout, "memory": memory,
               "max_points": sum(c.points for n in numbers for c in CHAPTERS[n].CHECKS),
               "modules": [f"{CHAPTERS[n].MODULE}.py" for n in numbers]}
@@ -134,7 +136,9 @@ def find_submission(folder):
     the shallowest first; else a lone .zip in it; else ``folder`` (the grader then says what is missing)."""
     folder, best, seen = Path(folder), (0, 0, ""), 0
     queue = [(folder, 0)]
-    while queue:
+    for _ in range(MAX_FOLDERS):
+        if not queue:
+            break
         here, depth = queue.pop(0)
         count = _has_modules(here)
         if count and (count, -depth) > best[:2]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import re
 import shutil
 import sys
@@ -189,7 +188,7 @@ def main(argv=None):
               file=sys.stderr)
         return 1
     files = sum(1 for p in folder.rglob("*") if p.is_file())
-    print(f"wrote {os.path.relpath(folder)}/ ({files} files) and {os.path.relpath(archive)} "
+    print(f"wrote {Path(args.out) / folder.name}/ ({files} files) and {Path(args.out) / archive.name} "
           f"({archive.stat().st_size / 1e6:.1f} MB); no solution bodies but the worked examples "
           f"({', '.join(f'ch{n}.{f}' for n, f in sorted(worked_examples(args.root)))})")
     return 0

@@ -60,7 +60,8 @@ def test_the_leak_detector_finds_a_solution_body_where_there_is_one(release, tmp
     assert worked_examples(ROOT) == {(1, "numerical_gradient")}
     leaks = leaked_bodies(folder, solution_bodies(ROOT))
     assert {key for _, key in leaks} == {("ch1_gradient_descent.py", "numerical_gradient")}
-    assert {path for path, _ in leaks} == {"worked_examples/ch1_gradient_descent.py", "course/01_gradient_descent.ipynb"}
+    assert {path for path, _ in leaks} == {"worked_examples/ch1_gradient_descent.py",
+                                           "course/01_gradient_descent.ipynb"}
     # and every body of solutions/ is found in a copy of it, reindented and commented
     copy = tmp_path / "leaky"
     copy.mkdir()
