@@ -62,3 +62,12 @@ gpu-check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# make release: the student edition, build/release/optml-course/ and its .zip (no solutions; see docs/instructors.md).
+# make autograder: Gradescope autograder zips in build/autograder/ (whole course, and one per chapter).
+.PHONY: release autograder
+release: $(STAMP)
+	$(PY) -m coursekit.release --out build/release
+
+autograder: $(STAMP)
+	$(PY) -m coursekit.autograder build --per-chapter --out build/autograder

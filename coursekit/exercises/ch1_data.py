@@ -195,10 +195,11 @@ def _judge_standardize(c):
 
 # ----------------------------------------------------- logistic_loss_and_grad --
 def _logistic_reference(w, X, y):
-    z = X @ w
-    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
-    sigma = np.exp(-np.logaddexp(0.0, -z))
-    return loss, X.T @ (sigma - y) / X.shape[0]
+    """coursekit's model (tested on its own), not a copy of the solution: the checks ship to learners."""
+    from coursekit.models import LogisticRegression
+
+    loss, grad = LogisticRegression().value_and_grad(w, X, y)
+    return float(loss), np.asarray(grad, dtype=float)
 
 
 def _logistic_inputs(rng, scale=1.0):

@@ -102,14 +102,19 @@ def yours_or_reference(name, reference, folder=None):
 def solution_source(name, folder=None):
     """The worked solution of exercise ``name`` ("ch1.numerical_gradient") as source text.
 
-    Read from ``solutions/`` next to the project's ``exercises/`` (or from ``folder``);
-    a short notice when that file is not there.
+    Read from ``solutions/`` next to the project's ``exercises/`` (or from ``folder``), else
+    from ``worked_examples/`` (the student edition's, coursekit.release); a short notice when
+    neither is there.
     """
     import ast
 
     chapter_key, _, function = str(name).partition(".")
     ch = chapter(chapter_key)
-    path = Path(folder or find_exercises().parent / "solutions") / f"{ch.MODULE}.py"
+    if folder is None:
+        project = find_exercises().parent
+        found = [project / d for d in ("solutions", "worked_examples") if (project / d / f"{ch.MODULE}.py").is_file()]
+        folder = found[0] if found else project / "solutions"
+    path = Path(folder) / f"{ch.MODULE}.py"
     if not path.is_file():
         return f"# {path} is not here: the worked example is in the course repository's solutions/ folder"
     text = path.read_text(encoding="utf-8")
