@@ -62,3 +62,9 @@ gpu-check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# make tuning-comparison: chapter 4's stored strategy comparison (course/data/tuning_comparison.json):
+# every search at ~360 epochs over 30 seeds, scored on the test split; prints its cost (5-10 minutes on 2 cores).
+.PHONY: tuning-comparison
+tuning-comparison: $(STAMP)
+	$(PY) benchmarks/tuning_comparison.py --seeds 30
