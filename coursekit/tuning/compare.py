@@ -121,13 +121,15 @@ def summary(rows, key="test") -> list:
 def best_of_n(val, test, sizes, resamples=2000, seed=0) -> dict:
     """How many trials are enough: for each n in ``sizes``, draw n of the trials (val, test scores of
     random configs) with replacement, keep the one with the lowest validation score, and record its
-    test score; returns n -> (median, 10% and 90% quantiles) over ``resamples`` draws."""
+    test score; returns n -> (median, 10% and 90% quantiles) over ``resamples`` draws. A trial whose
+    training diverged (non-finite score) counts as an infinite loss: chosen only when all n diverged."""
     rng = np.random.default_rng(seed)
     val, test = np.asarray(val, float), np.asarray(test, float)
     val = np.where(np.isfinite(val), val, np.inf)
+    test = np.where(np.isfinite(test), test, np.inf)
     out = {}
     for n in sizes:
         idx = rng.integers(0, val.size, size=(resamples, int(n)))
         picked = test[idx[np.arange(resamples), np.argmin(val[idx], axis=1)]]
-        out[int(n)] = tuple(float(q) for q in np.quantile(picked, [0.5, 0.1, 0.9]))
+        out[int(n)] = tuple(float(q) for q in np.quantile(picked, [0.5, 0.1, 0.9], method="nearest"))
     return out

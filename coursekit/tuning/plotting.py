@@ -94,7 +94,7 @@ def comparison(results, ax=None, title=None, ylabel="best validation loss", inte
                         ecolor="C3", capsize=3, lw=1.5, label="95% interval of the median" if i == 0 else None)
     ax.set_xticks(range(len(results)), list(results), rotation=30, ha="right")
     ax.set(xlabel="strategy", ylabel=ylabel, title=title or "Best score per seed, equal budget")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -188,9 +188,9 @@ def timeline(rows_by_name, axes=None, title=None):
         span = max(r[2] for r in rows)
         a.set(ylabel="worker", yticks=range(workers),
               title=f"{name}: done at {span:g} epochs, workers busy {busy / (workers * span):.0%} of the time")
-    for k in rungs:
-        axes[0].barh([], [], color=f"C{rungs.index(k)}", label=f"rung {k}")
-    axes[0].legend(fontsize="small", ncol=len(rungs), loc="upper right")
+    from matplotlib.patches import Patch
+    axes[0].legend(handles=[Patch(color=f"C{i}", label=f"rung {k}") for i, k in enumerate(rungs)],
+                   fontsize="small", ncol=len(rungs), loc="upper right")
     axes[-1].set(xlabel="time (epochs trained, one epoch = one unit)")
     fig = axes[0].figure
     if title:
