@@ -88,31 +88,32 @@ def minibatch_cost_grid(X, y, batch_size, lrs, seeds, fractions=(1e-2, 1e-4), ma
     gap0 = 0.5 * w_star @ H @ w_star                         # the gap at w = 0
     W = np.zeros((lrs.size, len(seeds), d))
     reached = np.full(W.shape[:2] + (fractions.size,), np.inf)
-    running = np.ones(W.shape[:2], dtype=bool)              # not diverged, some target left
+    pending = np.ones(reached.shape, dtype=bool)            # target not reached, run not diverged
+    targets, limit, rates = fractions * gap0, 1e6 * (gap0 + 1), lrs[:, None, None]
     rngs = [np.random.default_rng(s) for s in seeds]
     steps = 0
-    while steps < max_steps and running.any():
-        order = np.stack([rng.permutation(n) for rng in rngs])           # one epoch per seed
-        for start in range(0, n - B + 1, B):
-            if B == n:                                  # the full batch: order does not matter
-                step = (W @ H - X.T @ y / n)
-            else:
-                idx = order[:, start:start + B]                          # (seeds, B)
-                Xb, yb = X[idx], y[idx]
-                resid = np.einsum("sbd,lsd->lsb", Xb, W) - yb
-                step = np.einsum("sbd,lsb->lsd", Xb, resid) / B
-            W = np.where(running[..., None], W - lrs[:, None, None] * step, W)
-            steps += 1
-            E = W - w_star
-            gap = 0.5 * np.einsum("lsd,de,lse->ls", E, H, E)
-            with np.errstate(invalid="ignore"):
-                diverged = running & ~(np.isfinite(gap) & (gap <= 1e6 * (gap0 + 1)))
-            running &= ~diverged
-            hit = running[..., None] & np.isinf(reached) & (gap[..., None] <= fractions * gap0)
-            reached[hit] = steps
-            running &= np.isinf(reached).any(axis=-1)
-            if steps >= max_steps or not running.any():
-                break
+    with np.errstate(over="ignore", invalid="ignore"):      # diverging runs are dropped, not stopped
+        while steps < max_steps and pending.any():
+            order = np.stack([rng.permutation(n) for rng in rngs])       # one epoch per seed
+            for start in range(0, n - B + 1, B):
+                if B == n:                              # the full batch: order does not matter
+                    step = W @ H - X.T @ y / n
+                else:
+                    idx = order[:, start:start + B]                      # (seeds, B)
+                    Xb = X[idx]
+                    resid = np.matmul(Xb, W[..., None])[..., 0] - y[idx]             # (lrs, seeds, B)
+                    step = np.matmul(resid[..., None, :], Xb)[..., 0, :] / B        # (lrs, seeds, d)
+                W = W - rates * step
+                steps += 1
+                E = W - w_star
+                gap = 0.5 * np.sum((E @ H) * E, axis=-1)
+                pending &= (gap <= limit)[..., None]                     # diverged (or nan): out
+                hit = pending & (gap[..., None] <= targets)
+                if hit.any():
+                    reached[hit] = steps
+                    pending &= ~hit
+                if steps >= max_steps or not pending.any():
+                    break
     return reached
 
 

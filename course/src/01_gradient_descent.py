@@ -41,7 +41,8 @@ import scipy.optimize
 plt.rcParams.update({"figure.figsize": (6, 4), "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
                      "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
-from coursekit import backend, data, experiments, functions, gradcheck, models, noise_floor, optim, plots, theory, widgets
+from coursekit import backend, conditioning, data, experiments, functions, gradcheck, models, noise_floor, optim, plots
+from coursekit import theory, widgets
 from coursekit import minimize
 
 print(backend.describe())
@@ -383,6 +384,47 @@ ax.legend();
 # locally: how far to trust it is the learning rate's job, and everything in this section is about
 # choosing it.
 #
+# ### Warm-up: one dimension
+#
+# On $f(x) = x^2$ the gradient is $2x$, so one step multiplies $x$ by $1 - 2\eta$: a small $\eta$
+# creeps towards 0, $\eta = 0.5$ lands on it in one step, between $0.5$ and $1$ the iterates jump
+# across 0 and still shrink, beyond $1$ each jump is longer than the last. Ten steps from $x_0 = 10$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+parabola = lambda x: (x[0] ** 2, 2 * x)                                             # noqa: E731  f, f'
+runs_1d = {lr: minimize(parabola, np.array([10.0]), "sgd", 10, lr=lr) for lr in [0.05, 0.2, 0.9, 1.1]}
+for lr, run in runs_1d.items():
+    print(f"lr = {lr:<5} factor 1 - 2 lr = {1 - 2 * lr:+.1f}   x_10 = {run.final[0]:+9.4f}   "
+          f"(10 * factor^10 = {10 * (1 - 2 * lr) ** 10:+9.4f})")
+
+# %% [markdown]
+# A non-convex function adds a new possibility: the learning rate can decide *which* minimum GD
+# ends in. The tilted double well $f(x) = (x^2-1)^2 + 0.3x$ has a shallow minimum near $x = 0.96$
+# and a deeper one near $x = -1.04$, with a barrier between them. From $x_0 = 2$ a small step
+# slides into the nearer, shallow valley; a larger first step, $x_1 = 2 - 24.3\,\eta$, jumps
+# over the barrier into the deeper one; a still larger one overshoots everything and diverges.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+well = lambda x: ((x[0] ** 2 - 1) ** 2 + 0.3 * x[0], 4 * x * (x ** 2 - 1) + 0.3)     # noqa: E731  f, f'
+well_runs = {lr: minimize(well, np.array([2.0]), "sgd", 50, lr=lr) for lr in [0.01, 0.1, 0.2]}
+minima = np.sort(np.real(np.roots([4, 0, -4, 0.3])))[[0, 2]]                        # f' = 0 and f'' > 0
+print(f"minima of f: x = {minima[0]:.4f} (f = {well(minima[:1])[0]:.3f}), x = {minima[1]:.4f} (f = {well(minima[1:])[0]:.3f})")
+for lr, run in well_runs.items():
+    end = "diverged" if run.diverged else f"x_50 = {run.final[0]:+.4f}, f = {run.losses[-1]:.3f}"
+    print(f"lr = {lr:<5} x_1 = {run.iterates[1, 0]:+.2f}   {end}")
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+plots.paths_1d(lambda t: t ** 2, {f"lr = {lr}": run.iterates for lr, run in runs_1d.items()}, (-12, 12), ax=ax1)
+ax1.set_title("On $x^2$: creep, fast, oscillate, diverge.")
+plots.paths_1d(lambda t: (t ** 2 - 1) ** 2 + 0.3 * t, {f"lr = {lr}": run.iterates for lr, run in well_runs.items()},
+               (-1.8, 2.2), ax=ax2)
+ax2.set(ylim=(-0.6, 6), title="On a double well the step size picks the minimum.")
+fig.tight_layout()
+
+# %% [markdown]
 # ### 3.1 Three regimes
 #
 # On the quadratic $f(x) = \tfrac12 x^\top A x$ with Hessian eigenvalues 1 and 10 (a bowl ten times
@@ -610,13 +652,13 @@ k = np.arange(1, convex_run.steps + 1)
 # %%
 Xl, yl = data.blobs(n=200, centers=np.array([[-1.0, 0.0], [1.0, 0.5]]), std=1.0, seed=2)
 Xl = data.add_bias(Xl)
-logreg = models.LogisticRegression(l2=0.1)
-obj = logreg.objective(Xl, yl)
-mu_l, L_l = 0.1, 0.1 + np.linalg.eigvalsh(Xl.T @ Xl / 200).max() / 4
-f_star = scipy.optimize.minimize(obj.value, np.zeros(3), jac=obj.grad, method="BFGS", options={"gtol": 1e-13}).fun
+obj = models.LogisticRegression(l2=0.1).objective(Xl, yl)
+mu_l, L_l = conditioning.logistic_mu_L(Xl, l2=0.1)                  # l2 and l2 + lambda_max(X^T X / n) / 4
 strong_run = minimize(obj, np.zeros(3), "sgd", 60, lr=1 / L_l)
-gap = strong_run.losses - f_star
+gap = strong_run.losses - conditioning.reference_minimum(obj, np.zeros(3)).fun   # against SciPy's BFGS
 ks = np.arange(strong_run.steps + 1)
+
+# %%
 steep = functions.Quadratic((1.0, 20.0), angle=1.0)                 # mu = 1, L = 20
 quad_run = minimize(steep, np.array([3.0, -1.0]), "sgd", 60, lr=1 / steep.L)
 quad_bound = theory.strongly_convex_gap_bound(ks, steep.mu, steep.L, quad_run.losses[0])
@@ -936,31 +978,23 @@ print(f"all columns x 1000: ||X||_1 {theory.induced_norm_1(Xs8):.4g} -> {theory.
 
 # %%
 Xc8, yc8, _ = data.regression(n=300, d=2, scales=[1.0, 8.0], offsets=[0.0, 0.0], noise=0.1, seed=1)
-scaler = data.Standardizer().fit(Xc8)
-Zc8 = scaler.transform(Xc8)
+Zc8 = data.Standardizer().fit(Xc8).transform(Xc8)
+scaling = {name: conditioning.least_squares_gd(A, yc8, offset=(-1.2, 0.8), tol=1e-6)     # GD at lr = 1/L
+           for name, A in [("raw features", Xc8), ("standardized", Zc8)]}
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-scaling = {}
-for ax, (name, A) in zip(axes, [("raw features", Xc8), ("standardized", Zc8)]):
-    problem = lin.objective(A, yc8)
-    H = lin.hessian(np.zeros(2), A, yc8)
-    L_H = np.linalg.eigvalsh(H).max()
-    w_opt = lin.closed_form(A, yc8)
-    run = minimize(problem, w_opt + np.array([-1.2, 0.8]), "sgd", 3000, lr=1 / L_H, tol=1e-6)
-    log_eps = np.log(np.linalg.norm(problem.grad(run.iterates[0])) / 1e-6)   # log(1/eps): |grad| falls 1/eps-fold
-    scaling[name] = (theory.condition_number(H), run, log_eps)
-    span = ((w_opt[0] - 1.5, w_opt[0] + 1.5), (w_opt[1] - 1.5, w_opt[1] + 1.5))
-    plots.contour(problem, run.iterates[:41], ax=ax, window=span, levels=20, mark_minimizers=False)
-    shown = "the first 40 steps" if run.steps > 40 else f"all {run.steps} steps"
-    ax.set_title(f"{name.capitalize()}: $\\kappa$ = {scaling[name][0]:.1f}, GD's path, {shown}.")
-    ax.set(xlabel="$w_1$", ylabel="$w_2$")
+for ax, (name, s) in zip(axes, scaling.items()):
+    span = [(c - 1.5, c + 1.5) for c in s.w_star]
+    plots.contour(s.objective, s.run.iterates[:41], ax=ax, window=span, levels=20, mark_minimizers=False)
+    shown = "the first 40 steps" if s.run.steps > 40 else f"all {s.run.steps} steps"
+    ax.set(title=f"{name.capitalize()}: $\\kappa$ = {s.kappa:.1f}, GD's path, {shown}.", xlabel="$w_1$", ylabel="$w_2$")
 fig.tight_layout()
 
 # %%
 # NBVAL_CHECK_OUTPUT
 print(f"{'':<14} {'kappa':>6} {'GD steps (lr = 1/L)':>20} {'log(1/eps)/-log(1-1/kappa)':>27} {'kappa log(1/eps)':>17}")
-for name, (kap, run, log_eps) in scaling.items():
-    print(f"{name:<14} {kap:6.1f} {run.converged_at if run.converged else '> 3000':>20} "
-          f"{log_eps / -np.log(1 - 1 / kap):27.1f} {kap * log_eps:17.1f}")
+for name, s in scaling.items():
+    print(f"{name:<14} {s.kappa:6.1f} {s.run.converged_at if s.run.converged else '> 3000':>20} "
+          f"{s.steps_bound:27.1f} {s.kappa_bound:17.1f}")
 
 # %% [markdown]
 # The condition number drops from about $8^2 = 64$ to 1.2 (a factor of 53), and the number of steps
@@ -1028,10 +1062,9 @@ print(f"({fit.used}, {apply.used}) train column means {np.round(Z8_tr.mean(axis=
       f"test column means {np.round(Z8_te.mean(axis=0), 3) + 0.0}")
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 for ax, (name, A) in zip(axes, [("raw features", X8_tr), (f"{apply.whose()} standardization", Z8_tr)]):
-    H = lin.hessian(np.zeros(2), A, y8_tr)
-    run = minimize(lin.objective(A, y8_tr), np.zeros(2), "sgd", 3000, lr=1 / np.linalg.eigvalsh(H).max(), tol=1e-6)
-    plots.loss_curves({name: run}, ax=ax, gap=lin.loss(lin.closed_form(A, y8_tr), A, y8_tr), floor=1e-16)
-    ax.set_title(f"{name.capitalize()}: $\\kappa$ = {theory.condition_number(H):.1f}, GD takes {run.steps} steps.")
+    s = conditioning.least_squares_gd(A, y8_tr, tol=1e-6)                        # from w = 0, lr = 1/L
+    plots.loss_curves({name: s.run}, ax=ax, gap=s.f_star, floor=1e-16)
+    ax.set_title(f"{name.capitalize()}: $\\kappa$ = {s.kappa:.1f}, GD takes {s.run.steps} steps.")
 fig.tight_layout()
 
 # %% [markdown]
@@ -1195,20 +1228,12 @@ check("ch1.logistic_loss_and_grad")
 # %%
 loss_and_grad = yours_or_reference("ch1.logistic_loss_and_grad", models.LogisticRegression().value_and_grad)
 descent = yours_or_reference("ch1.gradient_descent", reference_gd)
-L_log = np.linalg.eigvalsh(Xlog.T @ Xlog / 200).max() / 4
+L_log = conditioning.logistic_mu_L(Xlog)[1]                                   # lambda_max(X^T X / n) / 4
 path = descent(lambda w: loss_and_grad(w, Xlog, ylog)[1], np.zeros(3), 1 / L_log, max_steps=2000, tol=1e-8)
-w_mine = path[-1]
 print(f"logistic_loss_and_grad: {loss_and_grad.used}, gradient_descent: {descent.used}, {len(path) - 1} steps")
-print("your w:", np.round(w_mine, 4), " BFGS:", np.round(w_bfgs, 4))
-ax = plt.figure(figsize=(5, 4)).add_subplot()
-for label, color in [(0, "C0"), (1, "C3")]:
-    ax.scatter(*Xlog[ylog == label, :2].T, c=color, edgecolors="k", s=14, label=f"class {label}")
-xs_line = np.linspace(-4, 4, 2)
-for w_line, style, name in [(w_mine, "k-", f"{descent.whose()} boundary"), (w_bfgs, "y--", "BFGS (scipy)")]:
-    ax.plot(xs_line, -(w_line[0] * xs_line + w_line[2]) / w_line[1], style, label=name)
-ax.set(xlim=(-4, 4), ylim=(-4, 4), xlabel="$x_1$", ylabel="$x_2$",
-       title=f"{descent.whose().capitalize()} gradient descent finds BFGS's boundary.")
-ax.legend(fontsize="small");
+print("your w:", np.round(path[-1], 4), " BFGS:", np.round(w_bfgs, 4))
+ax = plots.linear_boundaries(Xlog, ylog, {f"{descent.whose()} boundary": path[-1], "BFGS (scipy)": w_bfgs})
+ax.set_title(f"{descent.whose().capitalize()} gradient descent finds BFGS's boundary.");
 
 # %% [markdown]
 # ## 8. GPU section: full-batch gradient descent on millions of rows
