@@ -319,7 +319,8 @@ def sgd_noise_floor(lr, sigma2, batch_size=1) -> float:
     ``sigma2 = mean_i ||grad l_i(w*)||^2`` is the spread of the per-example gradients at the
     optimum (where their mean is 0). From the stationary covariance P of the error,
     ``H P + P H = lr Sigma / B`` to first order in lr, and ``f - f* = tr(H P) / 2``.
-    Valid for small ``lr L``; the next term is O(lr^2).
+    Valid for small ``lr L``; the next term is O(lr^2) and positive, so the true floor lies
+    above this one (:func:`coursekit.noise_floor.stationary_gap` gives it exactly).
     """
     lr, sigma2 = _positive(lr, "lr"), nonnegative(sigma2, "sigma2")
     batch_size = count(batch_size, "batch_size")
