@@ -78,3 +78,20 @@ def test_the_check_sees_a_kernel_compiled_inside_the_clock(launches):
     opt.step(np.ones(4))
     opt.step(np.ones(4))
     assert len(_compiled_inside_the_clock([CLOCK] + launches)) == 2
+
+
+def test_time_gradient_descent_warms_up_the_run_it_times(launches, monkeypatch):
+    """Chapter 1: the timed minimize launches no kernel its untimed warm-up did not."""
+    from coursekit import experiments, runs
+    minimize = runs.minimize
+
+    def marked(*args, **kwargs):
+        launches.append("minimize")
+        return minimize(*args, **kwargs)
+    monkeypatch.setattr(runs, "minimize", marked)
+    rng = np.random.default_rng(0)
+    out = experiments.time_gradient_descent(rng.normal(size=(64, 3)), rng.normal(size=64), 5, 0.1)
+    assert out["numpy"].warmup_time > 0 and out["numpy"].steps == 5
+    timed = launches.index("minimize", launches.index("minimize") + 1)
+    kernels = [e for e in launches if isinstance(e, tuple)]
+    assert kernels and {e for e in launches[timed:] if isinstance(e, tuple)} <= set(launches[:timed])
