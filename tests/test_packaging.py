@@ -53,8 +53,9 @@ def test_every_dependency_has_a_lower_bound():
 
 def test_extras():
     extras = _pyproject()["optional-dependencies"]
-    assert set(extras) == {"gpu", "fast", "scale", "browser", "dev"}
-    assert any(_name(r).startswith("cupy") for r in extras["gpu"])
+    assert set(extras) == {"gpu", "gpu-cuda13", "fast", "scale", "browser", "dev"}
+    for extra, cupy in (("gpu", "cupy-cuda12x"), ("gpu-cuda13", "cupy-cuda13x")):   # NVRTC + headers
+        assert [r.replace(" ", "") for r in extras[extra]] == [f"{cupy}[ctk]>=14.1"]   # 14.1: isdtype
     assert [_name(r) for r in extras["fast"]] == ["numba"]
     assert any(_name(r) == "dask" and "distributed" in r for r in extras["scale"])
     assert [_name(r) for r in extras["browser"]] == ["playwright"]
