@@ -1261,13 +1261,13 @@ timings = experiments.time_gradient_descent(X_big, y_big, gd_steps, lr_big,
                                             backends=["numpy", "cupy"] if gpu else ["numpy"])
 
 # %%
-print(f"{'backend':<8} {'rows':>10} {'steps':>6} {'seconds':>8} {'ms/step':>8} {'final loss':>12}")
+print(f"{'backend':<8} {'rows':>10} {'steps':>6} {'seconds':>8} {'ms/step':>8} {'final loss':>12} {'warm-up s':>9}")
 for name, run in timings.items():
     if isinstance(run, str):                       # this backend failed: say why, go on
         print(f"{name:<8} could not run ({run})")
         continue
     print(f"{name:<8} {n_rows:>10,} {run.steps:>6} {run.wall_time:>8.2f} {1000 * run.wall_time / run.steps:>8.2f} "
-          f"{run.losses[-1]:>12.8f}")
+          f"{run.losses[-1]:>12.8f} {run.warmup_time:>9.2f}")
 if not isinstance(timings.get("cupy", ""), str):
     same = np.allclose(timings["cupy"].final, timings["numpy"].final, rtol=1e-9, atol=1e-12)
     print(f"same weights on GPU and CPU (rtol 1e-9): {same}; "
@@ -1276,6 +1276,7 @@ if not isinstance(timings.get("cupy", ""), str):
 # %% [markdown]
 # The timings include everything `minimize` does per step, among it copying the 32 weights back to
 # the CPU to record the path; with a million rows or more the matrix-vector products dominate.
+# Two untimed steps of the same run come first ("warm-up": on a GPU, compiling its kernels).
 #
 # ## Summary
 #
