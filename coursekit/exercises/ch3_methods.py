@@ -114,6 +114,13 @@ def _judge_cg_stop(c):
     x, norms, problem = _cg_pair(c, what)
     if problem:
         return problem
+    m = min(len(norms), len(norms_ref))
+    off = np.flatnonzero(~np.isclose(norms[:m], norms_ref[:m], rtol=1e-6, atol=1e-12))
+    if off.size:
+        j = int(off[0])
+        return (f"{what}: residual_norms[{j}] is {norms[j]:.4g}, expected {norms_ref[j]:.4g}: the iteration goes "
+                "wrong at that step, before any stopping rule; check alpha = r^T r / p^T A p, "
+                "r_new = r - alpha A p, beta = r_new^T r_new / r^T r and p = r_new + beta p")
     if len(norms) != len(norms_ref):
         return (f"{what}: it returned {len(norms)} residual norms, expected {len(norms_ref)} (one per iterate, "
                 "x_0 included): test |r| <= tol |b| before each step")
@@ -167,8 +174,8 @@ def _judge_ball(c):
 
 CHECKS.add("outside", "project_ball", 1, lambda rng: _ball_inputs(rng, False), trials=2,
            description="pulls an outside point to the sphere along its ray")(_judge_ball)
-CHECKS.add("inside", "project_ball", 1, lambda rng: _ball_inputs(rng, True), trials=2,
-           description="leaves a point inside the ball unchanged")(_judge_ball)
+CHECKS.add("inside", "project_ball", 1, (lambda rng: _ball_inputs(rng, True), lambda rng: _ball_inputs(rng, False)),
+           trials=2, description="leaves a point inside the ball unchanged (and pulls an outside one in)")(_judge_ball)
 
 
 # ------------------------------------------------------------ soft_threshold / ista_step --
