@@ -260,6 +260,9 @@ def array_like(got, expected, what="the result") -> "str | None":
         return f"{what} has shape {got.shape}, expected {expected.shape}"
     if got.dtype.kind not in "biufc":
         return f"{what} has dtype {got.dtype}, expected a numeric array"
+    if got.dtype.kind == "f" and got.dtype.itemsize < 8:
+        return (f"{what} has dtype {got.dtype}: the exercises work in float64 (the rule of every exercise); "
+                "do not cast to a smaller float")
     return None
 
 
