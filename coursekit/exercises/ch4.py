@@ -248,6 +248,8 @@ def _judge_tournament(c):
     if isinstance(got, (int, np.integer)) and not isinstance(got, bool) and got == expected:
         return None
     what = f"tournament_select (contenders {picks.tolist()}, k = {k})"
+    if isinstance(got, bool) or not isinstance(got, int):
+        return f"{what}: return the winner's index as an int (np.int64 counts), got {fmt(got)}"
     if got == int(picks[np.argmax(scores[picks])]):
         return f"{what}: you returned the contender with the HIGHEST score; scores are losses, the lowest wins"
     if got == int(np.argmin(scores[picks])):
