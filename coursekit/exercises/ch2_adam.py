@@ -14,13 +14,14 @@ CHECKS = Checks()
 
 
 # ------------------------------------------------------------------ adam_step --
-def _adam_inputs(rng, first):
+def _adam_inputs(rng, first, eps=None):
     d = int(rng.integers(2, 6))
     t = 1 if first else int(rng.integers(2, 7))
     m = np.zeros(d) if first else rng.normal(size=d) * 0.5
     v = np.zeros(d) if first else rng.uniform(0.1, 1.0, size=d)
     return call(rng.normal(size=d), rng.normal(size=d) * rng.uniform(0.1, 10), m, v, t,
-                float(rng.uniform(0.01, 0.1)), beta1=0.9, beta2=0.999, eps=float(rng.choice([1e-8, 1e-3])))
+                float(rng.uniform(0.01, 0.1)), beta1=0.9, beta2=0.999,
+                eps=float(rng.choice([1e-8, 1e-3])) if eps is None else eps)
 
 
 def _adam_update(p, m1, v1, lr, b1, b2, eps, t):
@@ -83,7 +84,9 @@ def _judge_adam_first(c):
     return _judge_adam(c, decoupled=False)
 
 
-@CHECKS.add("later steps", "adam_step", 2, lambda rng: _adam_inputs(rng, False), trials=3,
+@CHECKS.add("later steps", "adam_step", 2, (lambda rng: _adam_inputs(rng, False, 1e-3),     # eps inside the root shows
+                                            lambda rng: _adam_inputs(rng, False, 1e-8),
+                                            lambda rng: _adam_inputs(rng, False)), trials=3,
             description="bias corrections 1 - beta**t at step t, eps outside the root; changed inputs earn a note")
 def _judge_adam_later(c):
     return _judge_adam(c, decoupled=False)
@@ -125,7 +128,7 @@ def _judge_schedule(c):
         "the cosine restarts at the end of the warmup: use s = t - warmup_steps over "
         "S = total_steps - warmup_steps, not t over total_steps": cos(t, T) if W <= t < T else np.nan,
         "the cosine ends at lr_min, not 0: lr_min + (lr_max - lr_min) (1 + cos(pi s / S)) / 2":
-            cos(t - W, T - W) - lr_min * (1 - np.cos(np.pi * min(t - W, T - W) / (T - W))) / 2 - lr_min
+            cos(t - W, T - W) - lr_min * (1 - np.cos(np.pi * min(t - W, T - W) / (T - W))) / 2
             if W <= t < T else np.nan,
         "past total_steps the rate stays lr_min: without a branch for t >= total_steps the cosine rises again":
             lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * (t - W) / (T - W))) / 2

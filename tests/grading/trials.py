@@ -78,3 +78,36 @@ def outcome(check, function, seed=None, inputs=None):
 def hints(check, function, seeds=range(20)):
     """The failing hint on each seed (None where the check passed)."""
     return [outcome(check, function, seed)[0] for seed in seeds]
+
+
+def by_id(number, check_id):
+    return next(c for c in CHAPTERS[number].CHECKS if c.id == check_id)
+
+
+def table_rows(table):
+    """pytest params of a mistake table: each row with the phrases of its exercise's other rows, which its
+    hint must not contain (the nearby mistakes it must not claim)."""
+    import pytest
+
+    rows = []
+    for check_id, mistake, says in table:
+        exercise = check_id.split("/")[0]
+        others = tuple({s for c, _, s in table if c.split("/")[0] == exercise and s != says
+                        and s not in says and says not in s and not s.startswith("note:")})
+        rows.append(pytest.param(check_id, mistake, says, others, id=f"{check_id}: {mistake.__name__}"))
+    return rows
+
+
+def assert_diagnosed(number, check_id, mistake, says, others, seeds=range(20)):
+    """On every seed the mistake loses the check's points with a hint containing ``says``
+    and none of ``others``; a ``says`` of "note: ..." is a note on a passed check instead."""
+    check = by_id(number, check_id)
+    for seed in seeds:
+        hint, note = outcome(check, mistake, seed)
+        if says.startswith("note: "):
+            assert hint is None and note and says[6:] in note, (seed, hint, note)
+            continue
+        assert hint is not None, f"seed {seed}: {mistake.__name__} earned {check_id}"
+        assert says in hint, (seed, hint)
+        claimed = [o for o in others if o in hint]
+        assert not claimed, (seed, claimed, hint)
