@@ -134,7 +134,7 @@ def _rosenbrock_grad(z):
 
 
 def _backtracking_inputs(rng):
-    for _ in range(100):                                   # a point where the wrong sign accepts a different t
+    for _ in range(2000):                                  # a point where every mistake accepts a different t
         x = np.array([rng.uniform(-1.5, 1.5), rng.uniform(-0.5, 2.0)])
         g = _rosenbrock_grad(x)
         c = float(rng.choice([0.3, 0.45]))
@@ -205,8 +205,9 @@ def _judge_backtracking_bounded(c):
     why = (f"backtracking where no t >= lr shrink^60 meets Armijo (the grad given claims a far steeper descent "
            f"than f has): expected the last t = lr shrink^60 = {expected:.4g} after max_shrinks = 60 rejections, "
            f"got {got:.4g}")
-    if got == 0.0:
-        return f"{why}: your loop has no bound (it ran until t reached 0); stop after max_shrinks rejections"
+    if got < expected:
+        return (f"{why}: your loop has no bound (it went on until t was too small to change x); stop after "
+                "max_shrinks rejections")
     return f"{why}: test at most max_shrinks = 60 steps, shrinking t after each rejection, and return t"
 
 
