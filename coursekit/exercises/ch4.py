@@ -24,7 +24,8 @@ CHECKS = Checks()
 # ------------------------------------------------------------- grid_configs --
 def _grid_inputs(rng):
     names = ["lr", "momentum", "width"][: int(rng.integers(2, 4))]
-    return call({n: [round(float(v), 4) for v in rng.uniform(0, 1, size=int(rng.integers(1, 4)))] for n in names})
+    sizes = [int(rng.integers(2, 4)), int(rng.integers(2, 4)), int(rng.integers(1, 4))]   # two axes vary: order shows
+    return call({n: [round(float(v), 4) for v in rng.uniform(0, 1, size=k)] for n, k in zip(names, sizes)})
 
 
 @CHECKS.add("combinations", "grid_configs", 1, _grid_inputs, trials=3,
@@ -150,20 +151,22 @@ def _judge_log(c):
     if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.dtype != np.float64:
         return (f"{what} returned dtype {got.dtype}: the statement asks for float64 (np.exp of rng.uniform's "
                 "float64 draw is float64; do not cast it)")
+    mistakes = {"you sampled uniformly in [low, high], not log-uniformly: draw u = rng.uniform(log low, "
+                "log high) and return exp(u)": draw(low, high),
+                "the bounds are base-10 logarithms but you mapped back with np.exp: use the same base "
+                "both ways (np.log with np.exp, or np.log10 with 10 ** u)": np.exp(draw(np.log10(low), np.log10(high))),
+                "you mapped back with 10 ** u from natural-log bounds: use np.exp(u) with np.log bounds":
+                    10.0 ** draw(np.log(low), np.log(high))}
+    hint = close(got, expected, rtol=1e-9, what=what, mistakes=mistakes)
+    if hint is None or any(hint.endswith(advice) for advice in mistakes):
+        return hint
     if (isinstance(got, np.ndarray) and got.shape == (n,) and np.all(np.isfinite(got))
             and np.all((got >= low) & (got <= high))):
         if np.mean(got > math.sqrt(low * high)) > 0.8:            # log-uniform: half above, uniform: ~99%
             return (f"most samples are above the geometric mean sqrt(low high) = {math.sqrt(low * high):.3g}: "
                         "this is uniform sampling; sample the LOGARITHM uniformly: "
                         "np.exp(rng.uniform(np.log(low), np.log(high), size=n))")
-    return close(got, expected, rtol=1e-9, what=what,
-                 mistakes={"you sampled uniformly in [low, high], not log-uniformly: draw u = rng.uniform(log low, "
-                           "log high) and return exp(u)": draw(low, high),
-                           "the bounds are base-10 logarithms but you mapped back with np.exp: use the same base "
-                           "both ways (np.log with np.exp, or np.log10 with 10 ** u)":
-                               np.exp(draw(np.log10(low), np.log10(high))),
-                           "you mapped back with 10 ** u from natural-log bounds: use np.exp(u) with np.log bounds":
-                               10.0 ** draw(np.log(low), np.log(high))})
+    return hint
 
 
 # -------------------------------------------------------- halving_survivors --
@@ -232,10 +235,21 @@ def _judge_halving_small(c):
 
 
 # -------------------------------------------------------- tournament_select --
+def _tournament_answers(scores, k, seed):
+    """The right index, then what the typical mistakes return (highest, position, whole population, replace)."""
+    picks = np.random.default_rng(seed).choice(len(scores), size=k, replace=False)
+    repl = np.random.default_rng(seed).choice(len(scores), size=k, replace=True)
+    return [int(picks[np.argmin(scores[picks])]), int(picks[np.argmax(scores[picks])]),
+            int(np.argmin(scores[picks])), int(np.argmin(scores)), int(repl[np.argmin(scores[repl])])]
+
+
 def _tournament_inputs(rng):
     n = int(rng.integers(6, 15))
-    return call(rng.permutation(n).astype(float) + rng.uniform(0, 0.5, size=n), int(rng.integers(2, 5)),
-                int(rng.integers(0, 2**31)))
+    scores, k = rng.permutation(n).astype(float) + rng.uniform(0, 0.5, size=n), int(rng.integers(2, 5))
+    while True:                                   # a seed where every mistake answers differently
+        seed = int(rng.integers(0, 2**31))
+        if len(set(_tournament_answers(scores, k, seed))) == 5:
+            return call(scores, k, seed)
 
 
 @CHECKS.add("winner", "tournament_select", 1.5, _tournament_inputs, trials=4,
