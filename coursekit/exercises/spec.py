@@ -212,9 +212,19 @@ def plain(value):
 
 
 def _on_plain(judge):
-    """``judge`` fed with :func:`plain` values (the one rule for returned types)."""
+    """``judge`` fed with :func:`plain` values (the one rule for returned types); when it passes the
+    call, any positional array (or list of arrays) changed in place earns the note of :func:`unchanged`
+    (the same note in every exercise; it never costs points: see ``Call.after``)."""
     def plain_judge(c):
-        return judge(dataclasses.replace(c, value=plain(c.value)))
+        hint = judge(dataclasses.replace(c, value=plain(c.value)))
+        for i, (before, after) in enumerate(zip(c.args, c.after or ())):
+            if hint:
+                break
+            if isinstance(before, np.ndarray):
+                hint = unchanged(before, after, f"argument {i + 1}")
+            elif isinstance(before, list) and before and all(isinstance(b, np.ndarray) for b in before):
+                hint = unchanged_list(before, after, f"argument {i + 1}")
+        return hint
     plain_judge._plain = True
     plain_judge.__wrapped__ = judge
     return plain_judge

@@ -130,6 +130,12 @@ def own_statistics(X, mean, scale):
     return (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
 
 
+def standardize_in_place(X, mean, scale):
+    X -= mean
+    X /= scale
+    return X.copy()
+
+
 def times_scale(X, mean, scale):
     return (X - mean) * scale
 
@@ -174,6 +180,7 @@ TABLE = [
     ("fit_standardizer/statistics", variance, "this is the variance"),
     ("standardize/train statistics", own_statistics, "X_test's own mean and std"),
     ("standardize/train statistics", times_scale, "you multiplied by scale"),
+    ("standardize/train statistics", standardize_in_place, "note: "),
     ("logistic_loss_and_grad/loss", summed_loss, "you summed over the examples"),
     ("logistic_loss_and_grad/gradient", gradient_sign, "the gradient has the wrong sign"),
     ("logistic_loss_and_grad/large logits", naive_logs, "overflow: exp(1000) is inf"),

@@ -105,6 +105,11 @@ def halving_unordered(scores, eta):
     return sorted(ref.halving_survivors(scores, eta), reverse=True)
 
 
+def halving_in_place(scores, eta):
+    scores[np.isnan(scores)] = np.inf
+    return ref.halving_survivors(scores, eta)
+
+
 def halving_zero(scores, eta):
     return [int(i) for i in np.argsort(scores)[: len(scores) // eta]]
 
@@ -189,6 +194,7 @@ TABLE = [
     ("halving_survivors/keep the best", halving_worst, "you kept the WORST configurations"),
     ("halving_survivors/keep the best", halving_all, "keep max(1, len(scores) // eta)"),
     ("halving_survivors/keep the best", halving_unordered, "the right configurations in the wrong order"),
+    ("halving_survivors/keep the best", halving_in_place, "note: argument 1 was modified by the call"),
     ("halving_survivors/at least one", halving_zero, "keep max(1, len // eta) = 1"),
     ("tournament_select/winner", tournament_highest, "the contender with the HIGHEST score"),
     ("tournament_select/winner", tournament_position, "the position of the winner among the contenders"),
