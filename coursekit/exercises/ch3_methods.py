@@ -161,9 +161,17 @@ def _ball_inputs(rng, inside):
     return call(u / np.linalg.norm(u) * radius * scale, radius)
 
 
+def _ball_zero_inputs(rng):
+    return call(np.zeros(int(rng.integers(2, 6))), float(rng.uniform(0.5, 3)))
+
+
 def _judge_ball(c):
     x, radius = c.args
     norm = np.linalg.norm(x)
+    got = c.value
+    if norm == 0 and isinstance(got, np.ndarray) and not np.all(np.isfinite(got)):
+        return ("project_ball(0, radius): x = 0 is inside the ball, its own projection; the result has NaN: "
+                "dividing by |x| = 0 (scale only points with |x| > radius)")
     expected = x if norm <= radius else x * radius / norm
     where = "inside" if norm <= radius else "outside"
     return unchanged(x, c.after[0], "x") or close(
@@ -177,8 +185,9 @@ def _judge_ball(c):
 
 CHECKS.add("outside", "project_ball", 1, lambda rng: _ball_inputs(rng, False), trials=2,
            description="pulls an outside point to the sphere along its ray")(_judge_ball)
-CHECKS.add("inside", "project_ball", 1, (lambda rng: _ball_inputs(rng, True), lambda rng: _ball_inputs(rng, False)),
-           trials=2, description="leaves a point inside the ball unchanged (and pulls an outside one in)")(_judge_ball)
+CHECKS.add("inside", "project_ball", 1, (lambda rng: _ball_inputs(rng, True), _ball_zero_inputs,
+                                         lambda rng: _ball_inputs(rng, False)), trials=3,
+           description="leaves a point inside the ball, x = 0 included, unchanged (and pulls an outside one in)")(_judge_ball)
 
 
 # ------------------------------------------------------------ soft_threshold / ista_step --

@@ -128,6 +128,11 @@ def ball_as_box(x, radius):
     return np.clip(x, -radius, radius)
 
 
+def ball_min_scale(x, radius):
+    norm = np.linalg.norm(x)
+    return x / norm * min(norm, radius)              # 0 / 0 at x = 0
+
+
 def ball_in_place(x, radius):
     result = ref.project_ball(x, radius)
     x *= 1.0 + 1e-3
@@ -190,6 +195,7 @@ TABLE = [
     ("project_box/box", box_swapped, "low and high are swapped"),
     ("project_ball/inside", ball_scales_inside, "you scaled a point that is already inside the ball"),
     ("project_ball/outside", ball_as_box, "that is the box, not the ball"),
+    ("project_ball/inside", ball_min_scale, "x = 0 is inside the ball"),
     ("project_ball/outside", ball_in_place, "note: x was modified by the call"),
     ("soft_threshold/closed form", soft_hard, "this is hard thresholding"),
     ("soft_threshold/closed form", soft_wrong_negatives, "negative entries moved the wrong way"),

@@ -117,3 +117,18 @@ def test_an_unfinished_exercise_says_so_once(capsys):
         assert stub(1.0, 2.0, 0.25) == 0.5
     out = capsys.readouterr().out
     assert out.count("not implemented yet") == 1 and stub.used == "reference"
+
+
+def test_the_check_of_a_never_ending_loop_asks_whether_it_ends(tmp_path):
+    from coursekit.grade import check
+    folder = learner(tmp_path, "ch3_convex_optimization", """
+        def backtracking(f, x, direction, grad, lr=1.0, shrink=0.5, c=1e-4, max_shrinks=60):
+            t = lr
+            while f(x + t * direction) > f(x) + c * t * float(grad @ direction):
+                t = t                                        # forgot to shrink
+            return t
+    """)
+    report = check("ch3.backtracking", folder=folder, timeout=1.0)
+    stuck = [c for c in report.results if c.status == "timeout"]
+    assert stuck and all("does every loop of backtracking end?" in c.hint for c in stuck)
+    assert not any("too large to read" in c.hint for c in stuck)

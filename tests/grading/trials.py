@@ -8,6 +8,7 @@ value goes through the grader's wire codec (NumPy scalars arrive as 0-d arrays),
 judge decides points with the inputs as they were, then notes with the inputs as after
 the call. ``trial_inputs`` draws the inputs once, for many functions.
 """
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -33,10 +34,12 @@ def find(number, exercise, name):
     return next(c for c in CHAPTERS[number].CHECKS if c.exercise == exercise and c.name == name)
 
 
+@functools.lru_cache(maxsize=4096)
 def trial_inputs(check, seed):
-    """The Args of every trial of ``check`` for grading-run ``seed`` (cases in turn)."""
+    """The Args of every trial of ``check`` for grading-run ``seed`` (cases in turn; drawn once: a
+    function never gets the originals, see ``outcome``)."""
     rng = np.random.default_rng(seed)
-    return [check.inputs(rng) for _ in range(check.trials)]
+    return tuple(check.inputs(rng) for _ in range(check.trials))
 
 
 def _copy(a):
