@@ -43,8 +43,9 @@ A chapter module declares each check above its judge, which appends it to ``CHEC
   anything else fails the check with a hint.
 - ``judge(c)`` runs in the grader with a :class:`Call` ``c``: ``c.args``,
   ``c.kwargs`` (as generated, Refs included), ``c.value`` (what the function
-  returned, already plain data) and ``c.after`` (each positional array argument
-  as it was after the call, None for the others: detects in-place changes). Only
+  returned, already plain data) and ``c.after`` (each positional array argument,
+  or list of arrays, as it was after the call, None for the others: detects in-place
+  changes; a passed call with a changed one earns :func:`unchanged`'s note in every exercise). Only
   the learner's process can see ``c.after``, so it never decides points: the grader
   judges each call twice, once with ``after`` equal to the inputs (this decides the
   points), then with the reported ``after`` (a hint from :func:`unchanged` is shown,
