@@ -54,7 +54,11 @@ print(backend.describe())
 # a function, the figure falls back to the course's reference implementation and says so, and its
 # legend says "reference" instead of "your": `exercises.yours_or_reference("ch1.gd_step", reference)`
 # does that, re-reading your file each time, so edit, save, and re-run the cell. The check cells find
-# `exercises/` from the project itself, wherever the kernel was started.
+# `exercises/` from the project itself, wherever the kernel was started. The same rules hold for every
+# exercise of the course, in the checks and in the figures: NumPy integers, floats and bools are
+# accepted where Python ones are asked; arrays are float64 unless an exercise says otherwise; an input
+# must not be changed in place (a note says so, and the figures hand your function copies); and a call
+# must answer within 10 s, after which the reference draws the figure and says why, once.
 
 # %%
 from coursekit import exercises

@@ -207,7 +207,8 @@ print(f"SGD(dampening=beta) with lr/(1-beta): first steps {np.linalg.norm(dampen
 #
 # One heavy-ball step in torch's convention: $b \leftarrow g$ at the first step (`buf is None`),
 # else $b \leftarrow \mu b + g$; then $p \leftarrow p - \eta b$. Return `(new_p, new_buf)` as new
-# arrays; leave `p`, `g` and `buf` unchanged.
+# arrays; leave `p`, `g` and `buf` unchanged. (The rules of every exercise, as in chapter 1: NumPy
+# scalars count as Python ones, arrays are float64, inputs stay unchanged, 10 s per call.)
 
 # %%
 check("ch2.momentum_step")

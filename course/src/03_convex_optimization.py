@@ -118,7 +118,8 @@ fig.tight_layout()
 #
 # Return $t f(x) + (1-t) f(y) - f\big(t x + (1-t) y\big)$, how far the chord lies above the graph:
 # negative means a violation. Then the cell after the check uses your function to scan chords of
-# the double well along the line through $\pm 1.2$.
+# the double well along the line through $\pm 1.2$. (The rules of every exercise, as in chapter 1:
+# NumPy scalars count as Python ones, arrays are float64, inputs stay unchanged, 10 s per call.)
 
 # %%
 check("ch3.chord_gap")
@@ -292,20 +293,21 @@ for k, e in enumerate(errors):
 # of $w^\star$ itself (scipy stops at $\lVert\nabla f\rVert \le 10^{-14}$), where the count of digits
 # ends; the first one, 5.9, only says that $\log e_5$ is close to 0.
 #
-# ### Exercise 2 · `newton_step(grad, hess)`
+# ### Exercise 2 · `newton_step(hess, grad)`
 #
-# Return the Newton direction $p$ with $H p = -\nabla f$, using `np.linalg.solve`. The grader also
+# Return the Newton direction $p$ with $H p = -\nabla f$, using `np.linalg.solve`. The arguments come
+# in the equation's order, as in the library's `convex.newton_step(H, g)`. The grader also
 # tries a Hessian with condition number $10^{10}$, where the inverse loses digits that `solve` keeps.
 
 # %%
 check("ch3.newton_step")
 
 # %%
-step_fn = yours_or_reference("ch3.newton_step", lambda g, H: np.linalg.solve(H, -g))
+step_fn = yours_or_reference("ch3.newton_step", lambda H, g: np.linalg.solve(H, -g))
 w = np.zeros(10)
 for k in range(8):
     f, g, H = problem.fgh(w)
-    w = w + step_fn(g, H)                      # pure Newton, t = 1 (the line search above always took t = 1 here)
+    w = w + step_fn(H, g)                      # pure Newton, t = 1 (the line search above always took t = 1 here)
     print(f"step {k + 1}: |grad| = {np.linalg.norm(problem.fgh(w)[1]):.2e}  ({step_fn.used})")
 
 # %% [markdown]
@@ -375,10 +377,13 @@ ax.set_title("Rosenbrock: damped Newton descends at every step", fontsize=10);
 # 5,000 steps.
 
 # %% [markdown]
-# ### Exercise 3 · `backtracking(f, x, direction, grad, lr=1.0, shrink=0.5, c=1e-4)`
+# ### Exercise 3 · `backtracking(f, x, direction, grad, lr=1.0, shrink=0.5, c=1e-4, max_shrinks=60)`
 #
 # Return the first $t = \text{lr}\cdot\text{shrink}^j$ that satisfies the Armijo condition. Mind the
-# sign: $\nabla f^\top d < 0$, so the right-hand side lies *below* $f(x)$.
+# sign: $\nabla f^\top d < 0$, so the right-hand side lies *below* $f(x)$. Shrink at most `max_shrinks`
+# times and then return the last $t$ (as `convex.backtracking` does): a loop without that bound need not
+# end. A direction with $\nabla f^\top d \ge 0$ is not a descent direction and has no Armijo step:
+# raise `ValueError`. `x`, `direction` and `grad` are float arrays of one shape $(d,)$.
 
 # %%
 check("ch3.backtracking")
@@ -518,7 +523,8 @@ print(f"kappa = 1000: the two forms agree to {drift[:30].max():.0e} for 30 steps
 # ### Exercise 4 · `conjugate_gradient(A, b, tol=1e-10, max_steps=None)`
 #
 # Implement the recurrence above from $x_0 = 0$; return the solution and the list of residual norms
-# $\lVert r_k\rVert$ (one per iterate). Updating the residual with $r \leftarrow r - \alpha A p$ is the
+# $\lVert r_k\rVert$ (one per iterate). Without `max_steps`, stop after $10d$ steps, as
+# `convex.conjugate_gradient` does (in floating point CG can need more than $d$). Updating the residual with $r \leftarrow r - \alpha A p$ is the
 # step most often forgotten.
 
 # %%
@@ -526,7 +532,7 @@ check("ch3.conjugate_gradient")
 
 # %%
 def reference_cg(A, b, tol=1e-10, max_steps=None):
-    r = convex.conjugate_gradient(A, b, tol=tol, max_steps=max_steps if max_steps is not None else len(b))
+    r = convex.conjugate_gradient(A, b, tol=tol, max_steps=max_steps)      # default 10 d, as the exercise's
     return r.final, list(r.grad_norms)
 
 your_cg = yours_or_reference("ch3.conjugate_gradient", reference_cg)
@@ -669,7 +675,9 @@ fig.tight_layout()
 #
 # ### Exercise 5 · `project_box(x, low, high)` and `project_ball(x, radius)`
 #
-# Clip for the box. For the ball: a point inside is its own projection; scale only points outside.
+# Clip for the box. For the ball (center 0, Euclidean norm): a point inside, $x = 0$ included, is its
+# own projection (return a copy); scale only points outside, by radius$/\lVert x\rVert$. `x` is a float
+# array of shape $(d,)$; return a new one.
 
 # %%
 check("ch3.project_box")

@@ -122,7 +122,8 @@ print(f"the best of 16 looks {scores.mean() - scores.min():.3f} better than the 
 # ### Exercise 1 · `grid_configs(axes)`
 #
 # Return every combination of the values in `axes` (a dict name -> list of values) as a list of
-# dicts, in `itertools.product` order.
+# dicts, in `itertools.product` order. (The rules of every exercise, as in chapter 1: NumPy scalars
+# count as Python ones, arrays are float64, inputs stay unchanged, 10 s per call.)
 
 # %%
 check("ch4.grid_configs")
@@ -132,7 +133,8 @@ check("ch4.grid_configs")
 #
 # The outer loop: score every config with its seed; a call that raises or returns NaN / inf is a
 # failed trial, recorded as NaN, and never stops the loop. Return the index of the lowest finite score
-# and the list of scores. (The check hands you `objectives.flaky`, which crashes on purpose.)
+# and the list of scores; when every trial failed, the index is None. (The check hands you a flaky
+# objective that crashes, returns NaN or returns inf on purpose, and once one where every trial fails.)
 
 # %%
 check("ch4.search_loop")
@@ -185,7 +187,8 @@ ax.legend();
 # ### Exercise 3 · `log_uniform(low, high, n, seed)`
 #
 # Draw n learning rates whose logarithm is uniform: one `rng.uniform` call on the log scale, then
-# `np.exp`. (The typical mistake, uniform sampling in [low, high], is the orange histogram above.)
+# `np.exp`; return a float64 array. (The typical mistake, uniform sampling in [low, high], is the orange
+# histogram above.)
 
 # %%
 check("ch4.log_uniform")

@@ -73,6 +73,9 @@ def _judge_minibatch_seeded(c):
     idx, problem = _batch_of(c.value, w, y, what)
     if problem:
         return problem
+    if not np.array_equal(idx, expected_idx) and np.array_equal(idx, np.arange(B)):
+        return (f"{what}: your batch is the first {B} rows: draw random indices with "
+                "rng.choice(n, size=batch_size, replace=False)")
     if not np.array_equal(idx, expected_idx):
         return (f"{what} used the rows {idx.tolist()}, but np.random.default_rng({seed}).choice(n, size={B}, "
                 f"replace=False) draws {expected_idx.tolist()}: turn an int rng into a Generator with "
