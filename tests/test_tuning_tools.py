@@ -141,7 +141,10 @@ def test_diagnose_rules_on_synthetic_curves():
     stuck = np.r_[np.linspace(0.9, 0.6, 10), np.full(n - 10, 1.1)]      # knocked to chance, flat
     assert tuning.diagnose(stuck, np.ones(n), epochs) == "learning rate"
     val = np.r_[np.linspace(1.0, 0.1, 8), [0.12, 0.16, 0.2, 0.3]]       # validation rose to 3x its best
-    assert tuning.diagnose(decay, np.ones(n), epochs, val=val) == "overfitting"
+    assert tuning.diagnose(decay, np.ones(n), epochs, val=val) == "overfitting"   # while training kept falling
+    bumpy = decay.copy()
+    bumpy[-10:] += 0.3                                                   # training rose too: noise, not overfitting
+    assert tuning.diagnose(bumpy, np.ones(n), epochs, val=val) != "overfitting"
     assert tuning.diagnose(decay, np.ones(n), epochs, val=np.linspace(1.0, 0.1, 12)) == "healthy"
     with pytest.raises(ValueError, match="epochs"):
         tuning.diagnose(decay, np.ones(n), 2)

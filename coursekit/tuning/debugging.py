@@ -15,7 +15,9 @@ the gradient norm):
 4. **optimizer**: is the curve smooth but the loss not even halved by the end? It is too
    slow: Adam (or momentum, or a larger lr) gets much further in the same number of steps.
 5. **overfitting** (read from the validation curve, when given): training is fine, but the
-   validation loss ended at least 1.5 times its lowest value: stop earlier or regularize.
+   validation loss ended at least 1.5 times its lowest value while the training loss (epoch mean)
+   did not rise since: stop earlier or regularize. (A validation loss that rises together with the
+   training loss is noise or instability, not overfitting.)
 
 The thresholds were set on :data:`BROKEN_RUNS` and four runs an earlier version misread;
 :data:`HELD_OUT_RUNS` are runs they were not set on (the chapter's table of diagnoses).
@@ -94,7 +96,7 @@ def curve_statistics(steps, grad_norm, epochs) -> dict:
 def diagnose(steps, grad_norm, epochs, val=None, chance=math.log(3)) -> str:
     """The first item of the checklist that the curves point to (a key of CHECKLIST).
 
-    ``val``: the validation loss after each epoch (optional; needed for "overfitting");
+    ``val``: the validation loss after each epoch (optional, one per epoch; needed for "overfitting");
     ``chance``: the loss of a constant prediction (ln 3 for the chapter's three balanced classes)."""
     s = curve_statistics(steps, grad_norm, epochs)
     if not s["finite"] or s["epoch"][0] > 2 * s["first"] or (s["progress"] >= 1 and s["wobble"] < 0.2):
@@ -105,6 +107,8 @@ def diagnose(steps, grad_norm, epochs, val=None, chance=math.log(3)) -> str:
         return "batch noise"            # step-to-step jumps larger than the whole improvement
     if s["progress"] > 0.5:
         return "optimizer"              # smooth, but the loss fell by less than half: too slow
-    if val is not None and len(val) and np.all(np.isfinite(val)) and val[-1] >= 1.5 * np.min(val):
-        return "overfitting"            # the validation loss rose well above its best
+    if val is not None and len(val) == epochs and np.all(np.isfinite(val)):
+        best = int(np.argmin(val))
+        if val[-1] >= 1.5 * val[best] and s["epoch"][-1] <= s["epoch"][best]:
+            return "overfitting"        # validation rose well above its best while training did not
     return "healthy"
