@@ -62,3 +62,15 @@ gpu-check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# make site: the course as a static website in build/site/ (open build/site/index.html), from the
+# committed, executed notebooks (never re-executed; no network at build or view time; about a minute).
+# `pytest -m site tests/site` checks it in headless Chromium (CI runs it after the browser test).
+.PHONY: site
+SITE_STAMP := $(VENV)/.coursekit-site-installed
+$(SITE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[site]"
+	touch $@
+
+site: $(SITE_STAMP)
+	$(PY) tools/build_site.py
