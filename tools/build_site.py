@@ -129,8 +129,10 @@ def prepare_notebook(path: Path, dest: Path, mentions: dict) -> dict:
                          if "image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}))
                 outputs.insert(k, nbformat.v4.new_output("display_data", data={"text/html": EXPLORER_NOTE}))
             cell.outputs = outputs
-    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown")
-    nb.cells.insert(first + 1, nbformat.v4.new_markdown_cell(run_note(stem, number)))
+    first = next(c for c in nb.cells if c.cell_type == "markdown" and re.search(r"(?m)^# ", c.source))
+    title = re.search(r"(?m)^# .*$", first.source)     # the note goes right under the chapter's title
+    first.source = (first.source[:title.end()] + "\n\n" + run_note(stem, number) + "\n"
+                    + first.source[title.end():].lstrip("\n"))
     nbformat.write(nb, dest / f"{stem}.ipynb")
     (dest / DOWNLOADS).mkdir(exist_ok=True)
     shutil.copy2(path, dest / DOWNLOADS / path.name)
@@ -234,9 +236,9 @@ def _site_link(target: str, pages: dict[str, str]) -> str | None:
     return None
 
 
-def instructors_page(pages: dict[str, str]) -> str | None:
+def instructors_page(pages: dict[str, str], path: Path | None = None) -> str | None:
     """docs/instructors.md, its links to repository files turned into site links or plain paths."""
-    path = ROOT / "docs" / "instructors.md"
+    path = path or ROOT / "docs" / "instructors.md"
     if not path.exists():
         return None
     text = path.read_text(encoding="utf-8")
