@@ -111,7 +111,12 @@ def test_instructor_guide_links_become_site_links_or_paths(tool, tmp_path):
                                   "course/CLAIMS.md": "claims.md"}, guide)
     assert "[chapter 1](01_gradient_descent.ipynb)" in text and "[the claims](claims.md)" in text
     assert "the grader (`../coursekit/grade/cli.py`)" in text and "[Sphinx](https://www.sphinx-doc.org)" in text
-    assert "![" not in text and tool.instructors_page({}, tmp_path / "absent.md") is None
+    assert "![" not in text and "*(figure: a figure, `explorer.png`)*" in text
+    assert tool.instructors_page({}, tmp_path / "absent.md") is None
+    (tmp_path / "explorer.png").write_bytes(b"png")
+    (tmp_path / "site").mkdir()
+    text = tool.instructors_page({}, guide, tmp_path / "site")
+    assert "![a figure](_instructors/explorer.png)" in text and (tmp_path / "site" / "_instructors" / "explorer.png").exists()
 
 
 def test_api_pages_show_each_optimizers_update_rule(sources):

@@ -171,6 +171,10 @@ def claims_page(mentions: dict[str, list], titles: dict[int, str]) -> str:
         if m:
             flush()
             chapter = int(m.group(1))
+            files = re.match(r"(## .+?) \((.+)\)\s*$", line)   # "## Chapter 1: title (`files`)"
+            if files:
+                out.extend([files.group(1), "", f"Files: {files.group(2)}.", ""])
+                continue
         if re.match(r"\| id \| claim \|", line):
             header = _row_cells(line) + ["shown in"]
             continue
@@ -186,8 +190,10 @@ def claims_page(mentions: dict[str, list], titles: dict[int, str]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    """Plain text safe inside a MyST table cell."""
-    return re.sub(r"([|*$_`<\[\]])", r"\\\1", " ".join(str(text).split()))
+    """Docstring text safe inside a MyST table cell: ``code`` becomes a code span, the rest is escaped."""
+    parts = re.split(r"``(.+?)``", " ".join(str(text).split()))
+    return "".join(f"`{part}`" if k % 2 and "`" not in part and "|" not in part
+                   else re.sub(r"([|*$_`<\[\]\\])", r"\\\1", part) for k, part in enumerate(parts))
 
 
 def exercise_docs(module_file: Path) -> dict[str, str]:
@@ -236,7 +242,7 @@ def _site_link(target: str, pages: dict[str, str]) -> str | None:
     return None
 
 
-def instructors_page(pages: dict[str, str], path: Path | None = None) -> str | None:
+def instructors_page(pages: dict[str, str], path: Path | None = None, dest: Path | None = None) -> str | None:
     """docs/instructors.md, its links to repository files turned into site links or plain paths."""
     path = path or ROOT / "docs" / "instructors.md"
     if not path.exists():
@@ -253,9 +259,17 @@ def instructors_page(pages: dict[str, str], path: Path | None = None) -> str | N
         return f"{label} (`{target}`)" if label.strip("`") != target else f"`{target}`"
 
     text = re.sub(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)", relink, text)
-    # images of the repository cannot be shown from here: keep their alt text
-    text = re.sub(r"!\[([^\]]*)\]\((?![a-z]+:)([^)\s]+)\)", r"*(figure: \1, `\2`)*", text)
-    return text
+
+    def image(m):              # an image of the repository is copied next to the page
+        alt, target = m.group(1), m.group(2)
+        source = (path.parent / target).resolve()
+        if re.match(r"[a-z]+:", target) or not source.is_file() or not dest:
+            return m.group(0) if re.match(r"[a-z]+:", target) else f"*(figure: {alt}, `{target}`)*"
+        (dest / "_instructors").mkdir(exist_ok=True)
+        shutil.copy2(source, dest / "_instructors" / source.name)
+        return f"![{alt}](_instructors/{source.name})"
+
+    return re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", image, text)
 
 
 PUBLIC_SKIP = {"coursekit.exercises"}     # the exercises page shows them; the rest is the grader's
@@ -318,7 +332,7 @@ def prepare(dest: Path) -> dict:
     (dest / "exercises.md").write_text(exercises_page(), encoding="utf-8")
     pages = {f"course/{c['stem']}.ipynb": f"{c['stem']}.ipynb" for c in chapter_info}
     pages.update({"course/CLAIMS.md": "claims.md"})
-    instructors = instructors_page(pages)
+    instructors = instructors_page(pages, dest=dest)
     if instructors is not None:
         (dest / "instructors.md").write_text(instructors, encoding="utf-8")
     api_pages(dest)
