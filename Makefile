@@ -64,7 +64,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
 # make site: the course as a static website in build/site/ (open build/site/index.html), from the
-# committed, executed notebooks (never re-executed; no network at build or view time; about a minute).
+# committed, executed notebooks (never re-executed; no network at build or view time; 1-2 minutes).
 # `pytest -m site tests/site` checks it in headless Chromium (CI runs it after the browser test).
 .PHONY: site
 SITE_STAMP := $(VENV)/.coursekit-site-installed

@@ -2,7 +2,6 @@
 of the committed notebooks, course/CLAIMS.md and the grader's checks. The built site itself is
 checked in a browser by tests/site (``pytest -m site tests/site``)."""
 import importlib.util
-import json
 import re
 from pathlib import Path
 

@@ -111,7 +111,10 @@ def prepare_notebook(path: Path, dest: Path, mentions: dict) -> dict:
             labels.setdefault(i, []).append(label)
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
-            text = CLAIM.sub(lambda m: f"(claim {{ref}}`{m.group(1)} <claims-{m.group(1).lower()}>`)", cell.source)
+            parts = re.split(r"(```.*?```|`[^`\n]*`)", cell.source, flags=re.S)   # code stays as written
+            text = "".join(part if k % 2 else CLAIM.sub(
+                lambda m: f"(claim {{ref}}`{m.group(1)} <claims-{m.group(1).lower()}>`)", part)
+                for k, part in enumerate(parts))
             cell.source = "".join(f"({label})=\n" for label in labels.get(i, [])) + text
         elif cell.cell_type == "code":
             has_image = any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
@@ -321,7 +324,7 @@ def prepare(dest: Path) -> dict:
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(ROOT / "docs" / "site", dest, ignore=shutil.ignore_patterns("__pycache__"))
-    chapter_info, mentions_all, toc = [], {}, []
+    chapter_info, mentions_all = [], {}
     for path in chapters():
         nb = nbformat.read(path, as_version=4)
         mentions = claim_mentions(nb, path.stem)
