@@ -345,7 +345,10 @@ def prepare(dest: Path) -> dict:
     toc = ["```{toctree}", ":caption: Chapters", ":hidden:", "", *[c["stem"] for c in chapter_info], "```", "",
            "```{toctree}", ":caption: Reference", ":hidden:", "", "claims", "exercises",
            *(["instructors"] if instructors is not None else []), "api/index", "```"]
-    index = index.replace("<!-- chapters -->", listing).replace("<!-- toctree -->", "\n".join(toc))
+    guide = ("\n**Teaching it?** The {doc}`instructor guide <instructors>` says how to run the course "
+             "and grade a class.\n") if instructors is not None else ""
+    index = (index.replace("<!-- chapters -->", listing).replace("<!-- toctree -->", "\n".join(toc))
+             .replace("<!-- instructors -->\n", guide))
     (dest / "index.md").write_text(index, encoding="utf-8")
     info = {"chapters": chapter_info, "instructors": instructors is not None,
             "claims": {k: [label for _, label, _ in v] for k, v in mentions_all.items()}}
