@@ -49,6 +49,7 @@ html_css_files = ["site.css"]
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
+html_show_search_summary = False   # no fetch() of pages by search: it then works from file:// too
 html_context = {"default_mode": "light"}   # pydata: no console error about an empty mode
 html_theme_options = {
     "show_toc_level": 2,

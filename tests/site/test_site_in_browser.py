@@ -14,7 +14,7 @@ page, asserts what a reader with no internet sees:
 - a chapter page links to its notebook, says how to run it, and shows, for every explorer of
   the committed notebook, the one-line note followed by the explorer's static figure;
 - the claims table links each claim of a published chapter to its cells;
-- search works offline (results for a word of the course).
+- search works offline (results for a word of the course), also from file:// without a server.
 
 A screenshot of each chapter's first screen goes to $COURSEKIT_SITE_SHOTS or build/site-shots/.
 Run: ``make site && pytest -m site tests/site`` (Debian's chromium and the playwright package).
@@ -242,8 +242,11 @@ def _claims_problems(page) -> list[str]:
     return problems
 
 
-def test_search_works_offline(browser, site_server):
-    visit = Visit(browser, site_server, "search.html?q=momentum")
+@pytest.mark.parametrize("served", ["loopback", "file"])
+def test_search_works_offline(browser, site_server, site_dir, served):
+    """Search finds a word of the course served on loopback and opened as a file (no server)."""
+    base = site_server if served == "loopback" else site_dir.resolve().as_uri() + "/"
+    visit = Visit(browser, base, "search.html?q=momentum")
     try:
         results = visit.page.locator("#search-results ul.search li")
         results.first.wait_for(state="attached")
