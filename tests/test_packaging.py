@@ -53,11 +53,12 @@ def test_every_dependency_has_a_lower_bound():
 
 def test_extras():
     extras = _pyproject()["optional-dependencies"]
-    assert set(extras) == {"gpu", "fast", "scale", "browser", "dev"}
+    assert set(extras) == {"gpu", "fast", "scale", "browser", "site", "dev"}
     assert any(_name(r).startswith("cupy") for r in extras["gpu"])
     assert [_name(r) for r in extras["fast"]] == ["numba"]
     assert any(_name(r) == "dask" and "distributed" in r for r in extras["scale"])
     assert [_name(r) for r in extras["browser"]] == ["playwright"]
+    assert {_name(r) for r in extras["site"]} == {"sphinx", "myst-nb", "sphinx-book-theme", "sphinx-mathjax-offline"}
     dev = {_name(r) for r in extras["dev"]}
     assert {"pytest", "nbval", "jupytext", "numba", "scikit-learn", "optuna", "dask"} <= dev
 
