@@ -82,7 +82,9 @@ def test_installed_versions_are_the_lower_bounds():
     assert sys.version_info[:2] == (floor.major, floor.minor)
     extras = project["optional-dependencies"]
     lifted = []
-    for r in project["dependencies"] + [r for k, v in extras.items() if k != "gpu" for r in v]:
+    # the site extra is not installed there: myst-parser's markdown-it-py>=3 would lift jupytext's floor;
+    # its own floors are tested apart (pyproject.toml, the comment above the site extra)
+    for r in project["dependencies"] + [r for k, v in extras.items() if k not in ("gpu", "site") for r in v]:
         name, bound = _requirement(r)
         installed = Version(version(name))
         if installed != Version(bound.removeprefix(">=")):

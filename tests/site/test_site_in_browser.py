@@ -251,6 +251,9 @@ def test_search_works_offline(browser, site_server, site_dir, served):
         results = visit.page.locator("#search-results ul.search li")
         results.first.wait_for(state="attached")
         assert results.count() >= 1
-        assert not visit.problems, "\n".join(visit.problems)
+        problems = visit.problems
+        if served == "file":   # Chromium refuses web fonts to file:// pages (CORS); older themes load icon fonts
+            problems = [p for p in problems if not re.search(r"Access to font at|\.woff2?\b|ERR_FAILED$", p)]
+        assert not problems, "\n".join(problems)
     finally:
         visit.close()
