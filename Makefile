@@ -77,3 +77,15 @@ autograder: $(STAMP)
 .PHONY: tuning-comparison
 tuning-comparison: $(STAMP)
 	$(PY) benchmarks/tuning_comparison.py --seeds 30
+
+# make site: the course as a static website in build/site/ (open build/site/index.html), from the
+# committed, executed notebooks (never re-executed; no network at build or view time; 1-2 minutes).
+# `pytest -m site tests/site` checks it in headless Chromium (CI runs it after the browser test).
+.PHONY: site
+SITE_STAMP := $(VENV)/.coursekit-site-installed
+$(SITE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[site]"
+	touch $@
+
+site: $(SITE_STAMP)
+	$(PY) tools/build_site.py
