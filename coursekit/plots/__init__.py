@@ -13,7 +13,8 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
   mini-batch gradients as point clouds; :func:`integer_steps`: integer ticks on a step axis;
 - :func:`animate`: paths growing step by step, as HTML for a notebook;
 - chapter 2 (module ``optimizers``): :func:`frequency_response`, :func:`stability_region`,
-  :func:`sweep_heatmap`, :func:`decision_regions`.
+  :func:`sweep_heatmap`, :func:`decision_regions`; module ``eigen``: momentum one
+  eigen-direction at a time (``eigen.contraction``, ``eigen.components``).
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
 ``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the
@@ -22,6 +23,7 @@ accepted inputs into plain NumPy paths.
 Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 "stationary", "slice") so that tests and notebooks can find them.
 """
+from . import eigen
 from .animation import animate
 from .curves import against_theory, gradient_cloud, heatmap, integer_steps, loss_curves
 from .landscape import contour, landscape_grid, landscape_title, level_values, slice_1d, surface
