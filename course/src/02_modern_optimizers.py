@@ -494,7 +494,8 @@ for name, fn in [("adagrad_step", ada), ("rmsprop_step", rms)]:
     print(f"{name:<13} travelled {10 - p[0]:.3g} in 2000 steps; reached |x| <= 1 "
           + (f"at step {reached}" if reached else "not at all") + f"; f after 2000 steps {losses[-1]:.1e}")
 print(f"AdaGrad's distance for a constant slope, lr sum 1/sqrt(t) ~ 2 lr sqrt(2000) = {0.02 * np.sqrt(2000):.3g}")
-ax.set(yscale="log", xlabel="step", ylabel="f(x)", title="AdaGrad stalls on the slope that RMSProp walks down")
+ax.set(yscale="log", ylim=(1e-8, 300), xlabel="step", ylabel="f(x) (axis cut at 1e-8)",
+       title="AdaGrad stalls on the slope that RMSProp walks down")
 ax.legend(fontsize="small");
 
 # %% [markdown]
