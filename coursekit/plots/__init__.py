@@ -15,7 +15,8 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
 - :func:`linear_boundaries`: two classes in the plane and linear decision boundaries;
 - :func:`paths_1d`: a function of one variable with gradient-descent iterates on its curve;
 - chapter 2 (module ``optimizers``): :func:`frequency_response`, :func:`stability_region`,
-  :func:`sweep_heatmap`, :func:`decision_regions`.
+  :func:`sweep_heatmap`, :func:`decision_regions`; module ``eigen``: momentum one
+  eigen-direction at a time (``eigen.contraction``, ``eigen.components``).
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
 ``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the
@@ -24,6 +25,7 @@ accepted inputs into plain NumPy paths.
 Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 "stationary", "slice") so that tests and notebooks can find them.
 """
+from . import eigen
 from .animation import animate
 from .classes import linear_boundaries
 from .oned import paths_1d
