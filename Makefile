@@ -50,15 +50,42 @@ grade: $(STAMP)
 
 # make bench: optimizer step times against the memory-bandwidth bound and torch.optim, and the
 # batched sweep against a loop (CPU, 5-20 minutes; `python -m coursekit.bench --quick`: < 1 min).
-# make gpu-check: on a machine with an NVIDIA GPU, the tests marked gpu, then the benchmark on CuPy.
+# make gpu-check: on a machine with an NVIDIA GPU (offline), the tests marked gpu, the benchmark on CuPy
+# and each chapter's GPU section, with one summary table (tools/gpu_check.py; docs/gpu.md).
 .PHONY: bench gpu-check
 bench: $(STAMP)
 	$(PY) -m coursekit.bench --json benchmarks/results/latest.json --plot benchmarks/results/latest.png
 
-gpu-check: $(STAMP)
-	$(PY) -c 'from coursekit import backend; import sys; print(backend.describe()); sys.exit(0 if backend.gpu_available() else "no usable GPU (see the README, GPU sections)")'
-	$(PY) -m pytest tests -m gpu -p no:cacheprovider -n 0 -q -rs
-	$(PY) -m coursekit.bench --backend cupy --json benchmarks/results/latest-gpu.json --plot benchmarks/results/latest-gpu.png
+gpu-check:   # offline: the CuPy installed in .venv (see docs/gpu.md); GPU_CHECK_ARGS=--full for the full benchmark
+	@[ -x $(PY) ] || { echo "no $(PY): run make venv first (and pip install -e '.[gpu]')"; exit 1; }
+	$(PY) tools/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# make release: the student edition, build/release/optml-course/ and its .zip (no solutions; see docs/instructors.md).
+# make autograder: Gradescope autograder zips in build/autograder/ (whole course, and one per chapter).
+.PHONY: release autograder
+release: $(STAMP)
+	$(PY) -m coursekit.release --out build/release
+
+autograder: $(STAMP)
+	$(PY) -m coursekit.autograder build --per-chapter --out build/autograder
+
+# make tuning-comparison: chapter 4's stored strategy comparison (course/data/tuning_comparison.json):
+# every search at ~360 epochs over 30 seeds, scored on the test split; prints its cost (about 6 minutes of CPU time).
+.PHONY: tuning-comparison
+tuning-comparison: $(STAMP)
+	$(PY) benchmarks/tuning_comparison.py --seeds 30
+
+# make site: the course as a static website in build/site/ (open build/site/index.html), from the
+# committed, executed notebooks (never re-executed; no network at build or view time; 1-2 minutes).
+# `pytest -m site tests/site` checks it in headless Chromium (CI runs it after the browser test).
+.PHONY: site
+SITE_STAMP := $(VENV)/.coursekit-site-installed
+$(SITE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[site]"
+	touch $@
+
+site: $(SITE_STAMP)
+	$(PY) tools/build_site.py

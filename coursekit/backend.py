@@ -20,7 +20,12 @@ import warnings
 import numpy
 
 __all__ = ["use", "xp", "name", "get_namespace", "is_array", "asarray", "copy", "to_numpy",
-           "gpu_available", "gpu_unavailable_reason", "describe", "is_numpy", "is_cupy"]
+           "vector_norm", "synchronize", "gpu_available", "gpu_unavailable_reason", "describe",
+           "is_numpy", "is_cupy", "CUPY_FALLBACKS"]
+
+#: The Array API names coursekit needs that CuPy (>= 14.1, the floor of the ``gpu`` extra) lacks,
+#: each with its one fallback, here: call ``backend.<function>`` instead of ``xp.<name>``.
+CUPY_FALLBACKS = {"linalg.vector_norm": "vector_norm"}
 
 _CHOICES = ("numpy", "cupy", "auto")
 
@@ -104,10 +109,18 @@ def is_numpy(module) -> bool:
     return module is numpy
 
 
+def _is_cupy_array(x) -> bool:
+    return type(x).__module__.split(".")[0] == "cupy"   # cupy.ndarray: no __array_namespace__
+
+
 def is_array(x) -> bool:
-    """Whether ``x`` is an array of an Array API module (NumPy >= 2, CuPy >= 14,
-    ``array_api_strict``, ...): it has a shape, a dtype and ``__array_namespace__``."""
-    return hasattr(x, "shape") and hasattr(x, "dtype") and hasattr(x, "__array_namespace__")
+    """Whether ``x`` is an array: a NumPy or CuPy array (``cupy.ndarray`` has no
+    ``__array_namespace__`` in any release), or an array of another Array API module
+    (``array_api_strict`` in the tests): it has a shape, a dtype and ``__array_namespace__``."""
+    if isinstance(x, numpy.ndarray):
+        return True
+    return hasattr(x, "shape") and hasattr(x, "dtype") and (
+        _is_cupy_array(x) or hasattr(x, "__array_namespace__"))
 
 
 def get_namespace(*arrays):
@@ -121,7 +134,7 @@ def get_namespace(*arrays):
     for a in _flatten(arrays):
         if isinstance(a, (numpy.ndarray, numpy.generic)):
             ns = numpy
-        elif type(a).__module__.split(".")[0] == "cupy":   # any CuPy version, with or without
+        elif _is_cupy_array(a):                            # any CuPy version, with or without
             ns = sys.modules["cupy"]                       # __array_namespace__
         elif hasattr(a, "__array_namespace__"):
             ns = a.__array_namespace__()
@@ -149,10 +162,11 @@ def asarray(x, dtype=None):
     return xp.asarray(x, dtype=dtype)
 
 
-def copy(a):
-    """A copy of the array ``a`` in its own module (``xp.asarray(a, copy=True)``, spelled
-    ``xp.array(a, copy=True)`` for NumPy and CuPy, whose ``asarray`` differ in signature)."""
-    xp = get_namespace(a)
+def copy(a, xp=None):
+    """A copy of the array ``a`` as an array of module ``xp`` (default: ``a``'s own):
+    ``xp.asarray(a, copy=True)``, spelled ``xp.array(a, copy=True)`` for NumPy and CuPy,
+    whose ``asarray`` differ in signature."""
+    xp = get_namespace(a) if xp is None else xp
     if is_numpy(xp) or is_cupy(xp):
         return xp.array(a, copy=True)
     return xp.asarray(a, copy=True)
@@ -174,6 +188,23 @@ def to_numpy(x):
             return numpy.from_dlpack(x)
         except Exception:
             return numpy.asarray(x.tolist() if hasattr(x, "tolist") else list(x))
+
+
+def vector_norm(x):
+    """The 2-norm of all entries of ``x`` as a 0-d array of its module: ``xp.linalg.vector_norm``
+    (Array API), spelled ``cupy.linalg.norm`` on CuPy, which has no ``vector_norm``."""
+    xp = get_namespace(x)
+    flat = xp.reshape(x, (-1,))
+    if is_cupy(xp):
+        return xp.linalg.norm(flat)
+    return xp.linalg.vector_norm(flat)
+
+
+def synchronize(xp) -> None:
+    """Wait for the GPU's queued work when ``xp`` is CuPy (a clock read before it would time the
+    launch, not the kernel); nothing for any other module."""
+    if is_cupy(xp):
+        xp.cuda.get_current_stream().synchronize()
 
 
 def describe() -> str:

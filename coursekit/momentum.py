@@ -26,7 +26,7 @@ from ._validate import count, nonnegative
 
 __all__ = ["rate", "is_stable", "stability_edge", "optimal", "optimal_rate", "gd_optimal_rate",
            "gain", "filter_response", "ema_lr", "torch_lr", "heavy_ball", "quadratic_errors",
-           "measured_rate", "steps_to_tolerance"]
+           "measured_rate", "steps_to_tolerance", "critical_damping", "eigen_components"]
 
 
 def rate(lr_lambda, momentum):
@@ -167,3 +167,42 @@ def steps_to_tolerance(errors, tol):
     hit = e <= tol * e[0]
     first = np.argmax(hit, axis=0)
     return np.where(hit.any(axis=0), first, -1)
+
+
+def critical_damping(momentum):
+    r"""The two values of :math:`\eta\lambda` where heavy ball's roots meet: :math:`(1 \mp \sqrt\mu)^2`.
+
+    Between them the roots are complex, of modulus :math:`\sqrt\mu` (the component
+    oscillates, underdamped); below the lower one both are real and positive (it creeps to
+    0 without crossing, overdamped); above the upper one both are real and negative (it
+    flips sign every step), up to the edge :math:`2 + 2\mu`. Returns (low, high), floats or arrays.
+    """
+    mu = np.asarray(momentum, float)
+    if np.any((mu < 0) | (mu >= 1)):
+        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
+    low, high = (1 - np.sqrt(mu)) ** 2, (1 + np.sqrt(mu)) ** 2
+    return (float(low), float(high)) if mu.ndim == 0 else (low, high)
+
+
+def eigen_components(eigenvalues, lr, momentum, steps, x0=1.0):
+    r"""Heavy ball's error along each eigen-direction of a quadratic, step by step.
+
+    Along an eigenvalue :math:`\lambda` the iterate obeys :math:`x_1 = (1 - \eta\lambda) x_0`,
+    :math:`x_{k+1} = (1 + \mu - \eta\lambda) x_k - \mu x_{k-1}` (torch's form, buffer
+    started at the first gradient; ``momentum = 0`` is gradient descent). Returns the signed
+    components, shape (steps + 1, len(eigenvalues)), row k the error after k steps.
+    """
+    lam = np.atleast_1d(np.asarray(eigenvalues, float))
+    mu = float(momentum)
+    if not 0 <= mu < 1:
+        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
+    steps = count(steps, "steps", 0)
+    h = float(lr) * lam
+    x = np.broadcast_to(np.asarray(x0, float), lam.shape).copy()
+    out = [x.copy()]
+    prev = x.copy()
+    for k in range(steps):
+        new = (1 - h) * x if k == 0 else (1 + mu - h) * x - mu * prev
+        prev, x = x, new
+        out.append(x.copy())
+    return np.asarray(out)

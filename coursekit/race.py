@@ -3,8 +3,9 @@
 ``race()`` shows a landscape dropdown, an optimizer dropdown and sliders for the chosen
 optimizer's lr and momentum (or betas); every racer keeps its own settings and all run
 from the same start. Each landscape brings its own start, window, slider ranges and
-default settings (tuned so that every racer converges there): switching the landscape
-resets them all. Without a widget front end it draws the defaults once and returns the Figure.
+default settings (stable ones, not all tuned: on the ravine Adam at lr 0.1 keeps circling);
+switching the landscape resets them all. Each racer gets its own small contour map, so that
+no path hides another. Without a widget front end it draws the defaults once and returns the Figure.
 """
 from __future__ import annotations
 
@@ -108,18 +109,30 @@ class Race:
         return out
 
     def draw(self, fig=None):
-        """Contour map with every path, and the loss curves; returns the Figure."""
-        fig = _new_figure((11, 4.2)) if fig is None else fig
+        """One contour map per racer (top row: no path hides another) and all loss curves
+        (below); returns the Figure, whose suptitle names the racer that ends lowest."""
+        n = len(self.racers)
+        fig = _new_figure((max(11, 2.6 * n), 7.2)) if fig is None else fig
         fig.clear()
-        ax1, ax2 = fig.subplots(1, 2)
+        grid = fig.add_gridspec(2, n, height_ratios=[1, 1.1])
         runs = self.run()
-        plots.contour(self.track.landscape, runs, ax=ax1, levels=25)
         final = {r: float(t.final_loss) if not t.diverged and math.isfinite(t.final_loss) else math.inf
                  for r, t in runs.items()}
+        for k, (r, traj) in enumerate(runs.items()):
+            ax = fig.add_subplot(grid[0, k])
+            plots.contour(self.track.landscape, {r: traj}, ax=ax, levels=25, legend=False,
+                          markersize=2.0)
+            lost = "diverges" if not math.isfinite(final[r]) else f"ends at {final[r]:.2g}"
+            ax.set_title(f"{r}: {lost}", fontsize=9, color=f"C{k}")
+            ax.set(xlabel="", ylabel="")
+            for line in ax.get_lines():
+                if line.get_gid() == "trajectory":
+                    line.set_color(f"C{k}")
         best = min(final, key=final.get)
-        ax1.set_title(f"{len(runs)} optimizers from one start on the {self.track_name}: "
-                      f"{best} ends lowest" if math.isfinite(final[best]) else
-                      f"Every optimizer diverges on the {self.track_name} at these settings")
+        fig.suptitle(f"{n} optimizers from one start on the {self.track_name}: "
+                     f"{best} ends lowest" if math.isfinite(final[best]) else
+                     f"Every optimizer diverges on the {self.track_name} at these settings", fontsize=10)
+        ax2 = fig.add_subplot(grid[1, :])
         plots.loss_curves(runs, ax=ax2)
         ax2.set(title=f"{best} reaches loss {final[best]:.2g} in {self.track.steps} steps"
                 if math.isfinite(final[best]) else "No run keeps a finite loss",

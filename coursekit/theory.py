@@ -304,9 +304,11 @@ def fraction_within_angle(d, degrees) -> float:
 def central_difference_eps(unit_roundoff=2.0 ** -52, scale=1.0) -> float:
     """The step that balances a central difference's two errors: ``(3 u s)^(1/3)``.
 
-    Truncation costs ``eps^2 |f'''| / 6``, rounding about ``u |f| / eps`` (u: the unit
-    roundoff, ``2^-52`` for float64); with ``scale = |f| / |f'''|`` their sum is smallest at
-    ``eps = (3 u scale)^(1/3)``, about ``u^(1/3) = 6e-6`` in double precision, not ``sqrt(u)``.
+    Truncation costs ``eps^2 |f'''| / 6``, rounding about ``u |f| / eps`` (u: the relative
+    error of a computed f; the default ``2^-52`` is float64's machine epsilon, twice its unit
+    roundoff ``2^-53``, since an evaluated f is rarely better than an ulp or so); with
+    ``scale = |f| / |f'''|`` their sum is smallest at ``eps = (3 u scale)^(1/3)``, about
+    ``8.7e-6`` with the defaults, of the order of ``u^(1/3)``, far above ``sqrt(u)``.
     """
     return (3 * _positive(unit_roundoff, "unit_roundoff") * _positive(scale, "scale")) ** (1 / 3)
 
@@ -317,7 +319,8 @@ def sgd_noise_floor(lr, sigma2, batch_size=1) -> float:
     ``sigma2 = mean_i ||grad l_i(w*)||^2`` is the spread of the per-example gradients at the
     optimum (where their mean is 0). From the stationary covariance P of the error,
     ``H P + P H = lr Sigma / B`` to first order in lr, and ``f - f* = tr(H P) / 2``.
-    Valid for small ``lr L``; the next term is O(lr^2).
+    Valid for small ``lr L``; the next term is O(lr^2) and positive, so the true floor lies
+    above this one (:func:`coursekit.noise_floor.stationary_gap` gives it exactly).
     """
     lr, sigma2 = _positive(lr, "lr"), nonnegative(sigma2, "sigma2")
     batch_size = count(batch_size, "batch_size")

@@ -16,7 +16,7 @@ import numpy as np
 from . import clipping, data, optim
 from ._validate import count
 
-__all__ = ["Fit", "fit", "tune_lr", "weight_decay_grid"]
+__all__ = ["Fit", "fit", "tune_lr", "weight_decay_grid", "WeightsOnlyAdamW"]
 
 
 @dataclass
@@ -75,25 +75,51 @@ def tune_lr(model, X, y, optimizer, steps, lrs, **kw):
     return best, runs
 
 
-def weight_decay_grid(sizes, X, y, X_val, y_val, lrs, wds, steps, seed=0):
+class WeightsOnlyAdamW:
+    """AdamW that decays the weight matrices (``params[0::2]``) and not the biases
+    (``params[1::2]``), as torch.optim.AdamW with two parameter groups: the MLP's layout.
+
+    Takes AdamW's settings; ``lr`` can be set between steps (schedules), like any optimizer's.
+    """
+
+    def __init__(self, params, *, weight_decay=0.01, **hyper):
+        self.weights = optim.AdamW(list(params[0::2]), weight_decay=weight_decay, **hyper)
+        self.biases = optim.AdamW(list(params[1::2]), weight_decay=0.0, **hyper)
+
+    @property
+    def lr(self):
+        return self.weights.lr
+
+    @lr.setter
+    def lr(self, value):
+        self.weights.lr = self.biases.lr = value
+
+    def step(self, grads):
+        self.weights.step(list(grads[0::2]))
+        self.biases.step(list(grads[1::2]))
+
+
+def weight_decay_grid(sizes, X, y, X_val, y_val, lrs, wds, steps, seed=0, decay_biases=False):
     """Validation loss of Adam + L2 and of AdamW over a (lr, weight decay) grid.
 
     Adam + L2 trains ``MLP(sizes, l2=wd)`` (the penalty (wd/2) sum ||W||^2 in the loss, so
     wd W in the gradient); AdamW trains ``MLP(sizes)`` with ``weight_decay=wd``. Both start
-    from the same parameters (``seed``). The two treat the biases differently: MLP's L2 penalty
-    covers the weight matrices only, AdamW (like torch.optim.AdamW with one parameter group)
-    decays every parameter.
+    from the same parameters (``seed``). MLP's L2 penalty covers the weight matrices only;
+    so, by default, does AdamW (:class:`WeightsOnlyAdamW`), so that the two regularize the
+    same parameters. ``decay_biases=True`` decays every parameter in AdamW instead (torch's
+    AdamW with one parameter group).
     Returns {"Adam + L2": (len(lrs), len(wds)), "AdamW": ...}
     arrays of the unpenalized loss on (X_val, y_val); inf where training diverged.
     """
     from .models import MLP
 
     plain = MLP(sizes, seed=seed)
+    adamw = "adamw" if decay_biases else WeightsOnlyAdamW
     out = {"Adam + L2": np.empty((len(lrs), len(wds))), "AdamW": np.empty((len(lrs), len(wds)))}
     for i, lr in enumerate(lrs):
         for j, wd in enumerate(wds):
             runs = {"Adam + L2": fit(MLP(sizes, seed=seed, l2=wd), X, y, "adam", steps, lr=lr),
-                    "AdamW": fit(plain, X, y, "adamw", steps, lr=lr, weight_decay=wd)}
+                    "AdamW": fit(plain, X, y, adamw, steps, lr=lr, weight_decay=wd)}
             for name, r in runs.items():
                 out[name][i, j] = math.inf if r.diverged else float(plain.loss(r.params, X_val, y_val))
     return out

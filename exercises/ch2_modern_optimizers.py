@@ -8,6 +8,14 @@ returns new arrays. Conventions are those of torch.optim (and coursekit.optim, w
 grader compares with): the step count t starts at 1. Grade your work in one command::
 
     python -m coursekit.grade exercises/ --chapter 2
+
+Rules for every exercise (the grader applies them, and so do the notebook's figures):
+- types: where a Python int, float or bool is asked, NumPy's (np.int64, np.float64,
+  np.bool_) are accepted too; arrays are float64 unless the exercise says otherwise
+  (another dtype, e.g. float32, fails with a hint saying so);
+- inputs: never change an argument in place (arrays, lists of arrays); a changed input
+  earns a note, and the notebook hands your function copies;
+- time: each call must answer within 10 s (a loop that never ends is stopped there).
 """
 import numpy as np
 

@@ -6,6 +6,14 @@ Every function below is an exercise of the notebook course/03_convex_optimizatio
 Check your work in the notebook, or grade it in one command::
 
     python -m coursekit.grade exercises/ --chapter 3
+
+Rules for every exercise (the grader applies them, and so do the notebook's figures):
+- types: where a Python int, float or bool is asked, NumPy's (np.int64, np.float64,
+  np.bool_) are accepted too; arrays are float64 unless the exercise says otherwise
+  (another dtype, e.g. float32, fails with a hint saying so);
+- inputs: never change an argument in place (arrays, lists of arrays); a changed input
+  earns a note, and the notebook hands your function copies;
+- time: each call must answer within 10 s (a loop that never ends is stopped there).
 """
 import numpy as np
 
@@ -25,29 +33,36 @@ def chord_gap(f, x, y, t):
     raise NotImplementedError("chord_gap: your code here")
 
 
-def newton_step(grad, hess):
+def newton_step(hess, grad):
     """The Newton direction p, the solution of H p = -grad.
 
     Solve the linear system (np.linalg.solve): never form the inverse of H, which costs
-    more and loses accuracy when H is ill-conditioned.
+    more and loses accuracy when H is ill-conditioned. The arguments come in the order of
+    the equation H p = -grad, as in the library's ``convex.newton_step(H, g)``.
 
-    grad: the gradient, shape (d,); hess: the Hessian, shape (d, d), symmetric positive definite.
-    Returns p, shape (d,).
+    hess: the Hessian, shape (d, d), symmetric positive definite; grad: the gradient, shape (d,).
+    Returns p, a new float array of shape (d,) (do not modify the arguments).
     """
     raise NotImplementedError("newton_step: your code here")
 
 
-def backtracking(f, x, direction, grad, lr=1.0, shrink=0.5, c=1e-4):
+def backtracking(f, x, direction, grad, lr=1.0, shrink=0.5, c=1e-4, max_shrinks=60):
     """The Armijo step size along a descent direction, by backtracking.
 
     Start with t = lr; while the sufficient-decrease (Armijo) condition
 
         f(x + t direction) <= f(x) + c t grad^T direction
 
-    fails, multiply t by shrink. (grad^T direction < 0 for a descent direction, so the
-    right-hand side is BELOW f(x).) Return the first t that satisfies it.
+    fails, multiply t by shrink, at most max_shrinks times. (grad^T direction < 0 for a
+    descent direction, so the right-hand side is BELOW f(x).) Return the first t that
+    satisfies it, or, after max_shrinks rejections, the last t = lr shrink^max_shrinks:
+    a loop without that bound may never end (f returning NaN, a wrong grad).
+    A direction with grad^T direction >= 0 is not a descent direction, and no t satisfies
+    the condition: raise ValueError.
 
-    f: callable x -> number; x, direction, grad: arrays of shape (d,); lr, shrink, c: floats.
+    f: callable x -> number; x, direction, grad: float arrays of one shape (d,) (do not
+    modify them); lr > 0, shrink in (0, 1), c in (0, 1): floats; max_shrinks: an int.
+    Returns t, a float.
     """
     raise NotImplementedError("backtracking: your code here")
 
@@ -59,7 +74,8 @@ def conjugate_gradient(A, b, tol=1e-10, max_steps=None):
         alpha = r^T r / p^T A p;  x = x + alpha p;  r_new = r - alpha A p;
         beta = r_new^T r_new / r^T r;  p = r_new + beta p;  r = r_new
 
-    Stop when |r| <= tol |b| (before taking a step), or after max_steps steps (default: d).
+    Stop when |r| <= tol |b| (before taking a step), or after max_steps steps (default: 10 d,
+    as the library's convex.conjugate_gradient: in floating point CG may need more than d).
     Returns (x, residual_norms): the solution, shape (d,), and the list of |r_k| for
     k = 0, 1, ..., one entry per iterate (so len(residual_norms) = steps taken + 1).
     """
@@ -77,8 +93,10 @@ def project_box(x, low, high):
 def project_ball(x, radius):
     """The nearest point of the ball |z| <= radius (Euclidean norm, centered at 0).
 
-    A point inside the ball is its own projection (return it unchanged); a point outside
-    is pulled along the ray to the center: x * radius / |x|. Returns a new array.
+    A point inside the ball (x = 0 included) is its own projection (return a copy of it);
+    a point outside is pulled along the ray to the center: x * radius / |x|.
+    x: a float array of shape (d,) (do not modify it); radius > 0: a float.
+    Returns a new float array of shape (d,).
     """
     raise NotImplementedError("project_ball: your code here")
 

@@ -20,6 +20,7 @@ def test_quick_run_writes_json_plot_and_table(tmp_path, capsys):
     for r in rows:
         assert len(r["ms"]) == record["settings"]["repeats"] and r["min"] <= r["median"] <= r["max"]
         assert 0 < r["bound_ms"] and r["x_bound"] > 0        # a = b + c timed beside the steps
+        assert r["warmup_ms"] > 0                            # the untimed first steps, reported apart
         for t, ratio in r["x_torch"].items():
             assert ratio["min"] <= ratio["median"] <= ratio["max"]
             if r["contender"] == t:

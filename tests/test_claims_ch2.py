@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import clipping, data, functions, minimize, models, momentum, optim, schedules, training
+from coursekit import clipping, data, functions, minimize, models, momentum, noise, optim, schedules, training
 
 claim = pytest.mark.claim
 
@@ -256,3 +256,45 @@ def test_gd_at_a_saddle_stays_and_noise_escapes():
         opt.step(saddle.grad(p) + 1e-6 * rng.standard_normal(2))
         ys.append(abs(p[1]))
     assert ys[-1] > 1e-4 and (ys[-1] / ys[39]) ** (1 / 20) == pytest.approx(1.2, rel=1e-3)
+
+
+@claim("C13")
+def test_at_polyaks_setting_every_eigen_component_shrinks_at_one_rate():
+    """The eigen-picture of the notebook: every eigenvalue in [1, 100] inside the complex band,
+    contraction sqrt(mu) for all; GD at 2/(1+L) is 0.98 at both ends."""
+    lam = np.logspace(0, 2, 5)
+    lr, mu = momentum.optimal(1.0, 100.0)
+    low, high = momentum.critical_damping(mu)
+    assert low / lr == pytest.approx(1.0) and high / lr == pytest.approx(100.0)
+    np.testing.assert_allclose(momentum.rate(lr * lam, mu), np.sqrt(mu), rtol=1e-6)
+    gd = np.abs(1 - 2 / 101 * lam)
+    assert gd[0] == pytest.approx(99 / 101) and gd[-1] == pytest.approx(99 / 101) and gd[1:-1].max() < gd[0]
+    comps = np.abs(momentum.eigen_components(lam, lr, mu, 400))
+    per_step = (comps[400] / comps[200]) ** (1 / 200)
+    assert np.all(per_step < np.sqrt(mu) * 1.01)
+
+
+@claim("C15")
+def test_adagrad_stalls_on_a_constant_slope_where_rmsprop_walks_down():
+    """Chapter 2's loss curve: on 10 h(x) (Huber, slope 10 beyond |x| = 1) from 10 with lr 0.01,
+    AdaGrad travels sum_t lr / sqrt(t) ~ 2 lr sqrt(T) in T steps; RMSProp reaches the minimum."""
+    grad = lambda x: 10 * np.clip(x, -1, 1)
+    out = {}
+    for cls in (optim.AdaGrad, optim.RMSProp):
+        p = np.array([10.0])
+        opt = cls(p, lr=0.01)
+        for _ in range(2000):
+            opt.step(grad(p))
+        out[cls.__name__] = p[0]
+    assert 10 - out["AdaGrad"] == pytest.approx(0.01 * np.sum(1 / np.sqrt(np.arange(1, 2001))), rel=1e-3)
+    assert abs(out["RMSProp"]) < 0.1
+
+
+@claim("C20")
+def test_a_step_decay_lowers_sgds_noise_floor_at_each_decay():
+    lam, decay = np.array([1.0, 10.0]), schedules.step_decay(0.1, 300, 0.3)
+    L = noise.sgd_on_noisy_quadratic(lam, decay, 900, 1.0, runs=100, seed=4, x0=3.0)
+    stages = [L[300 * k + 150:300 * k + 301].mean() for k in range(3)]
+    floors = [noise.noise_floor(lam, decay(300 * k), 1.0) for k in range(3)]
+    np.testing.assert_allclose(stages, floors, rtol=0.12)
+    assert stages[0] > 3 * stages[1] > 9 * stages[2]

@@ -97,12 +97,18 @@ def test_random_starts_agree_on_convex_problems_and_not_on_non_convex_ones():
 
 
 # ------------------------------------------------------------------ C30 quadratic convergence
-@claim("C30")
-def test_newton_digits_double_and_a_quadratic_takes_one_step():
+def newton_on_logistic():
+    """(problem, Newton's run, scipy trust-exact's solution) on the notebook's logistic problem."""
     p = compare.LogisticProblem(10, mu=1e-3, seed=1)
     run = convex.newton(p.fgh, np.zeros(10), tol=1e-14)
     ref = scipy.optimize.minimize(p.value_and_grad, np.zeros(10), jac=True, method="trust-exact",
                                   hess=lambda w: p.fgh(w)[2], options={"gtol": 1e-14}).x
+    return p, run, ref
+
+
+@claim("C30")
+def test_newton_digits_double_and_a_quadratic_takes_one_step():
+    p, run, ref = newton_on_logistic()
     e = np.linalg.norm(run.iterates - ref, axis=1)
     window = (e < 1e-1) & (e > 1e-12)
     ratios = np.log(e[1:])[window[:-1] & window[1:]] / np.log(e[:-1])[window[:-1] & window[1:]]
@@ -217,3 +223,47 @@ def test_lasso_exact_zeros_fista_faster_and_matches_scikit_learn():
     best = convex.lasso(C, c, 0.5, steps=100_000, tol=1e-12).losses[-1]
     gaps = {m: convex.lasso(C, c, 0.5, method=m, steps=300).losses[-1] - best for m in ("ista", "fista")}
     assert gaps["fista"] < gaps["ista"] / 100
+
+
+@claim("C26")
+def test_tangent_below_a_convex_graph_and_between_the_mu_and_L_quadratics():
+    mu = 0.1
+    f = lambda w: np.logaddexp(0.0, -w) + mu / 2 * w ** 2
+    g = lambda w: -1.0 / (1.0 + np.exp(w)) + mu * w
+    y = np.linspace(-6, 6, 601)
+    for x in np.linspace(-5, 5, 21):
+        lin = f(x) + g(x) * (y - x)
+        assert np.all(f(y) - lin - mu / 2 * (y - x) ** 2 >= -1e-12)
+        assert np.all(lin + (0.25 + mu) / 2 * (y - x) ** 2 - f(y) >= -1e-12)
+    well = lambda w: w ** 4 / 4 - w ** 2 / 2
+    assert np.min(well(y) - well(0.3) - (0.3 ** 3 - 0.3) * (y - 0.3)) < 0      # non-convex: it crosses
+
+
+@claim("C36")
+def test_lasso_duality_gap_certifies_and_the_subgradient_method_finds_no_exact_zeros():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(60, 40)) * np.geomspace(1, 1e-2, 40)
+    b = np.random.default_rng(1).normal(size=60)
+    best = convex.lasso(A, b, 0.5, steps=20_000, tol=1e-12)
+    run = convex.lasso(A, b, 0.5, steps=2000)
+    gaps = np.array([convex.lasso_duality_gap(A, b, x, 0.5) for x in run.iterates])
+    assert np.all(gaps >= run.losses - best.losses[-1] - 1e-12)
+    stop = int(np.argmax(gaps <= 1e-6))
+    assert gaps[stop] <= 1e-6 and run.losses[stop] - best.losses[-1] <= 1e-6
+    xs, _ = convex.subgradient_lasso(A, b, 0.5, steps=2000, lr0=1 / np.linalg.norm(A, 2) ** 2)
+    assert np.sum(best.final == 0) >= 10 and np.sum(run.final == 0) == np.sum(best.final == 0)
+    assert np.sum(xs[-1] == 0) == 0
+
+
+@claim("C30")
+def test_newton_error_ratio_to_the_square_stays_bounded_and_newton_is_affine_invariant():
+    problem, run, w_star = newton_on_logistic()
+    e = np.linalg.norm(run.iterates - w_star, axis=1)
+    C = e[1:8] / e[:7] ** 2
+    assert C.max() < 0.2 and C.min() > 0.05
+    M = np.random.default_rng(0).normal(size=(10, 10)) + 3 * np.eye(10)
+    def mixed(y):
+        f, g, H = problem.fgh(M @ y)
+        return f, M.T @ g, M.T @ H @ M
+    run_M = convex.newton(mixed, np.zeros(10), tol=1e-14)
+    np.testing.assert_allclose(run_M.iterates @ M.T, run.iterates, atol=1e-12)

@@ -85,3 +85,53 @@ def test_time_gradient_descent_reports_a_failing_backend(problem):
     out = experiments.time_gradient_descent(X, y, 5, 0.1, backends=["numpy", "no-such-backend"])
     assert out["numpy"].steps == 5 and out["numpy"].wall_time >= 0
     assert isinstance(out["no-such-backend"], str) and "Error" in out["no-such-backend"]
+
+
+@pytest.mark.parametrize("B", [1, 7, 200])
+def test_minibatch_cost_grid_is_minibatch_cost_for_every_rate_and_seed(problem, B):
+    X, y = problem
+    L = np.linalg.eigvalsh(X.T @ X / 200).max()
+    lrs, seeds, fractions = [2.5 / L, 1 / L, 0.2 / L, 0.02 / L], [3, 4, 9], (1e-1, 1e-3)
+    grid = experiments.minibatch_cost_grid(X, y, B, lrs, seeds, fractions, max_steps=1500)
+    assert grid.shape == (4, 3, 2)
+    for i, lr in enumerate(lrs):
+        for j, seed in enumerate(seeds):
+            want = experiments.minibatch_cost(X, y, B, lr, fractions, 1500, seed)
+            assert [None if not np.isfinite(v) else int(v) for v in grid[i, j]] == want
+    assert np.all(np.isinf(grid[0]))                                  # 2.5/L diverges in every run
+    with pytest.raises(ValueError, match="lrs"):
+        experiments.minibatch_cost_grid(X, y, 1, [0.1, -1.0], [0])
+    with pytest.raises(ValueError, match="seeds"):
+        experiments.minibatch_cost_grid(X, y, 1, [0.1], [])
+
+
+def test_held_out_tuning_picks_on_tuning_seeds_and_reports_the_others(problem):
+    X, y = problem
+    lrs, fractions = [0.4, 0.1, 0.02], (1e-1, 1e-3)
+    tune, report = [20, 21, 22], [30, 31, 32, 33, 34]
+    table = experiments.tuned_minibatch_cost(X, y, [1, 20], lrs, fractions, 2000, seeds=report, tune_seeds=tune)
+    for B, row in table.items():
+        for j, cost in enumerate(row):
+            def runs(seeds, r):
+                return sorted(math.inf if s is None else s
+                              for s in (experiments.minibatch_cost(X, y, B, r, fractions, 2000, sd)[j] for sd in seeds))
+            medians = {r: runs(tune, r)[1] for r in lrs}
+            assert medians[cost.lr] == min(medians.values())          # picked on the tuning seeds
+            shown = runs(report, cost.lr)
+            assert (cost.steps, cost.low, cost.high) == (shown[2], shown[0], shown[-1])   # reported on the others
+    with pytest.raises(ValueError, match="tune_seeds"):
+        experiments.tuned_minibatch_cost(X, y, [1], lrs, seeds=[1], tune_seeds=[])
+
+
+def test_tables_as_text_show_the_numbers(problem):
+    X, y = problem
+    L = np.linalg.eigvalsh(X.T @ X / 200).max()
+    lrs = [1 / L, 1 / (4 * L)]
+    table = experiments.tuned_minibatch_cost(X, y, [1, 200], lrs, (1e-1, 1e-3), 2000, seeds=[1, 2, 3])
+    text = experiments.cost_table(table, L, targets=("loose", "tight"))
+    assert "loose" in text and "tight" in text and "1/L" in text
+    row = text.splitlines()[2 + 1]                                    # B = 200
+    assert row.split()[:3] == ["200", str(table[200][0].steps), str(200 * table[200][0].steps)]
+    tables = {0: table, 1: experiments.tuned_minibatch_cost(X, y, [1, 200], lrs, (1e-1, 1e-3), 2000, seeds=[4, 5, 6])}
+    text = experiments.examples_by_dataset(tables, targets=("loose", "tight"))
+    assert "fewest examples loose, in data sets out of 2" in text and "*" in text

@@ -32,7 +32,8 @@ def test_switching_track_resets_start_ranges_and_settings():
 def test_static_race_draws_a_figure_and_bad_names_raise(monkeypatch):
     monkeypatch.setenv("COURSEKIT_STATIC", "1")
     fig = race.race("rosenbrock")
-    assert len(fig.axes) == 2 and fig.axes[0].get_title().startswith("5 optimizers")
+    assert len(fig.axes) == 6 and fig._suptitle.get_text().startswith("5 optimizers")
+    assert [ax.get_title().split(":")[0] for ax in fig.axes[:5]] == list(race.RACERS)   # one map per racer
     with pytest.raises(ValueError, match="track"):
         race.Race("moon")
     with pytest.raises(ValueError, match="racers"):

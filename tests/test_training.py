@@ -67,3 +67,30 @@ def test_one_weight_decay_means_very_different_regularization_under_adam_l2_and_
     out = training.weight_decay_grid([2, 64, 64, 3], X, y, X_val, y_val, [0.01], [3e-4, 0.1], 600)
     assert out["Adam + L2"][0, 0] < 0.2 and out["Adam + L2"][0, 1] > 0.85 * np.log(3)
     assert out["AdamW"][0, 1] < 0.25
+
+
+def test_weights_only_adamw_decays_the_weights_and_not_the_biases():
+    """torch.optim.AdamW with two parameter groups: the weight matrices decay by (1 - lr wd) per
+    step when their gradient is 0, the biases do not; with gradients it is AdamW on the weights,
+    Adam on the biases."""
+    params = [np.ones((2, 3)), np.ones(3), np.full((3, 1), 2.0), np.ones(1)]
+    opt = training.WeightsOnlyAdamW(params, lr=0.1, weight_decay=0.5)
+    for _ in range(5):
+        opt.step([np.zeros_like(p) for p in params])
+    np.testing.assert_allclose(params[0], 0.95 ** 5)
+    np.testing.assert_allclose(params[2], 2 * 0.95 ** 5)
+    np.testing.assert_allclose(params[1], 1.0)
+    np.testing.assert_allclose(params[3], 1.0)
+    rng = np.random.default_rng(0)
+    grads = [[rng.normal(size=p.shape) for p in params] for _ in range(4)]
+    a = [np.array(p) for p in params]
+    mine, w_ref, b_ref = training.WeightsOnlyAdamW(a, lr=0.05, weight_decay=0.1), \
+        optim.AdamW([np.array(p) for p in params[0::2]], lr=0.05, weight_decay=0.1), \
+        optim.Adam([np.array(p) for p in params[1::2]], lr=0.05)
+    mine.lr = 0.05                                                # a schedule sets lr on both groups
+    for g in grads:
+        mine.step(g)
+        w_ref.step(g[0::2])
+        b_ref.step(g[1::2])
+    for got, want in zip(a, [w_ref.params[0], b_ref.params[0], w_ref.params[1], b_ref.params[1]]):
+        np.testing.assert_allclose(got, want, rtol=1e-14)

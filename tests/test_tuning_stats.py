@@ -12,6 +12,7 @@ from coursekit import data, models, tuning
 
 # ---------------------------------------------------------------- tournament selection
 
+@pytest.mark.claim("C41")
 def test_tournament_winner_distribution_matches_the_hypergeometric_formula():
     n, k, draws = 10, 3, 20000
     scores = np.random.default_rng(0).permutation(n).astype(float)     # rank r has score r
@@ -34,6 +35,7 @@ def test_tournament_picks_distinct_individuals_and_ignores_nan():
 
 # ---------------------------------------------------------------- replica exchange
 
+@pytest.mark.claim("C43")
 def test_swap_probability_formula_and_detailed_balance():
     rng = np.random.default_rng(0)
     for _ in range(200):

@@ -19,8 +19,10 @@
 #
 # **Budgets are small on purpose.** The model is the course MLP (two hidden layers of 32 units) on a
 # 3-class spirals data set of 600 points; a "budget" is a number of training epochs, at most 27
-# (about 0.1 s). The whole notebook runs in under a minute on a laptop without a GPU; conclusions are
-# drawn from repeated runs, and the statements below say over how many.
+# (section 1 times one such trial; one debugging example in section 8 runs 40). The whole notebook runs in under a minute on a laptop without a
+# GPU; conclusions are drawn from repeated runs, and the statements below say over how many. The one
+# comparison too expensive for that (every strategy over 30 seeds) was run ahead of time by one
+# command, `make tuning-comparison`, and the notebook reads its stored results.
 #
 # **Exercises** live in `exercises/ch4_hyperparameter_tuning.py`: open that file next to this notebook,
 # replace each `raise NotImplementedError` by your code, save, and run the check cell below the exercise
@@ -42,10 +44,12 @@ import matplotlib.pyplot as plt
 plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True,
                      "grid.alpha": 0.3, "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
+from threadpoolctl import threadpool_limits
+
 from coursekit import backend, tuning
 from coursekit.exercises import yours_or_reference
 from coursekit.grade import check
-from coursekit.tuning import experiments, objectives, plotting, sensitivity
+from coursekit.tuning import compare, experiments, objectives, plotting, sensitivity
 
 print(backend.describe())
 
@@ -56,7 +60,8 @@ print(backend.describe())
 # width...) an optimizer follows gradients of the training loss. Tuning is the **outer loop**: it
 # proposes hyperparameters, runs the inner loop, and reads one number back, the loss on a
 # **validation** set that training never saw. It has no gradient with respect to the learning rate;
-# it only compares scores *(claim C37)*. Here is the inner loop the whole chapter tunes:
+# it only compares scores *(claim C37)*. Here is the inner loop the whole chapter tunes (`start`
+# continues a run from a checkpoint: section 4 uses it):
 
 # %%
 def without_docstring(function):
@@ -80,6 +85,17 @@ for lr in [0.001, 0.01, 0.1, 1.0]:                                      # outer 
     seen.append((lr, score))
     print(f"lr = {lr:<6} validation loss after 9 epochs: {score:.3f}")
 print("the tuner keeps lr =", min(seen, key=lambda p: p[1])[0])
+
+# %% [markdown]
+# What one trial costs (CPU time, one BLAS thread, so that other programs on the machine do not
+# change the number much):
+
+# %%
+with threadpool_limits(1):
+    start = time.process_time()
+    objectives.mlp_validation_loss({"lr": 0.1}, budget=27, seed=0)
+    trial_seconds = time.process_time() - start
+print(f"one trial of 27 epochs: {trial_seconds:.3f} s of CPU time")
 
 # %% [markdown]
 # **Three sets, three jobs.** `objectives.splits()` cuts the data into 60% training (gradients),
@@ -106,7 +122,8 @@ print(f"the best of 16 looks {scores.mean() - scores.min():.3f} better than the 
 # ### Exercise 1 · `grid_configs(axes)`
 #
 # Return every combination of the values in `axes` (a dict name -> list of values) as a list of
-# dicts, in `itertools.product` order.
+# dicts, in `itertools.product` order. (The rules of every exercise, as in chapter 1: NumPy scalars
+# count as Python ones, arrays are float64, inputs stay unchanged, 10 s per call.)
 
 # %%
 check("ch4.grid_configs")
@@ -116,7 +133,8 @@ check("ch4.grid_configs")
 #
 # The outer loop: score every config with its seed; a call that raises or returns NaN / inf is a
 # failed trial, recorded as NaN, and never stops the loop. Return the index of the lowest finite score
-# and the list of scores. (The check hands you `objectives.flaky`, which crashes on purpose.)
+# and the list of scores; when every trial failed, the index is None. (The check hands you a flaky
+# objective that crashes, returns NaN or returns inf on purpose, and once one where every trial fails.)
 
 # %%
 check("ch4.search_loop")
@@ -169,7 +187,8 @@ ax.legend();
 # ### Exercise 3 · `log_uniform(low, high, n, seed)`
 #
 # Draw n learning rates whose logarithm is uniform: one `rng.uniform` call on the log scale, then
-# `np.exp`. (The typical mistake, uniform sampling in [low, high], is the orange histogram above.)
+# `np.exp`; return a float64 array. (The typical mistake, uniform sampling in [low, high], is the orange
+# histogram above.)
 
 # %%
 check("ch4.log_uniform")
@@ -225,6 +244,18 @@ print(f"median best score: grid {np.median(grid_best):.4f}, random {np.median(ra
 print(f"random search found the better config on {np.mean(random_best < grid_best):.0%} of the 200 landscapes")
 
 # %% [markdown]
+# The argument has a condition, *few hyperparameters matter*, and it can fail. When all three matter
+# equally, $f = (a-a^\star)^2 + (b-b^\star)^2 + (c-c^\star)^2$, the grid's even spacing is what pays:
+# its worst case is bounded (on each axis every optimum lies within 1/6 of one of the grid's values
+# 1/6, 1/2, 5/6), while 27 random points leave gaps. Same 200 landscapes, same budgets:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+grid_all, random_all = experiments.grid_vs_random(reps=200, seed=0, weights=(1.0, 1.0, 1.0))
+print(f"all three matter: mean best score grid {grid_all.mean():.4f}, random {random_all.mean():.4f}; "
+      f"random better on {np.mean(random_all < grid_all):.0%} of the landscapes")
+
+# %% [markdown]
 # Quasi-random sequences (Sobol, Halton, from `scipy.stats.qmc`) fill the cube more evenly than
 # independent draws and keep random search's "distinct values on every axis":
 # `tuning.random_search(..., sampler="sobol")`.
@@ -261,29 +292,46 @@ for name, e in sorted(effects.items(), key=lambda kv: -kv[1]["spread"]):
 # %% [markdown]
 # One-at-a-time lines are local: they move around one base configuration. A global view comes from a
 # random search over all four at once (30 trials, 4 epochs): the score against each hyperparameter,
-# and the share of the score's variance that each one explains alone (binned first-order effects):
+# and the share of the score's variance that each one explains alone (binned first-order effects,
+# 3 bins). With 30 noisy trials such a share is itself noisy, so the search is repeated with six seeds,
+# and beside it stands what a hyperparameter that does not matter at all gets: the same computation
+# after shuffling the scores (200 shuffles per search), which breaks every link between a
+# hyperparameter and the score.
 
 # %%
-wide = tuning.random_search(objectives.mlp_validation_loss, sens_space, 30, budget=4, seed=1)
-fig = wide.plot("scatter", title="The loss follows the learning rate most clearly (30 random trials, 4 epochs)")
+imp = sensitivity.importance(objectives.mlp_validation_loss, sens_space, 30, budget=4, seeds=range(1, 7), bins=3)
+fig = imp["studies"][0].plot("scatter", title="Seed 1: the loss follows the learning rate most clearly "
+                                               "(30 random trials, 4 epochs)")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-shares = sensitivity.main_effects(wide, sens_space, bins=3)
-print("variance share explained alone:", {k: round(v, 2) for k, v in shares.items()})
+null_mean, null_95 = imp["null"].mean(), np.quantile(imp["null"], 0.95)
+print(f"shuffled scores (no link): mean share {null_mean:.3f}, 95th percentile {null_95:.3f}")
+for j, name in enumerate(imp["names"]):
+    v = imp["shares"][:, j]
+    print(f"{name:>12}: mean share {v.mean():.2f} (seeds: {', '.join(f'{x:.2f}' for x in v)}); "
+          f"above the 95th percentile on {np.sum(v > null_95)} of {v.size} seeds")
+ax = plotting.importance(imp, title="Only the learning rate's share stands clear of the shuffled baseline")
 
 # %% [markdown]
-# Here, over these ranges, the learning rate alone explains about half of the variance, batch size and
-# momentum about a fifth each, and weight decay nothing measurable in 4 epochs. Part of the batch-size
-# effect is the learning rate in disguise: at a fixed number of epochs on the 360 training points a
-# batch of 16 takes 23 steps per epoch and a batch of 256 only 2, and the noise of a step (lr times a
-# gradient whose standard deviation falls like $1/\sqrt{B}$) scales like lr / $\sqrt{B}$.
+# Read against the baseline, the six searches agree on one thing only: the learning rate's share is
+# above the shuffled baseline's 95th percentile on all but one seed (on seed 2 it is 0.09, below the baseline's 95th
+# percentile: 30 trials can miss). Batch size, momentum and weight decay average around 0.08 to 0.10,
+# close to the 0.07 that a useless hyperparameter gets by chance, and each clears the 95th percentile
+# on at most one seed: at this budget their effects cannot be told from noise. (A single search can
+# mislead: seed 1 alone, the scatter above, gives batch size and momentum a fifth of the variance
+# each.) Part of any batch-size effect is the learning rate in disguise: at a fixed number of epochs on
+# the 360 training points a batch of 16 takes 23 steps per epoch and a batch of 256 only 2, and the
+# noise of a step (lr times a gradient whose standard deviation falls like $1/\sqrt{B}$) scales like
+# lr / $\sqrt{B}$.
 # That is one reason to tune the learning rate first, and to re-tune it when the batch size changes.
 #
-# **The learning-rate range test** (Smith 2017) finds a good learning rate in one short run: train
+# **The learning-rate range test** (Smith 2017, in *Cyclical learning rates for training neural
+# networks*; popularized as fast.ai's "LR finder") finds a good learning rate in one short run: train
 # while the learning rate grows exponentially from $10^{-4}$ to $10$ over 150 mini-batches, record the
 # loss, stop when it blows up (4 times its lowest smoothed value), restore the weights. The rule used
-# here, and tested: **suggest the learning rate at the minimum of the smoothed loss, divided by 10.**
+# here, and tested, is fast.ai's rule of thumb built on it: **suggest the learning rate at the minimum of
+# the smoothed loss, divided by 10.**
 
 # %%
 from coursekit import models
@@ -363,13 +411,33 @@ print("math.log(243, 3) =", math.log(243, 3), "-> int() gives", int(math.log(243
 # (`n x r`: n configurations trained for r epochs.) The floating-point logarithm is a real trap:
 # $\log_3 243 = 5$ exactly, but `math.log(243, 3)` is 4.999..., and `int()` of it silently drops a
 # bracket; `hyperband_brackets` finds $s_{max}$ by multiplying integers.
+#
+# **The budgets as formulas.** With maximum budget $R$ (in units of the smallest budget) and
+# reduction factor $\eta$, let $s_{max} = \lfloor \log_\eta R \rfloor$. Successive halving from $n$
+# configurations runs rungs $i = 0, \dots, s$ with $n_i = \lfloor n/\eta^i \rfloor$ configurations at
+# budget $r_i = R\,\eta^{i-s}$. If every rung trains from scratch it costs $\sum_i n_i r_i$, about
+# $(s+1)\,n\,r_0$ (each rung costs about the same); if a promoted configuration **resumes** from its
+# checkpoint, only $\sum_i n_i (r_i - r_{i-1})$ with $r_{-1} = 0$, about $n\,r_0\,(1 + s(\eta-1)/\eta)$.
+# Hyperband's bracket $s$ starts $n_s = \lceil \frac{s_{max}+1}{s+1}\,\eta^s \rceil$ configurations at
+# $r_0 = R\,\eta^{-s}$, so $n_s r_0 \approx \frac{s_{max}+1}{s+1} R$: from scratch each bracket costs about
+# $(s_{max}+1) R$ and one round about $(s_{max}+1)^2 R$ (432 for $R = 27$, $\eta = 3$); resumed, bracket $s$
+# costs about $\frac{s_{max}+1}{s+1} R\,(1 + s(\eta-1)/\eta)$ (a round of about 363). Exactly, for $R = 27$,
+# $\eta = 3$:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, resume in (("every rung from scratch", False), ("promoted configs resume", True)):
+    costs = [tuning.rungs_cost(rungs, resume=resume) for rungs in tuning.hyperband_brackets(27, min_budget=1, eta=3)]
+    print(f"{name:>24}: brackets cost {costs} epochs, one Hyperband round {sum(costs)}")
 
 # %%
 ax = plotting.brackets(brackets, title="Each bracket trades many cheap runs for few full ones")
 
 # %% [markdown]
 # Successive halving on the MLP: 27 configurations of (learning rate, momentum) from 1 epoch to 27,
-# keeping a third at each rung. Each line is one configuration; grey ones were stopped at once.
+# keeping a third at each rung; a promoted configuration continues its training run (the objective
+# has a `resume`, and `train_mlp` continues from a checkpoint bit for bit), so the 27-epoch run of the
+# winner costs 18 more epochs, not 27. Each line is one configuration; grey ones were stopped at once.
 
 # %%
 tune_space = tuning.Space(lr=tuning.LogUniform(1e-3, 1.0), momentum=tuning.Uniform(0.0, 0.99))
@@ -383,14 +451,14 @@ print("rungs (configs, epochs):", halving.info["rungs"], "-> budget spent", halv
 halving.table(limit=6, sort=True)
 
 # %% [markdown]
-# The same 108 epochs spent by random search on 4 configurations of 27 epochs (seed 0), against
+# The same 81 epochs spent by random search on 3 configurations of 27 epochs (seed 0), against
 # successive halving's spending:
 
 # %%
-random4 = tuning.random_search(objectives.mlp_validation_loss, tune_space, 4, budget=27, seed=0)
-ax = plotting.best_so_far({"successive halving": halving, "random search, 4 x 27": random4},
-                          title="Seed 0: random search leads until halving's last 27-epoch run")
-print(f"best at 108 epochs: successive halving {halving.best.score:.3f}, random search {random4.best.score:.3f}")
+random3 = tuning.random_search(objectives.mlp_validation_loss, tune_space, 3, budget=27, seed=0)
+ax = plotting.best_so_far({"successive halving": halving, "random search, 3 x 27": random3},
+                          title="Seed 0: successive halving gets lower with the same 81 epochs")
+print(f"best at 81 epochs: successive halving {halving.best.score:.3f}, random search {random3.best.score:.3f}")
 
 # %% [markdown]
 # ### Exercise 5 · `halving_survivors(scores, eta)`
@@ -416,36 +484,84 @@ print(f"{keep.whose()} halving_survivors keeps configs {[rung0[i].info['config']
 print(f"successive_halving trained at 3 epochs {trained}")
 
 # %% [markdown]
-# **Same budget, who wins?** Successive halving above spent 108 epochs on 27 configurations; random
-# search could train 4 configurations for 27 epochs with the same 108. On one seed either may win:
-# what matters is the distribution over seeds. The comparison was run once, ahead of time, over 12
-# seeds by `benchmarks/tuning_comparison.py --seeds 12` (under a minute on 2 cores; it writes
-# `course/data/tuning_comparison.json`, which the cells below read) in a wider space: learning rate
-# in $[10^{-4}, 10]$, momentum, and weight decay in $[10^{-6}, 10^{-1}]$. Each search's chosen configuration is **retrained** at
-# 27 epochs with 3 fresh seeds, so that a lucky trial seed does not count *(claim C40)*:
+# **Asynchronous successive halving (ASHA).** On several workers, synchronous successive halving
+# waits at the end of every rung for its slowest job. ASHA (Li et al. 2020) never waits: whenever a
+# worker is free, it promotes a configuration scored at rung $k$ if it is among the best
+# $\lfloor m_k/\eta \rfloor$ of the $m_k$ configurations completed at rung $k$ so far (top rung
+# first), and otherwise starts a new configuration at rung 0. Early promotions rest on fewer
+# comparisons, so ASHA sometimes promotes a configuration that synchronous halving would have stopped;
+# in exchange no worker idles. The two schedules for the 27 configurations above on 4 workers, in
+# simulated time (a job takes as long as the epochs it trains):
+
+# %%
+asha_study = tuning.asha(objectives.mlp_validation_loss, tune_space, 27, min_budget=1, max_budget=27, workers=4,
+                         seed=0)
+fig = plotting.timeline({"synchronous successive halving": tuning.halving_timeline(halving, workers=4),
+                         "ASHA": asha_study.info["timeline"]},
+                        title="ASHA keeps the workers busier; synchronous halving waits at each rung")
+print(f"synchronous: {halving.budget_spent} epochs trained; ASHA: {asha_study.budget_spent} epochs, "
+      f"best {asha_study.best.score:.3f} (synchronous: {halving.best.score:.3f})")
+
+# %% [markdown]
+# Here ASHA kept the 4 workers busy 74% of the time against 55%, but it finished no sooner (38 units
+# of simulated time against 37): it spent the idle time on extra promotions, made on fewer
+# comparisons (113 epochs trained against 81), and it found the same best configuration. Its gain grows
+# with the number of workers and with jobs of unequal length, and when new configurations keep
+# arriving; with a fixed set of 27, as here, neither schedule can end before the winner's chain of
+# promotions, 1 + 2 + 6 + 18 = 27 units.
+
+# %% [markdown]
+# **Same budget, who wins?** On one seed either may win: what matters is the distribution over
+# seeds. The comparison was run once, ahead of time, over 30 seeds by `make tuning-comparison`
+# (`benchmarks/tuning_comparison.py`; it prints its cost, stored below, and writes
+# `course/data/tuning_comparison.json`, which the cells below read) in a wider space: learning rate in
+# $[10^{-4}, 10]$, momentum, and weight decay in $[10^{-6}, 10^{-1}]$. Every strategy gets about 360
+# epochs, the price of one full Hyperband round for budgets 1 to 27 with resumed configurations.
+# Each search chooses on the **validation** split; its chosen configuration is then retrained at 27
+# epochs with 3 fresh seeds and scored on the **test** split, which no search ever saw: the mean of the
+# three test losses is the search's result for that seed *(claim C40)*. The 95% intervals are
+# percentile bootstraps of the median over the 30 seeds.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 stored = json.loads(Path("data/tuning_comparison.json").read_text())
+print(f"stored comparison: {stored['seeds']} seeds, made in {stored['cpu_seconds'] / 60:.0f} minutes of CPU time "
+      f"({stored['seconds'] / 60:.0f} minutes on {stored['workers']} shared cores)")
 def finals(name):
-    return np.array([r["final"] for r in stored["rows"] if r["strategy"] == name])
-rs, sh = finals("random 4 @27"), finals("successive halving 27 @1..27")
-for name, v in [("random search, 4 configs x 27 epochs", rs), ("successive halving, 27 configs 1..27", sh)]:
-    print(f"{name}: median {np.median(v):.3f}, mean {v.mean():.3f}, worst {v.max():.3f} over {v.size} seeds")
-print(f"successive halving better on {np.sum(sh < rs)} of {rs.size} seeds")
+    return np.array([r["test"] for r in stored["rows"] if r["strategy"] == name])
+from scipy import stats
+rs = finals("random 13 @27")
+for name in ("random 13 @27", "successive halving 120 @1..27", "hyperband @1..27"):
+    v = finals(name)
+    med, low, high = compare.median_interval(v)
+    print(f"{name:>30}: median test loss {med:.3f} [{low:.3f}, {high:.3f}], seeds above 0.2: {np.sum(v > 0.2)} of {v.size}")
+for name in ("successive halving 120 @1..27", "hyperband @1..27"):
+    v = finals(name)
+    low, high = compare.told_apart(v, rs)
+    superiority = np.mean(v[:, None] < rs[None, :])          # P(a seed of this search beats one of random's)
+    tail = stats.fisher_exact([[np.sum(v > 0.2), v.size - np.sum(v > 0.2)], [np.sum(rs > 0.2), rs.size - np.sum(rs > 0.2)]])
+    print(f"{name}: median - random's median in [{low:+.3f}, {high:+.3f}] (95%); beats a random-search seed with "
+          f"probability {superiority:.2f} (Mann-Whitney p = {stats.mannwhitneyu(v, rs, alternative='less').pvalue:.3f}); "
+          f"fewer seeds above 0.2: Fisher p = {tail.pvalue:.3f}")
 
 # %% [markdown]
-# Successive halving's advantage is in the tail: random search with only 4 full trials sometimes
-# draws no good configuration at all, while successive halving has looked at 27. On a typical seed
-# (the median) the two are close. The notebook re-runs one stored row to show that it is reproducible
-# (same seed, same trials, same retrained score):
+# At equal budget, both halving schemes end lower than random search with full-budget trials on the
+# median (0.099 and 0.109 against 0.140). A seed of successive halving beats a seed of random search
+# with probability 0.70 (Hyperband: 0.67), and both rank tests come out below 0.05. The tails say the
+# same: random search with 13 trials sometimes draws no good configuration at all (8 of its 30 seeds end
+# above 0.2), while successive halving, which has looked at 120, never does (0 of 30, Fisher p = 0.005);
+# Hyperband's 2 of 30 is not significantly fewer. The medians themselves cannot be told apart at the
+# 95% level with 30 seeds: the intervals of their differences reach just past zero (upper ends +0.003
+# and +0.006). Section 9 puts every strategy side by side.
+#
+# The notebook re-runs one stored row to show that it is reproducible (same seed, same trials, same
+# retrained test score):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from coursekit.tuning import compare
-row = compare.run_strategy("successive halving 27 @1..27", seed=0)
+row = compare.run_strategy("successive halving 120 @1..27", seed=0)
 saved = next(r for r in stored["rows"] if r["strategy"] == row["strategy"] and r["seed"] == 0)
-print(f"seed 0 now: {row['final']:.6f}; stored: {saved['final']:.6f}; same config: {row['config'] == saved['config']}")
+print(f"seed 0 now: {row['test']:.6f}; stored: {saved['test']:.6f}; same config: {row['config'] == saved['config']}")
 
 # %% [markdown]
 # ## 5. Evolution with tournament selection
@@ -509,10 +625,29 @@ ax.legend()
 print(evolved, "| median per generation:", np.round(evolved.info["median"], 3))
 
 # %% [markdown]
-# The best score never gets worse (the elite survives). Here the median of every later generation is
-# below the first generation's, but it does not fall steadily: mutation keeps exploring, and every
-# score is noisy. Over 4 seeds, `tests/test_claims_ch4.py` checks that the best improves or holds and
-# that the last three generations' medians average below the first's.
+# The best score never gets worse: the elite survives by construction. The median is another matter:
+# on seed 0 it falls, then climbs back (mutation keeps exploring, and every score is noisy). Whether
+# the *population* improves is a question for several seeds: the same search with seeds 0 to 5.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+first, later, rises = [], [], 0
+for seed in range(6):
+    run = tuning.evolutionary_search(objectives.mlp_validation_loss, tune_space, population=8, generations=6,
+                                     tournament=3, budget=3, seed=seed)
+    med = np.array(run.info["median"])
+    first.append(med[0]); later.append(med[-3:].mean()); rises += np.any(np.diff(med) > 0)
+    assert np.all(np.diff(run.info["best"]) <= 0)          # the elite: never worse
+first, later = np.array(first), np.array(later)
+print(f"median of generation 0: {np.round(first, 3)}")
+print(f"mean median of the last 3 generations: {np.round(later, 3)}")
+print(f"lower later on {np.sum(later < first)} of 6 seeds (by {np.min(first - later):.3f} to "
+      f"{np.max(first - later):.3f}); the median rose again at least once on {rises} of 6 seeds")
+
+# %% [markdown]
+# So the robust statement is the one *(claim C41)* makes: the best never gets worse, and the later
+# generations sit lower than the first (here on every seed), but a generation's median can rise
+# above the one before it; a single seed's curve says little about the next generation.
 #
 # *Question.* Tournament selection with $k = 1$, and with $k = n$: what search does each become?
 #
@@ -523,7 +658,9 @@ print(evolved, "| median per generation:", np.round(evolved.info["median"], 3))
 # equally good, switch half the time: a **phantom improvement**. The remedy is a statistical decision:
 # score each configuration with several seeds, and accept the new one only if the upper end of a
 # one-sided confidence interval for $\bar s_{new} - \bar s_{best}$ is below zero (Welch's $t$ interval:
-# $\bar s_{new} - \bar s_{best} + t_{0.95,\nu}\sqrt{s^2_{new}/n_{new} + s^2_{best}/n_{best}} < 0$).
+# $\bar s_{new} - \bar s_{best} + t_{0.95,\nu}\sqrt{s^2_{new}/n_{new} + s^2_{best}/n_{best}} < 0$, with
+# the Welch-Satterthwaite degrees of freedom $\nu = (a+b)^2 / \big(a^2/(n_{new}-1) + b^2/(n_{best}-1)\big)$,
+# $a = s^2_{new}/n_{new}$, $b = s^2_{best}/n_{best}$).
 #
 # With a known noise (two equally good configurations, 5 seeds each, Gaussian noise of 0.1,
 # 2000 repetitions) *(claim C42)*:
@@ -538,7 +675,9 @@ print(f"95% confidence rule accepts     {ci_rate:.1%} of phantom improvements (t
 # Inside a search: a surrogate model (kernel ridge regression on the scores seen so far) proposes the
 # configuration it predicts best; it is scored 3 times and replaces the incumbent by the naive rule
 # or by the confidence rule. The objective `noisy_bowl` has a known noiseless value, so we can count
-# the accepted changes that were not real improvements (20 searches of 15 proposals each):
+# the accepted changes that were not real improvements (20 searches of 15 proposals each; both rules see
+# the same proposals and scores, since the surrogate's proposals do not depend on the incumbent: only the
+# configuration they accept differs):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -591,7 +730,7 @@ print(f"{confident.whose()} confident_improvement accepts {phantom_rate:.1%} of 
 # ## 7. Replica exchange: hot replicas explore, cold ones exploit
 #
 # Some landscapes have many local minima: here Rastrigin's function in 2-D, whose global minimum 0 is
-# at the origin and whose nearest local minima sit at about 0.995. A Metropolis random walk at
+# at the origin and whose nearest local minima, near (±1, 0) and (0, ±1), have energy about 0.995. A Metropolis random walk at
 # temperature $T$ accepts an uphill move of $\Delta E$ with probability $e^{-\Delta E/T}$: a cold walker
 # stays in its basin, a hot one wanders. **Replica exchange** (parallel tempering) runs $R$ walkers at
 # temperatures $T_1 < \dots < T_R$ and, after every sweep, lets neighbours swap their states with
@@ -618,6 +757,11 @@ print("cold replica at E = 1, hot one at E = 5:    swap probability",
 success = experiments.tempering_success(seeds=range(50), steps=300)
 for name, rate in success.items():
     print(f"{name:>18}: global basin found on {rate:.0%} of 50 seeds")
+hits = {name: round(rate * 50) for name, rate in success.items()}
+for other in ("single temperature", "annealing"):
+    p = stats.fisher_exact([[hits["replica exchange"], 50 - hits["replica exchange"]],
+                            [hits[other], 50 - hits[other]]]).pvalue
+    print(f"replica exchange vs {other}: Fisher's exact test p = {p:.2g}")
 
 # %%
 from coursekit import functions
@@ -652,7 +796,7 @@ for t_max, replicas in [(0.5, 6), (10.0, 6), (100.0, 2), (100.0, 12)]:
 # global basin on 3 of 20 seeds, hardly more than the cold walkers' 1. Up to $T = 10$ with 6 replicas:
 # 16 of 20. Up to $T = 100$ with only 2 replicas the neighbours are so far apart that swaps are almost
 # never accepted (1%), and it finds the basin on 4 seeds; 12 replicas over the same range swap 65% of
-# the time and find it on 18, at twice the evaluations per sweep. So the hottest temperature must be
+# the time and find it on 18, with twice as many energy evaluations per sweep as 6 replicas. So the hottest temperature must be
 # hot enough to cross the ridges, and the rungs close enough for swaps to pass.
 #
 # **An explorer.** Move the sliders (hottest temperature, number of replicas, seed): each move reruns
@@ -687,7 +831,7 @@ ax.legend(fontsize="small");
 
 # %% [markdown]
 # Annealing with the same temperatures comes close (68% against 72%, 2 seeds in 50: a difference
-# these runs cannot tell from chance): it, too, starts hot. The walkers that stay cold all the time
+# these runs cannot tell from chance, p = 0.83 above): it, too, starts hot. The walkers that stay cold all the time
 # do move downhill from basin to basin (on seed 3 above, from E = 18 at (3, 3) to about 2), but they
 # reach the global basin on only 4% of the seeds. Replica exchange keeps every temperature
 # busy at once, which also makes it easy to run in parallel, one replica per worker.
@@ -735,46 +879,165 @@ fig = plotting.training_curves(curves, title="Each broken run (red) shows its fa
 # checklist's order matters: noise and divergence look alike at first sight, and a diverging run
 # also ends with a small gradient once its units die.
 #
-# *Question.* A run's loss falls steadily but its validation loss rises after epoch 5. Which item of
-# the checklist is it, or is it none of them?
+# **Does the checklist work on runs it was not tuned on?** Its thresholds were set on the four runs
+# above and on four runs an earlier version misread (lr 1 and lr 3, which knock the network to a flat
+# loss near chance, $\ln 3$; a run that converged to a low loss, which a vanished gradient alone
+# called "the objective is wrong"; and a run whose validation loss climbed late). `HELD_OUT_RUNS` are
+# fifteen other runs, written down before the rules were checked on them, each labelled by how it was
+# built (the knob broken, or healthy), three seeds each:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rows, right = [], 0
+for label, config in tuning.HELD_OUT_RUNS:
+    verdicts = []
+    for seed in range(3):
+        _, _, c = objectives.train_mlp(config, 12, seed=seed, record=True)
+        verdicts.append(tuning.diagnose(c["steps"], c["grad_norm"], 12))
+    right += sum(v == label for v in verdicts)
+    rows.append({"built as": label, "config": str(config), "diagnoses, seeds 0 1 2": ", ".join(verdicts)})
+print(f"{right} of {3 * len(tuning.HELD_OUT_RUNS)} held-out runs diagnosed as built")
+tuning.Table(rows)
+
+# %% [markdown]
+# 43 of 45. Both misses are runs broken by a too-large learning rate: lr 2 on seed 1 ends with a
+# vanished gradient at a high loss (read as "loss"), and lr 0.5 with momentum 0.99 on seed 2 jumps
+# around (read as "batch noise"). A too-large learning rate can look like any later item of the list,
+# which is why the list asks about it first, and why a diagnosis is a place to start, not a verdict.
+# No healthy run was flagged and no dominating penalty was missed.
+#
+# The checklist reads the training curve; the validation curve answers one more question, and shows
+# a trap. With `val`, `diagnose` calls a run "overfitting" when its validation loss ends at 1.5 times
+# its lowest value or more *while the training loss did not rise*. A rising validation loss alone is
+# not enough. The default configuration (seed 0) trained for 40 epochs instead of 12:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+_, _, long_run = objectives.train_mlp({}, 40, seed=0, record=True)
+val = np.array(long_run["val"])
+train_epoch = np.array(long_run["steps"]).reshape(40, -1).mean(axis=1)
+best = int(val.argmin())
+print(f"validation loss: lowest {val[best]:.3f} after epoch {best + 1}, last {val[-1]:.3f}")
+print(f"training loss (mean over an epoch's steps): {train_epoch[best]:.3f} at epoch {best + 1}, "
+      f"{train_epoch[-1]:.3f} at the last")
+print("diagnosis with the validation curve:", tuning.diagnose(long_run["steps"], long_run["grad_norm"], 40, val=val))
+
+# %% [markdown]
+# Its validation loss ends at three times its lowest, but its training loss rose as well: this is
+# not overfitting, it is the noise of SGD at a constant lr 0.1 with momentum 0.9, which keeps the
+# weights moving around the minimum (both losses jump from epoch to epoch), and `diagnose` does not
+# call it overfitting. Lowering the learning rate late in training (a schedule, chapter 2) is the
+# remedy; early stopping on the best validation epoch helps in both cases. (On this data set and
+# budget the chapter's network hardly overfits; the rule is tested on a synthetic curve.)
+#
+# *Question.* Why is the checklist's order (learning rate first) the right one? Think of a run with a
+# too-large learning rate: what would the later questions say about it?
 #
 # ## 9. All strategies at one budget, and Optuna
 #
-# [Optuna](https://optuna.org)'s TPE sampler is the industry's default: the same objective, space and
-# budget go through `tuning.optuna_search`, alone (12 trials of 9 epochs) and with Optuna's own
-# Hyperband pruner (trials of up to 27 epochs, cut at 1, 3 or 9). The table gives, for each strategy, the
-# retrained validation loss of its chosen configuration over 12 seeds: median and quartiles
-# (from `benchmarks/tuning_comparison.py`, as in section 4). Every strategy spent 108 epochs, except
-# evolution (110) and Optuna with the pruner (about 124 on average: the trial under way when the
-# budget runs out is finished).
+# [Optuna](https://optuna.org)'s default sampler is TPE. **TPE** (tree-structured
+# Parzen estimator, Bergstra et al. 2011) turns the question around: instead of modelling the score as a
+# function of the configuration, it splits the trials seen so far at a quantile $y^\ast$ of their
+# scores (the best $\gamma$ fraction: 0.25 here, hyperopt's default; Optuna's default takes the best
+# 10%, at most 25 trials) and fits a density to each group,
+# $\ell(x) = p(x \mid y < y^\ast)$ for the good trials and $g(x) = p(x \mid y \ge y^\ast)$ for the
+# others. The expected improvement over $y^\ast$ is proportional to
+# $\big(\gamma + (1-\gamma)\, g(x)/\ell(x)\big)^{-1}$, so TPE draws candidates from $\ell(x)$ and proposes
+# the one with the largest ratio $\ell(x)/g(x)$: where good trials are dense and bad ones rare (the
+# picture takes the largest ratio over a fine grid instead of over drawn candidates). One dimension of it, drawn from
+# the 30 random trials of section 3 (seed 1), on the learning rate's log scale (`tuning.tpe_densities`
+# draws the idea; Optuna adds bandwidth rules, a prior and more):
 
 # %%
-table = tuning.Table({"strategy": r["strategy"], "median": r["median"], "25%": r["q25"], "75%": r["q75"],
-                      "epochs spent (mean)": r["mean spent"]} for r in stored["summary"])
-print(f"{stored['seeds']} seeds, {stored['workers']} worker processes, {stored['seconds']:.0f} s")
+study1 = imp["studies"][0]
+u_lr = [sens_space.dimensions["lr"].to_unit(t.config["lr"]) for t in study1.ok_trials]
+dens = tuning.tpe_densities(u_lr, [t.score for t in study1.ok_trials], gamma=0.25)
+ax = plotting.tpe(dens, title="TPE proposes the learning rate where good trials are dense and bad ones rare")
+print(f"good trials: score below {dens['threshold']:.3f}; proposal at unit coordinate {dens['proposal']:.2f}, "
+      f"lr = {sens_space.dimensions['lr'].from_unit([dens['proposal']])[0]:.3g}")
+
+# %% [markdown]
+# The same objective, space and budget go through `tuning.optuna_search`, alone (40 trials of 9 epochs;
+# the first 10 are random, Optuna's default `n_startup_trials`) and with Optuna's own Hyperband pruner
+# (each trial one training run of up to 27 epochs, reported after every epoch, stopped when the pruner
+# says so). The table gives, for each strategy, the median test loss of its chosen configuration over
+# 30 seeds with its 95% bootstrap interval, the epochs it spent and, for the pruner, how many trials it
+# stopped; the settings of every row follow.
+
+# %%
+table = tuning.Table({"strategy": r["strategy"], "median test loss": r["median"],
+                      "95% interval": f"[{r['ci low']:.3f}, {r['ci high']:.3f}]",
+                      "epochs spent (mean)": r["mean spent"],
+                      "trials pruned (mean)": r["mean pruned"]} for r in stored["summary"])
+for name, words in stored["settings"].items():
+    print(f"{name:>30}: {words}")
 table
 
 # %%
-results = {name: finals(name) for name in dict.fromkeys(r["strategy"] for r in stored["rows"])}
-ax = plotting.comparison(results, title="Only successive halving's pick is below 0.25 on all 12 seeds",
-                         ylabel="validation loss (27 epochs, mean of 3 seeds)")
+# NBVAL_CHECK_OUTPUT
+results = {name: finals(name) for name in stored["settings"]}
+order = sorted(results, key=lambda name: np.median(results[name]))
+best_name = order[0]
+print(f"lowest median: {best_name} ({np.median(results[best_name]):.3f})")
+for name in order[1:]:
+    low, high = compare.told_apart(results[name], results[best_name])
+    verdict = "cannot be told apart" if low <= 0 else "worse"
+    print(f"{name:>30} - {best_name}: [{low:+.3f}, {high:+.3f}] -> {verdict}; worst seed {results[name].max():.3f}")
+pruner = [r for r in stored["rows"] if r["strategy"] == "optuna TPE + hyperband pruner"]
+print("the grid's chosen configs over the seeds:", {tuple(sorted(r["config"].items())) for r in stored["rows"]
+                                                     if r["strategy"] == "grid 3x2x2 @27"})
+print(f"Optuna's pruner stopped {np.mean([r['pruned'] for r in pruner]):.1f} of "
+      f"{np.mean([r['trials'] for r in pruner]):.1f} trials per search on average")
+
+# %%
+intervals = {r["strategy"]: (r["ci low"], r["ci high"]) for r in stored["summary"]}
+ax = plotting.comparison({name: results[name] for name in order}, intervals=intervals,
+                         title="Only the grid is clearly worse; no other median can be told from the lowest at 30 seeds",
+                         ylabel="test loss (27 epochs, mean of 3 seeds)")
 ax.set_yscale("log")
 
 # %% [markdown]
-# What the table says, with its conditions (12 seeds, about 108 epochs, a 3-hyperparameter space where
-# most learning rates are bad): the strategies that look at many configurations cheaply
-# (successive halving, evolution) or learn where to look (Optuna's TPE over 12 short trials) have the
-# three best medians *and* the narrowest interquartile ranges (evolution and TPE still have one bad
-# seed each, above 0.45); few full-budget trials (random or quasi-random 4 x 27, the 2 x 2 grid) are
-# hostage to luck, with upper quartiles 1.6 to 1.9 times their medians, and the Halton points did
-# not help at 4 trials (the worst median of the three).
-# Hyperband restricted to budgets 9..27 has only two brackets, of 3 and 2 configurations: a small random
-# search, with the second-worst median (0.297). Optuna with its Hyperband pruner (each rung a fresh
-# training run, as in our successive halving) did worse than Optuna's TPE alone: the worst median
-# here (0.300, against 0.159), after the most epochs. None of these rankings is universal:
-# they depend on how early a configuration can be judged and on how noisy one score is.
+# What the comparison supports, with its conditions (30 seeds, at most 360 epochs, a 3-hyperparameter
+# space in which most learning rates are bad): only the grid is worse than the lowest median at the 95%
+# level. Its 12 fixed points (324 epochs) always lead it to the same configuration, lr = 0.0316 (printed
+# above): about the range test's cautious suggestion of section 3, slow at 27 epochs, and the same on
+# every seed, hence its interval of zero width. No other strategy can be told apart from the lowest
+# median, successive halving's 0.099 (each interval is a 95% one on its own; the strategy compared
+# against was picked as the lowest after the fact, so a difference just past zero would deserve
+# suspicion, and none of them shows one): Optuna with its pruner (0.107) and Hyperband (0.109) come
+# closest, and random search with 13 full-budget trials comes nearest to being separated (the lower
+# end of its interval is -0.003). The tails differ more than the medians: successive halving's worst
+# seed is 0.176 and Optuna-with-pruner's 0.223, while random search over 40 short trials once kept a
+# configuration at 1.058, and over 13 full trials one at 0.593. The two surrogate rows see the same
+# trials and differ only in the configuration retrained: the confidence rule's median 0.120 against
+# the naive rule's 0.127, not distinguishable. Optuna's pruner, now resuming its runs, stops about 23
+# of 34 trials per search; TPE over 40 trials of 9 epochs (0.133) did not beat random search over the
+# same 40 (0.116). None of these rankings is universal: they depend on how early a configuration can
+# be judged and on how noisy one score is.
+#
+# **How many trials are enough?** The stored file also holds 256 random configurations of the same
+# space, each trained once for 27 epochs and scored on validation and test. Drawing $n$ of them (with
+# replacement, 2000 times), keeping the one with the lowest validation loss and reading its test loss
+# shows what random search buys per trial:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+pool_val = [r["val"] for r in stored["pool"]]
+pool_test = [r["test"] for r in stored["pool"]]
+curve = compare.best_of_n(pool_val, pool_test, sizes=[1, 2, 4, 8, 16, 32, 64])
+for n, (med, q10, q90) in curve.items():
+    print(f"best of {n:>2}: median test loss {med:.3f} (10% to 90%: {q10:.3f} to {q90:.3f})")
+ax = plotting.best_of_n(curve, title="Each doubling of the trials buys less")
 
 # %% [markdown]
+# A single random configuration is usually bad (median test loss 0.777; a constant prediction scores
+# ln 3 = 1.10); 4 trials bring
+# the median to 0.181, 8 to 0.101, 16 to 0.075, and from 32 to 64 it barely moves (0.064 to 0.063) while
+# the spread keeps narrowing. Most of what random search can find here, it finds in the first few dozen
+# trials; more trials mainly protect against a bad draw. (Each trial is scored with its own run here,
+# not retrained, and the draws come from a fixed pool of 256, so these numbers run a little lower and
+# narrower than a fresh search's.)
+#
 # ## 10. Scaling out: a process pool, then a cluster
 #
 # Trials are independent, so they parallelize. Every search takes an `executor`, any
@@ -782,22 +1045,27 @@ ax.set_yscale("log")
 # and results are collected in submission order, so the same seed gives the same trials on any
 # executor. The objective must be a module-level function so that worker processes can import it.
 # Serial against a pool of 2 processes on this machine (16 trials of 27 epochs; the pool's start-up
-# is included). Expect at most 2x with 2 workers, and less when the trials are short or the cores are
-# shared with other work: with trials of about 0.05 s, the pool's start-up can eat the whole gain and
-# leave a speed-up below 1x (the committed outputs come from a shared build machine: rerun the cells
-# on yours).
+# is included; BLAS pinned to one thread, so that the two workers do not fight over the cores with
+# BLAS's own threads; these are wall-clock times, which on the shared machine that built the notebook
+# run several times the CPU time of section 1's trial). Expect at most 2x with 2 workers, and less when the trials are short or the cores
+# are shared with other work: with trials as short as section 1's, the pool's start-up can eat the
+# whole gain and leave a speed-up below 1x (the committed outputs come from a shared build machine:
+# rerun the cells on yours).
 
 # %%
 # NBVAL_CHECK_OUTPUT
 from concurrent.futures import ProcessPoolExecutor
-start = time.perf_counter()
-serial = tuning.random_search(objectives.mlp_validation_loss, tune_space, 16, budget=27, seed=5)
-t_serial = time.perf_counter() - start
-start = time.perf_counter()
-with ProcessPoolExecutor(max_workers=2) as pool:
-    pooled = tuning.random_search(objectives.mlp_validation_loss, tune_space, 16, budget=27, seed=5,
-                                    executor=pool)
-t_pool = time.perf_counter() - start
+def one_blas_thread():
+    threadpool_limits(1)
+with threadpool_limits(1):
+    start = time.perf_counter()
+    serial = tuning.random_search(objectives.mlp_validation_loss, tune_space, 16, budget=27, seed=5)
+    t_serial = time.perf_counter() - start
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=2, initializer=one_blas_thread) as pool:
+        pooled = tuning.random_search(objectives.mlp_validation_loss, tune_space, 16, budget=27, seed=5,
+                                      executor=pool)
+    t_pool = time.perf_counter() - start
 print("same trials and scores:", [(t.config, t.score) for t in serial.trials] == [(t.config, t.score) for t in pooled.trials])
 
 # %%
@@ -817,13 +1085,14 @@ print(f"serial {t_serial:.2f} s, pool of 2 {t_pool:.2f} s: speed-up {t_serial / 
 # # a real cluster:  client = Client("tcp://scheduler-address:8786")
 # ```
 #
-# This cell is not executed here: starting a local cluster takes about 10 s on a busy 2-core machine,
-# a sixth of this notebook's time budget. The test suite runs it (`tests/test_tuning_parallel.py`
+# This cell is not executed here: it starts a scheduler and worker processes, which would cost this
+# notebook more than all its searches. The test suite runs it (`tests/test_tuning_parallel.py`
 # checks that serial, process-pool and Dask runs give identical trials). What changes on a real
 # cluster: the workers must have the same environment (the package and the data), the objective
 # travels by name, so it must be importable there; the data should be loaded (or generated) on the
 # workers rather than shipped with every task; and a trial that takes seconds amortizes the
-# scheduling cost (about a millisecond per task), a trial of a few milliseconds does not: group them.
+# scheduling cost (Dask's best-practices page puts it at 200 microseconds to 1 ms per task), a trial of
+# a few milliseconds does not: group them.
 #
 # ## 11. On a GPU: a sweep as one array computation
 #
@@ -841,13 +1110,15 @@ print(f"serial {t_serial:.2f} s, pool of 2 {t_pool:.2f} s: speed-up {t_serial / 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lrs, momenta, losses, seconds = tuning.batched_sweep(1_000, steps=100)
+with threadpool_limits(1):                # timings below: one BLAS thread, so that a busy machine does not skew them
+    lrs, momenta, losses, seconds = tuning.batched_sweep(1_000, steps=100)
 best = np.nanargmin(losses)
 print(f"best of 1,000: lr {lrs[best]:.3g}, momentum {momenta[best]:.2f}, loss {losses[best]:.4f}; "
       f"{np.isnan(losses).sum()} diverged")
 
 # %%
-loop = sum(tuning.batched_sweep(1, steps=100, seed=0)[3] for _ in range(10)) / 10
+with threadpool_limits(1):
+    loop = sum(tuning.batched_sweep(1, steps=100, seed=0)[3] for _ in range(10)) / 10
 print(f"NumPy: 1,000 configurations in one batch: {seconds:.2f} s; one at a time: ~{loop * 1000:.1f} s")
 if backend.gpu_available():
     import cupy
@@ -884,10 +1155,15 @@ else:
 #   stays out of it, because selecting on a noisy score makes that score optimistic.
 # - With a fixed budget, random search beats a grid on average when few hyperparameters matter;
 #   the learning rate usually matters most, and the range test finds its scale in one short run.
-# - Successive halving and Hyperband stop bad configurations early; evolution improves a population
-#   with tournaments that need only rankings; noisy scores call for confidence intervals, not means.
+# - Successive halving and Hyperband stop bad configurations early, and cost least when a promoted
+#   configuration resumes its run; ASHA does the same without waiting at each rung. Evolution keeps
+#   its best with tournaments that need only rankings.
+# - Noisy scores make "lower mean wins" accept phantom improvements half the time; a confidence rule
+#   refuses them, at the price of also refusing small real gains. Comparisons of strategies need many
+#   seeds and intervals: at 30 seeds several of them cannot be told apart.
 # - Replica exchange crosses barriers that a single cold walker rarely does.
-# - A broken run is diagnosed from its curve: learning rate, loss, batch noise, optimizer.
+# - A broken run is diagnosed from its curve: learning rate, loss, batch noise, optimizer (and, with
+#   the validation curve, overfitting); the checklist was checked on runs it was not tuned on.
 # - Trials run anywhere an `Executor` runs: a pool, a Dask cluster; small trials run best as one
 #   array computation, on a GPU when there is one.
 #
@@ -897,7 +1173,9 @@ else:
 #    that is bad at 1 epoch and the best at 27 (a small learning rate with high momentum is a place to
 #    look). How does Hyperband's bracket with the fewest rungs protect against it?
 # 2. The surrogate search of section 6 proposes the candidate with the lowest predicted score, so it
-#    never explores. Subtract a bonus for distance from the configurations already scored, and
-#    compare the medians over 12 seeds with `benchmarks/tuning_comparison.py`.
+#    never explores (and the naive and confident rules see the same trials: only their pick differs).
+#    Subtract a bonus for distance from the configurations already scored, add the row to
+#    `coursekit.tuning.compare.STRATEGIES`, and compare the medians over 30 seeds with
+#    `make tuning-comparison`.
 # 3. Replica exchange (section 7) needs a ladder. Space the temperatures so that neighbouring swaps are accepted
 #    about a fifth of the time, and compare how often the cold walker reaches the global basin.

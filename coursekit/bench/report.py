@@ -19,13 +19,15 @@ def format_record(record) -> str:
              + "; bound = a = b + c on the step's N, timed in each repeat beside the steps and scaled "
              "to the arrays the step moves (x bound: median of per-repeat ratios)",
              f"ms per step: median (min-max) over {record['settings']['repeats']} interleaved repeats of "
-             f"{record['settings']['steps']} steps (1 above 10M); x torch = median (min-max) of per-repeat ratios", ""]
-    lines += ["| optimizer | N | code | ms/step | x bound | x torch default | x torch foreach | x torch fused |",
-              "|---|---|---|---|---|---|---|---|"]
+             f"{record['settings']['steps']} steps (1 above 10M); x torch = median (min-max) of per-repeat ratios; "
+             "warm-up = two untimed steps before (compilation, first calls)", ""]
+    lines += ["| optimizer | N | code | ms/step | x bound | x torch default | x torch foreach | x torch fused "
+              "| warm-up ms |", "|---|---|---|---|---|---|---|---|---|"]
     for row in record["results"]:
         lines.append(f"| {row['optimizer']} | {row['n']:,} | {row['contender']} | "
                      f"{row['median']:.2f} ({row['min']:.2f}-{row['max']:.2f}) | {row['x_bound']:.2f} | "
-                     + " | ".join(_ratio(row, f"torch {k}") for k in ("default", "foreach", "fused")) + " |")
+                     + " | ".join(_ratio(row, f"torch {k}") for k in ("default", "foreach", "fused"))
+                     + (f" | {row['warmup_ms']:.1f} |" if "warmup_ms" in row else " | |"))
     for skip in record["skipped"]:
         lines.append(f"(N = {skip['n']:,} skipped: {skip['reason']})")
     s = record["sweep"]

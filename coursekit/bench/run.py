@@ -9,14 +9,16 @@ import numpy as np
 
 from . import bandwidth, contenders, sweep as sweeps
 
-__all__ = ["run", "SIZES", "QUICK"]
+__all__ = ["run", "SIZES", "QUICK", "QUICK_SIZES"]
 
 SIZES = {"numpy": (1_000_000, 10_000_000, 50_000_000),
          "cupy": (1_000_000, 10_000_000, 50_000_000, 100_000_000, 500_000_000)}
 FULL = dict(repeats=5, steps=3, optimizers=tuple(contenders.OPTIMIZERS), reference_max=10_000_000,
             sweep_steps=100, loop_configs=400)
 QUICK = dict(repeats=3, steps=2, optimizers=("SGD momentum", "Adam"), reference_max=1_000_000,
-             sweep_steps=20, loop_configs=100, sizes=(1_000_000,))
+             sweep_steps=20, loop_configs=100)
+#: --quick sizes: on a GPU one beyond the L2 cache too (an H100's 50 MB holds 1M float32 many times)
+QUICK_SIZES = {"numpy": (1_000_000,), "cupy": (1_000_000, 100_000_000)}
 
 
 def _xp(backend):
@@ -61,8 +63,14 @@ def _time_size(xp, sync, name, n, dtype, settings, bar):
     b, c_, a = xp.ones_like(p), xp.ones_like(p), xp.empty_like(p)
     add, arrays = bandwidth.add_loop(xp, a, b, c_)      # the bound, timed in each repeat too
     steps[BOUND] = add
-    for step in steps.values():
-        step()                                          # warm up: state, scratch, compilation
+    warmup_ms = {}
+    for c, step in steps.items():                       # warm up, timed apart: state, scratch and
+        sync()                                          # every kernel (two steps: SGD momentum's
+        start = time.perf_counter()                     # first step runs another kernel)
+        for _ in range(2):
+            step()
+        sync()
+        warmup_ms[c] = 1e3 * (time.perf_counter() - start)
     ms = {c: [] for c in steps}
     k = settings["steps"] if n <= 10_000_000 else 1       # large N: one step is long enough to time
     order = list(steps)
@@ -77,7 +85,7 @@ def _time_size(xp, sync, name, n, dtype, settings, bar):
             ms[c].append(1e3 * (time.perf_counter() - start) / k)
             bar.update(c != BOUND)
     ms[BOUND] = list(np.multiply(ms[BOUND], bandwidth.ARRAYS_MOVED[name] / arrays))   # add -> this step's bytes
-    return ms
+    return ms, warmup_ms
 
 
 def run(backend="numpy", quick=False, dtype="float32", progress=True, sizes=None, optimizers=None,
@@ -88,11 +96,11 @@ def run(backend="numpy", quick=False, dtype="float32", progress=True, sizes=None
     xp, sync = _xp(backend)
     settings = dict(QUICK if quick else FULL)
     settings.update({k: v for k, v in (("optimizers", optimizers), ("repeats", repeats)) if v})
-    sizes = tuple(sizes or settings.get("sizes") or SIZES[backend])
+    sizes = tuple(sizes or settings.get("sizes") or (QUICK_SIZES if quick else SIZES)[backend])
     itemsize = np.dtype(dtype).itemsize
     record = {"backend": backend, "dtype": dtype, "quick": quick, "settings": settings,
               "machine": _machine(xp), "results": [], "skipped": []}
-    record["bandwidth"] = bandwidth.measure(xp, n=(1 << 22) if quick else None, dtype=dtype)
+    record["bandwidth"] = bandwidth.measure(xp, n=(1 << 22) if quick and backend == "numpy" else None, dtype=dtype)
     plan = []
     for n in sizes:
         need = n * itemsize * (2 + 3 * 7 + 6 + 3)       # shared p, g; states; reference temporaries; a = b + c
@@ -106,12 +114,13 @@ def run(backend="numpy", quick=False, dtype="float32", progress=True, sizes=None
     with tqdm(total=units, desc="coursekit.bench", disable=not progress, leave=False) as bar:
         for name, n in plan:
             bar.set_postfix_str(f"{name}, N={n:,}")
-            ms = _time_size(xp, sync, name, n, dtype, settings, bar)
+            ms, warmup_ms = _time_size(xp, sync, name, n, dtype, settings, bar)
             bound = ms.pop(BOUND)
             torch_names = [c for c in ms if c.startswith("torch")]
             for c, values in ms.items():
                 row = {"optimizer": name, "n": n, "contender": c, "ms": values, **_stats(values),
-                       "bound_ms": float(np.median(bound)), "x_bound": float(np.median(np.divide(values, bound)))}
+                       "bound_ms": float(np.median(bound)), "x_bound": float(np.median(np.divide(values, bound))),
+                       "warmup_ms": warmup_ms[c]}   # two untimed steps: compilation, first calls
                 row["x_torch"] = {t: _stats(np.divide(values, ms[t])) for t in torch_names}
                 record["results"].append(row)
     record["sweep"] = sweeps.sweep(xp, steps=settings["sweep_steps"], loop_configs=settings["loop_configs"],

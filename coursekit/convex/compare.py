@@ -100,6 +100,21 @@ def time_to_tolerance(dims, *, tol=1e-6, mu=1e-2, seed=0, gd_steps=20_000, repea
     return out
 
 
+def fitted_exponent(dims, seconds, *, min_dim=None):
+    """The slope p of log(seconds) against log(d) (least squares, d >= ``min_dim``): time ~ d^p.
+
+    Needs at least two dimensions in the fit; a measurement of machine time, so it moves
+    from run to run, unlike a step count.
+    """
+    d, t = np.asarray(dims, float), np.asarray(seconds, float)
+    if d.shape != t.shape or d.ndim != 1:
+        raise ValueError(f"dims and seconds must be 1-D of one length, got {d.shape} and {t.shape}")
+    keep = d >= (min_dim if min_dim is not None else d.min())
+    if keep.sum() < 2 or np.any(t[keep] <= 0) or np.any(d[keep] <= 0):
+        raise ValueError("need at least two positive (d, seconds) pairs with d >= min_dim")
+    return float(np.polyfit(np.log(d[keep]), np.log(t[keep]), 1)[0])
+
+
 def crossover(dims, seconds_a, seconds_b):
     """The d where method a stops being faster than b (log-log interpolation, first such crossing),
     or None when a is not faster at some d and slower at the next (including: slower from the start)."""

@@ -5,7 +5,8 @@
   (one exercise, or ``"ch1"`` a whole chapter, through the same sandbox as the grader;
   a table of passed / failed checks with hints).
 - ``yours_or_reference("ch1.gd_step", reference)``: your function for a notebook
-  figure, falling back to the reference (with a one-line notice) while unfinished.
+  figure under the checks' rules (time limit, form, unchanged inputs), falling back to
+  the reference with one notice (coursekit.exercises.reuse).
 - ``python -m coursekit.exercises sync [--check]``: writes ``exercises/`` from
   ``solutions/`` (coursekit.exercises.sync).
 """

@@ -153,9 +153,11 @@ def _gd_zero_inputs(rng):
     return call(_quadratic_grad(A, b), rng.normal(size=2), 0.1, max_steps=0, tol=1e-6)
 
 
-@CHECKS.add("no step", "gradient_descent", 0.5, _gd_zero_inputs,
-            description="max_steps = 0 returns x0 alone, shape (1, d)")
+@CHECKS.add("no step", "gradient_descent", 0.5, (_gd_zero_inputs, _gd_path_inputs), trials=2,
+            description="max_steps = 0 returns x0 alone, shape (1, d) (and a 25-step path: x0 alone is not enough)")
 def _judge_gd_zero(c):
+    if c.kwargs["max_steps"]:
+        return _judge_gd_path(c)
     _, x0, _ = c.args
     return _path_problem(x0[None, :], c.value, "gradient_descent with max_steps = 0", 0) or close(
         c.value, x0[None, :], rtol=0, atol=0, what="gradient_descent with max_steps = 0 (just x0)")
@@ -170,9 +172,17 @@ def _gd_converged_inputs(rng):
     return call(_quadratic_grad(A, b), x_star + dx, 0.1, max_steps=50, tol=1e-6)
 
 
-@CHECKS.add("x0 meets tol", "gradient_descent", 0.5, _gd_converged_inputs,
-            description="x0 already meets tol: no step, x0 alone, shape (1, d)")
+def _meets_tol(c):
+    ref, x0, _ = c.args
+    A, b = ref.args
+    return np.linalg.norm(A @ x0 + b) <= c.kwargs["tol"]
+
+
+@CHECKS.add("x0 meets tol", "gradient_descent", 0.5, (_gd_converged_inputs, _gd_stop_inputs), trials=2,
+            description="x0 already meets tol: no step, x0 alone, shape (1, d) (and a run that stops later)")
 def _judge_gd_converged(c):
+    if not _meets_tol(c):
+        return _judge_gd_stop(c)
     _, x0, _ = c.args
     what = "gradient_descent from an x0 with ||grad f(x0)|| = tol / 2 (it should take no step)"
     got = c.value

@@ -47,13 +47,13 @@ def _judge_momentum(c, nesterov):
     problem = close(got[1], b, rtol=1e-10, atol=1e-12, what=f"{what}: new_buf", mistakes=mistakes_b)
     if problem:
         return problem
-    classical, look_old = p - lr * b, p - lr * (g + m * old)
+    classical = p - lr * b               # = p - lr (g + momentum old): also Nesterov with the old buffer
     mistakes_p = {"the learning rate is missing: subtract lr * (...)":
                       p - (g + m * b) if nesterov else p - b}
     if nesterov:
-        mistakes_p["this is classical momentum's step p - lr * buf: Nesterov (torch form) "
-                   "steps along g + momentum * new_buf"] = classical
-        mistakes_p["you used the old buffer: update buf first, then step along g + momentum * new_buf"] = look_old
+        mistakes_p["this is classical momentum's step p - lr * buf (the same as stepping along g + momentum * "
+                   "the OLD buffer): Nesterov (torch form) updates buf first, then steps along "
+                   "g + momentum * new_buf"] = classical
     else:
         mistakes_p["you stepped with the old buffer: update buf first, then p - lr * new_buf"] = p - lr * old
         mistakes_p["this is Nesterov's step: heavy ball steps along the buffer alone, p - lr * buf"] = \

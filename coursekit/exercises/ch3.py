@@ -71,7 +71,7 @@ def _judge_chord_lse(c):
 def _newton_inputs(rng):
     d = int(rng.integers(2, 6))
     H, _ = _spd(rng, d)
-    return call(rng.normal(size=d), H)
+    return call(H, rng.normal(size=d))
 
 
 def _newton_mistakes(g, H):
@@ -84,9 +84,9 @@ def _newton_mistakes(g, H):
 @CHECKS.add("solves H p = -g", "newton_step", 1, _newton_inputs, trials=3,
             description="matches numpy.linalg.solve on a random SPD Hessian")
 def _judge_newton(c):
-    g, H = c.args
-    return unchanged(g, c.after[0], "grad") or close(
-        c.value, np.linalg.solve(H, -g), rtol=1e-9, atol=1e-12, what="newton_step(grad, hess)",
+    H, g = c.args
+    return unchanged(H, c.after[0], "hess") or unchanged(g, c.after[1], "grad") or close(
+        c.value, np.linalg.solve(H, -g), rtol=1e-9, atol=1e-12, what="newton_step(hess, grad)",
         mistakes=_newton_mistakes(g, H))
 
 
@@ -95,13 +95,13 @@ def _newton_ill_inputs(rng):
     H, Q = _spd(rng, d, 1.0, 1e10)
     H = (H + H.T) / 2
     g = H @ (Q[:, -2:] @ rng.normal(size=2))      # the step lies along the stiff directions
-    return call(g, H)
+    return call(H, g)
 
 
 @CHECKS.add("ill-conditioned", "newton_step", 1, _newton_ill_inputs, trials=3,
             description="accurate (residual ~ 1e-15) for a Hessian with condition number 1e10")
 def _judge_newton_ill(c):
-    g, H = c.args
+    H, g = c.args
     what = "newton_step on a Hessian with condition number 1e10"
     problem = close(c.value, np.linalg.solve(H, -g), rtol=1e-3, atol=1e-12, what=what,
                     mistakes=_newton_mistakes(g, H))
@@ -116,9 +116,9 @@ def _judge_newton_ill(c):
 
 
 # ------------------------------------------------------------- backtracking --
-def _armijo(f, x, d, g, lr, shrink, c, sign=1.0):
+def _armijo(f, x, d, g, lr, shrink, c, sign=1.0, max_shrinks=60):
     fx, slope, t = f(x), float(g @ d), lr
-    for _ in range(200):
+    for _ in range(max_shrinks):
         if f(x + t * d) <= fx + sign * c * t * slope:
             return t
         t *= shrink
@@ -134,12 +134,13 @@ def _rosenbrock_grad(z):
 
 
 def _backtracking_inputs(rng):
-    for _ in range(100):                                   # a point where the wrong sign accepts a different t
+    for _ in range(2000):                                  # a point where every mistake accepts a different t
         x = np.array([rng.uniform(-1.5, 1.5), rng.uniform(-0.5, 2.0)])
         g = _rosenbrock_grad(x)
         c = float(rng.choice([0.3, 0.45]))
         args = (_rosenbrock, x, -g, g, 1.0, 0.5, c)
-        if _armijo(*args) != _armijo(*args, sign=-1.0):
+        right, wrong_sign, no_c = _armijo(*args), _armijo(*args, sign=-1.0), _armijo(*args[:-1], 0.0)
+        if len({right, wrong_sign, no_c, right / 0.5}) == 4:            # every mistake answers differently
             break
     return call(Ref("coursekit.functions.Rosenbrock", method="value"), x, -g, g, lr=1.0, shrink=0.5, c=c)
 
@@ -169,13 +170,45 @@ def _backtracking_first_inputs(rng):
                 lr=float(rng.uniform(0.1, 0.4)), shrink=0.5, c=1e-4)
 
 
-@CHECKS.add("first try", "backtracking", 1, _backtracking_first_inputs,
-            description="returns lr itself when it already satisfies Armijo")
+@CHECKS.add("first try", "backtracking", 1, (_backtracking_first_inputs, _backtracking_inputs), trials=2,
+            description="returns lr itself when it already satisfies Armijo (and shrinks when it does not)")
 def _judge_backtracking_first(c):
+    if c.args[0].path.endswith("Rosenbrock"):
+        return _judge_backtracking(c)
     lr = c.kwargs["lr"]
     return number(c.value, "backtracking") or close(
         float(c.value), lr, rtol=1e-12, what=f"backtracking with a small first step lr = {lr:.3g} (accept it)",
         mistakes={"you shrank before testing: test t = lr first": lr * c.kwargs["shrink"]})
+
+
+def _backtracking_bounded_inputs(rng):
+    # grad claims a far steeper descent than f has: Armijo fails at every t >= lr shrink^60
+    H, _ = _spd(rng, 3, 1.0, 2.0)
+    x = rng.normal(size=3)
+    return call(Ref("coursekit.exercises.objectives.QuadraticForm", H, np.zeros(3)), x, -H @ x, 1e30 * (H @ x),
+                lr=1.0, shrink=0.5, c=1e-4)
+
+
+@CHECKS.add("bounded", "backtracking", 0.5, (_backtracking_bounded_inputs, _backtracking_inputs), trials=2,
+            description="stops after max_shrinks = 60 rejections with t = lr shrink^60 (and meets Armijo when it can)")
+def _judge_backtracking_bounded(c):
+    if c.args[0].path.endswith("Rosenbrock"):
+        return _judge_backtracking(c)
+    lr, shrink = c.kwargs["lr"], c.kwargs["shrink"]
+    expected = lr * shrink ** 60
+    problem = number(c.value, "backtracking")
+    if problem:
+        return problem
+    got = float(c.value)
+    if abs(got - expected) <= 1e-12 * expected:
+        return None
+    why = (f"backtracking where no t >= lr shrink^60 meets Armijo (the grad given claims a far steeper descent "
+           f"than f has): expected the last t = lr shrink^60 = {expected:.4g} after max_shrinks = 60 rejections, "
+           f"got {got:.4g}")
+    if got < expected:
+        return (f"{why}: your loop has no bound (it went on until t was too small to change x); stop after "
+                "max_shrinks rejections")
+    return f"{why}: test at most max_shrinks = 60 steps, shrinking t after each rejection, and return t"
 
 
 CHECKS.extend(ch3_methods.CHECKS)

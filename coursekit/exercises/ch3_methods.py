@@ -61,7 +61,10 @@ def _judge_cg(c):
     if problem:
         return problem
     d = len(b)
-    stale = _cg_reference(A, b, 1e-10, d, update_residual=False)[0]
+    stale = _cg_reference(A, b, 1e-10, 10 * d, update_residual=False)[0]      # the default max_steps: 10 d
+    if len(norms) > 2 and np.allclose(norms, norms[0]) and close(x, np.linalg.solve(A, b), rtol=1e-6, atol=1e-8):
+        return (f"{what}: every residual norm is {norms[0]:.3g}: the residual is never updated; "
+                "after x += alpha p, set r = r - alpha A p")
     return unchanged(A, c.after[0], "A") or unchanged(b, c.after[1], "b") or close(
         x, np.linalg.solve(A, b), rtol=1e-6, atol=1e-8, what=f"{what}: x",
         mistakes={"the residual is never updated: after x += alpha p, set r = r - alpha A p": stale,
@@ -101,7 +104,7 @@ def _cg_stop_inputs(rng):
     d = int(rng.integers(6, 10))
     A, b = _spd_with(rng, np.geomspace(1, 1e3, d)), rng.normal(size=d)
     norms = _cg_reference(A, b, 0.0, d)[1]
-    j = int(rng.integers(2, max(3, len(norms) - 2)))
+    j = int(rng.integers(3, max(4, len(norms) - 2)))        # from step 3: a wrong beta shows before the stop
     return call(A, b, tol=float(np.sqrt(norms[j] * norms[j - 1]) / np.linalg.norm(b)), max_steps=d)
 
 
@@ -114,6 +117,13 @@ def _judge_cg_stop(c):
     x, norms, problem = _cg_pair(c, what)
     if problem:
         return problem
+    m = min(len(norms), len(norms_ref))
+    off = np.flatnonzero(~np.isclose(norms[:m], norms_ref[:m], rtol=1e-6, atol=1e-12))
+    if off.size:
+        j = int(off[0])
+        return (f"{what}: residual_norms[{j}] is {norms[j]:.4g}, expected {norms_ref[j]:.4g}: the iteration goes "
+                "wrong at that step, before any stopping rule; check alpha = r^T r / p^T A p, "
+                "r_new = r - alpha A p, beta = r_new^T r_new / r^T r and p = r_new + beta p")
     if len(norms) != len(norms_ref):
         return (f"{what}: it returned {len(norms)} residual norms, expected {len(norms_ref)} (one per iterate, "
                 "x_0 included): test |r| <= tol |b| before each step")
@@ -151,9 +161,17 @@ def _ball_inputs(rng, inside):
     return call(u / np.linalg.norm(u) * radius * scale, radius)
 
 
+def _ball_zero_inputs(rng):
+    return call(np.zeros(int(rng.integers(2, 6))), float(rng.uniform(0.5, 3)))
+
+
 def _judge_ball(c):
     x, radius = c.args
     norm = np.linalg.norm(x)
+    got = c.value
+    if norm == 0 and isinstance(got, np.ndarray) and not np.all(np.isfinite(got)):
+        return ("project_ball(0, radius): x = 0 is inside the ball, its own projection; the result has NaN: "
+                "dividing by |x| = 0 (scale only points with |x| > radius)")
     expected = x if norm <= radius else x * radius / norm
     where = "inside" if norm <= radius else "outside"
     return unchanged(x, c.after[0], "x") or close(
@@ -167,8 +185,9 @@ def _judge_ball(c):
 
 CHECKS.add("outside", "project_ball", 1, lambda rng: _ball_inputs(rng, False), trials=2,
            description="pulls an outside point to the sphere along its ray")(_judge_ball)
-CHECKS.add("inside", "project_ball", 1, lambda rng: _ball_inputs(rng, True), trials=2,
-           description="leaves a point inside the ball unchanged")(_judge_ball)
+CHECKS.add("inside", "project_ball", 1, (lambda rng: _ball_inputs(rng, True), _ball_zero_inputs,
+                                         lambda rng: _ball_inputs(rng, False)), trials=3,
+           description="leaves a point inside the ball, x = 0 included, unchanged (and pulls an outside one in)")(_judge_ball)
 
 
 # ------------------------------------------------------------ soft_threshold / ista_step --

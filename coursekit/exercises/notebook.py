@@ -66,50 +66,41 @@ def load_yours(chapter_key, folder=None):
     return module
 
 
-def yours_or_reference(name, reference, folder=None):
+def yours_or_reference(name, reference, folder=None, timeout=10.0):
     """Your function ``name`` ("ch1.gd_step"), re-read from your exercises file, for a figure.
 
-    While it is not implemented (or raises), the first failing call says so and every
-    call returns ``reference``'s answer instead, so the figure is always drawn.
-    ``.used`` tells which one answered last: "yours" or "reference".
+    It answers under the checks' rules (``timeout`` seconds per call, the reference's
+    form, inputs left unchanged); at the first broken rule (or while it is not
+    implemented) one line says why and the reference answers every later call, so the
+    figure is always drawn. ``.used`` says whose code answered since it was last read:
+    "yours", "reference" or "yours, then the reference" (coursekit.exercises.reuse).
     """
+    from coursekit.exercises.reuse import YoursOrReference
+
     chapter_key, _, function = str(name).partition(".")
     try:
-        mine = getattr(load_yours(chapter_key, folder), function)
+        mine, load_error = getattr(load_yours(chapter_key, folder), function), None
     except Exception as exc:               # a syntax error or a missing function in the learner's file
         mine, load_error = None, exc
-
-    def call(*args, **kwargs):
-        try:
-            if mine is None:
-                raise load_error
-            result = mine(*args, **kwargs)
-            call.used = "yours"
-            return result
-        except Exception as exc:
-            if call.used != "reference":
-                why = ("is not implemented yet" if isinstance(exc, NotImplementedError)
-                       else f"raised {type(exc).__name__}: {exc}")
-                print(f"{function} {why}: this figure uses the reference implementation instead.")
-            call.used = "reference"
-            return reference(*args, **kwargs)
-
-    call.used = None
-    call.whose = lambda: "your" if call.used == "yours" else "reference"   # for labels: "your path" / "reference path"
-    return call
+    return YoursOrReference(function, mine, load_error, reference, timeout)
 
 
 def solution_source(name, folder=None):
     """The worked solution of exercise ``name`` ("ch1.numerical_gradient") as source text.
 
-    Read from ``solutions/`` next to the project's ``exercises/`` (or from ``folder``);
-    a short notice when that file is not there.
+    Read from ``solutions/`` next to the project's ``exercises/`` (or from ``folder``), else
+    from ``worked_examples/`` (the student edition's, coursekit.release); a short notice when
+    neither is there.
     """
     import ast
 
     chapter_key, _, function = str(name).partition(".")
     ch = chapter(chapter_key)
-    path = Path(folder or find_exercises().parent / "solutions") / f"{ch.MODULE}.py"
+    if folder is None:
+        project = find_exercises().parent
+        found = [project / d for d in ("solutions", "worked_examples") if (project / d / f"{ch.MODULE}.py").is_file()]
+        folder = found[0] if found else project / "solutions"
+    path = Path(folder) / f"{ch.MODULE}.py"
     if not path.is_file():
         return f"# {path} is not here: the worked example is in the course repository's solutions/ folder"
     text = path.read_text(encoding="utf-8")

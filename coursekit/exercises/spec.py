@@ -43,8 +43,9 @@ A chapter module declares each check above its judge, which appends it to ``CHEC
   anything else fails the check with a hint.
 - ``judge(c)`` runs in the grader with a :class:`Call` ``c``: ``c.args``,
   ``c.kwargs`` (as generated, Refs included), ``c.value`` (what the function
-  returned, already plain data) and ``c.after`` (each positional array argument
-  as it was after the call, None for the others: detects in-place changes). Only
+  returned, already plain data) and ``c.after`` (each positional array argument,
+  or list of arrays, as it was after the call, None for the others: detects in-place
+  changes; a passed call with a changed one earns :func:`unchanged`'s note in every exercise). Only
   the learner's process can see ``c.after``, so it never decides points: the grader
   judges each call twice, once with ``after`` equal to the inputs (this decides the
   points), then with the reported ``after`` (a hint from :func:`unchanged` is shown,
@@ -56,6 +57,13 @@ A chapter module declares each check above its judge, which appends it to ``CHEC
   :func:`fmt` write such hints.
 - ``trials`` calls the function that many times with fresh inputs; the check
   passes when every call does. ``timeout`` overrides the grader's per-call limit.
+  ``inputs`` may also be a tuple of input functions (*cases*): the calls of one grading
+  run (one generator) take them in turn from the first, so ``trials >= len(cases)`` meets
+  every case. An edge case (max_steps = 0, a point inside the ball, a certain swap) is mixed
+  with a main case that way, so a constant or echoed answer cannot earn its points.
+- One rule for types: the judge sees NumPy scalars (np.int64, np.float64, np.bool_)
+  and 0-d arrays as the Python int, float or bool they hold (:func:`plain`), at any
+  depth of a returned tuple or list; a dtype the statement asks for is checked and hinted.
 - ``points``: what the check is worth; an exercise's points are the sum of its checks.
 
 Adding an exercise: write it in ``solutions/chN_*.py`` with its body between
@@ -68,13 +76,15 @@ needs a ``tests/exercises/test_chN.py`` (copy test_ch1.py) and an entry in
 """
 from __future__ import annotations
 
+import dataclasses
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
 __all__ = ["Args", "Call", "Check", "Checks", "Ref", "call", "close", "unchanged", "array_like", "pair",
-           "number", "fmt"]
+           "number", "fmt", "plain", "unchanged_list"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,12 @@ class Check:
     description: str = ""
 
     def __post_init__(self):
+        if isinstance(self.inputs, (tuple, list)):
+            object.__setattr__(self, "inputs", _Cases(tuple(self.inputs)))
+            if self.trials < len(self.inputs.cases):
+                raise ValueError(f"trials must be >= the number of cases (check {self.name!r})")
+        if not getattr(self.judge, "_plain", False):
+            object.__setattr__(self, "judge", _on_plain(self.judge))
         if not self.name or not self.exercise.isidentifier():
             raise ValueError(f"name and exercise must be set, got {self.name!r}, {self.exercise!r}")
         if not self.points > 0 or self.trials < 1:
@@ -162,6 +178,57 @@ class Check:
     def id(self) -> str:
         """``exercise/name``, unique within a chapter."""
         return f"{self.exercise}/{self.name}"
+
+
+class _Cases:
+    """Input functions taken in turn: the k-th call with one generator uses ``cases[k % len(cases)]``.
+
+    Each grading session draws from its own generator, so its calls start at case 0 and
+    meet every case within ``len(cases)`` trials (concurrent sessions keep their own turns)."""
+
+    def __init__(self, cases):
+        if not cases or not all(callable(f) for f in cases):
+            raise ValueError("inputs: a tuple of cases must hold input functions")
+        self.cases, self._turns, self._lock = cases, {}, threading.Lock()
+
+    def __call__(self, rng):
+        with self._lock:
+            held, k = self._turns.pop(id(rng), (None, 0))
+            k = k if held is rng else 0
+            self._turns[id(rng)] = (rng, k + 1)
+            while len(self._turns) > 256:                      # the oldest sessions' turns
+                self._turns.pop(next(iter(self._turns)))
+        return self.cases[k % len(self.cases)](rng)
+
+
+def plain(value):
+    """NumPy scalars and 0-d arrays as Python bool / int / float / complex, inside tuples and lists too."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "biufc":
+        value = value[()]
+    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
+        return value.item()
+    if type(value) in (tuple, list):
+        return type(value)(plain(v) for v in value)
+    return value
+
+
+def _on_plain(judge):
+    """``judge`` fed with :func:`plain` values (the one rule for returned types); when it passes the
+    call, any positional array (or list of arrays) changed in place earns the note of :func:`unchanged`
+    (the same note in every exercise; it never costs points: see ``Call.after``)."""
+    def plain_judge(c):
+        hint = judge(dataclasses.replace(c, value=plain(c.value)))
+        for i, (before, after) in enumerate(zip(c.args, c.after or ())):
+            if hint:
+                break
+            if isinstance(before, np.ndarray):
+                hint = unchanged(before, after, f"argument {i + 1}")
+            elif isinstance(before, list) and before and all(isinstance(b, np.ndarray) for b in before):
+                hint = unchanged_list(before, after, f"argument {i + 1}")
+        return hint
+    plain_judge._plain = True
+    plain_judge.__wrapped__ = judge
+    return plain_judge
 
 
 class Checks(list):
@@ -204,6 +271,9 @@ def array_like(got, expected, what="the result") -> "str | None":
         return f"{what} has shape {got.shape}, expected {expected.shape}"
     if got.dtype.kind not in "biufc":
         return f"{what} has dtype {got.dtype}, expected a numeric array"
+    if got.dtype.kind == "f" and got.dtype.itemsize < 8:
+        return (f"{what} has dtype {got.dtype}: the exercises work in float64 (the rule of every exercise); "
+                "do not cast to a smaller float")
     return None
 
 
@@ -256,6 +326,17 @@ def _differing(got, expected, rtol, atol, show=3):
                f"got {fmt(got[tuple(index)][()])}" for index in wrong[:show]]
     more = ", ..." if len(wrong) > show else ""
     return f"; {len(wrong)} of {got.size} entries differ: {'; '.join(entries)}{more}"
+
+
+def unchanged_list(before, after, name="grads") -> "str | None":
+    """:func:`unchanged` for a list of arrays (``after`` None or a list of the same length)."""
+    if not isinstance(after, (list, tuple)):
+        return None
+    for i, (b, a) in enumerate(zip(before, after)):
+        problem = unchanged(b, a, f"{name}[{i}]")
+        if problem:
+            return problem
+    return None
 
 
 def unchanged(before, after, name="x") -> "str | None":

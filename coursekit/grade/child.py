@@ -290,7 +290,8 @@ class Child:
         while True:
             message = self._parse()
             if message is not None and time.monotonic() > deadline:   # reading and parsing count too
-                self._time_out(during, "an answer too large to read in time?")
+                self._time_out(during, "still calling its function arguments: does its loop end?"
+                               if message.get("op") == "callback" else "an answer too large to read in time?")
             if message is not None:
                 if (callbacks is not None and message.get("op") == "callback" and message.get("nonce") == self.nonce
                         and message.get("id") == id):

@@ -222,7 +222,9 @@ class ChapterSession:
         except ChildError as exc:
             if exc.kind == "timeout":
                 self.timed_out.add(check.exercise)
-            return ("timeout" if exc.kind == "timeout" else "crashed"), f"{check.exercise}: {exc.message}"
+            loops = (f"; does every loop of {check.exercise} end? (a while loop whose test never changes runs "
+                     "forever)") if exc.kind == "timeout" else ""
+            return ("timeout" if exc.kind == "timeout" else "crashed"), f"{check.exercise}: {exc.message}{loops}"
         if not reply["ok"]:
             return _error_hint(check.exercise, self.chapter.MODULE, reply["error"], self.limits)
         # points: from what this process observed (its own inputs, the value); then the child's report

@@ -309,7 +309,8 @@ def main(request_fd, reply_fd):
             value = function(*args, **kwargs)
             answer["ok"] = True
             answer["value"] = encode(value)
-            answer["after"] = encode([a if type(a) is ndarray else None for a in args])
+            answer["after"] = encode([a if type(a) is ndarray or (type(a) is list and a and all(
+                type(x) is ndarray for x in a)) else None for a in args])     # lists of arrays: clip_by_global_norm
         except WireError as exc:
             answer.update(ok=False, error={"type": "ReturnTypeError", "message": f"returned {exc}", "where": None})
         except _Missing:

@@ -57,8 +57,7 @@ def weight_norms(arrays) -> np.ndarray:
     grads); a NumPy array of length L. Biases are skipped."""
     norms = []
     for W in list(arrays)[0::2]:
-        xp = backend.get_namespace(W)
-        norms.append(float(xp.linalg.vector_norm(xp.reshape(W, (-1,)))))
+        norms.append(float(backend.vector_norm(W)))
     return np.asarray(norms)
 
 

@@ -18,7 +18,7 @@ import numbers
 
 import numpy
 
-from coursekit.backend import get_namespace, is_array as _is_array, is_cupy, is_numpy
+from coursekit.backend import copy as _backend_copy, get_namespace, is_array as _is_array
 
 from . import paths
 
@@ -118,16 +118,9 @@ class Flag:
         obj._hyper[self.name] = bool(value)
 
 
-# Array API calls that CuPy < 14 spells differently (numpy only ever sees dtypes here, never data)
 def _copy(xp, a):
     """A copy of ``a`` as an array of ``xp`` (from any array the module can take)."""
-    if is_numpy(xp) or is_cupy(xp):
-        return xp.array(a, copy=True)
-    return xp.asarray(a, copy=True)
-
-
-def _astype(xp, a, dtype):
-    return a.astype(dtype) if (is_numpy(xp) or is_cupy(xp)) else xp.astype(a, dtype)
+    return _backend_copy(a, xp)
 
 
 def _all(cond) -> bool:
@@ -276,7 +269,7 @@ class Optimizer:
             return float(value)
         try:
             value = _copy(self.xp, value)                    # a copy: the caller may reuse theirs
-        except Exception as exc:
+        except (TypeError, ValueError) as exc:               # not convertible (a device error is no such thing)
             raise ValueError(f"{name} must be an array of the params' module "
                              f"({self.xp.__name__}): {exc}") from None
         if not self.xp.isdtype(value.dtype, ("real floating", "integral")):
@@ -295,7 +288,7 @@ class Optimizer:
                 if isinstance(v, tuple):
                     return tuple(cast(e) for e in v)
                 if _is_array(v) and v.dtype != p.dtype:
-                    return _astype(self.xp, v, p.dtype)
+                    return self.xp.astype(v, p.dtype)
                 return v
             h = self._cast_cache[p.dtype] = {k: cast(v) for k, v in self._hyper.items()}
         return h

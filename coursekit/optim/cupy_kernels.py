@@ -8,7 +8,12 @@ expressions and cast to the parameters' dtype, and hyperparameter arrays broadca
 inside the kernel (R configurations in one launch). Compiled with ``--fmad=false``,
 so ``a * b + c`` is not fused and, with CUDA's IEEE division and square root, the
 kernels compute the reference's float operations; the ``gpu`` tests hold them
-within 2 ulp. Not yet run on a GPU: written and checked without one (see issue 10).
+within 2 ulp. Two differences from NumPy remain (docs/gpu.md): CuPy compiles every kernel with
+``-ftz=true``, so float32 subnormals (below ~1.18e-38) are read and written as 0; and AMSGrad's
+``max(v_max, v)`` is CUDA's ``max``, which drops a NaN (``numpy.maximum`` keeps it: after a NaN
+gradient the GPU's ``v_max`` keeps its old value; the parameter is NaN on both).
+Without a GPU, .ci/cupy-api compiles every reachable kernel with NVRTC (sm_80, sm_90) from
+CuPy's own code generator (tests/test_cupy_kernels.py).
 """
 from __future__ import annotations
 

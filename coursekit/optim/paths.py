@@ -15,7 +15,9 @@ a debugger lands in the math); larger NumPy arrays "numba" when numba imports an
 environment variable ``COURSEKIT_FAST`` is not ``0``, else "numpy". Other array modules
 (``array_api_strict``) always take the reference. ``fast=False`` is the reference
 everywhere; a path's name forces it. The numba path hands a step with array
-hyperparameters or non-contiguous arrays to the numpy path.
+hyperparameters or non-contiguous arrays to the numpy path. The cupy path differs from NumPy
+in two documented places (docs/gpu.md): float32 subnormals flushed to 0 (``-ftz=true``), and
+AMSGrad's ``max`` dropping a NaN.
 """
 from __future__ import annotations
 

@@ -12,8 +12,11 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
 - :func:`against_theory`: a measurement with its theory drawn over it; :func:`gradient_cloud`:
   mini-batch gradients as point clouds; :func:`integer_steps`: integer ticks on a step axis;
 - :func:`animate`: paths growing step by step, as HTML for a notebook;
+- :func:`linear_boundaries`: two classes in the plane and linear decision boundaries;
+- :func:`paths_1d`: a function of one variable with gradient-descent iterates on its curve;
 - chapter 2 (module ``optimizers``): :func:`frequency_response`, :func:`stability_region`,
-  :func:`sweep_heatmap`, :func:`decision_regions`.
+  :func:`sweep_heatmap`, :func:`decision_regions`; module ``eigen``: momentum one
+  eigen-direction at a time (``eigen.contraction``, ``eigen.components``).
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
 ``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the
@@ -22,11 +25,15 @@ accepted inputs into plain NumPy paths.
 Artists carry a ``gid`` ("trajectory", "start", "end", "diverged", "minimizer",
 "stationary", "slice") so that tests and notebooks can find them.
 """
+from . import eigen
 from .animation import animate
+from .classes import linear_boundaries
+from .oned import paths_1d
 from .curves import against_theory, gradient_cloud, heatmap, integer_steps, loss_curves
 from .landscape import contour, landscape_grid, landscape_title, level_values, slice_1d, surface
 from .optimizers import decision_regions, frequency_response, stability_region, sweep_heatmap
 
 __all__ = ["contour", "surface", "loss_curves", "slice_1d", "heatmap", "animate",
            "landscape_grid", "landscape_title", "level_values", "against_theory", "gradient_cloud",
-           "integer_steps", "frequency_response", "stability_region", "sweep_heatmap", "decision_regions"]
+           "integer_steps", "frequency_response", "stability_region", "sweep_heatmap", "decision_regions",
+           "linear_boundaries", "paths_1d"]

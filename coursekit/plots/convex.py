@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from ._common import _colors, _new_axes
 from .landscape import contour
 
-__all__ = ["chord", "method_paths", "rates", "cost_vs_dimension", "lasso_path"]
+__all__ = ["chord", "method_paths", "rates", "cost_vs_dimension", "lasso_path", "sandwich"]
 
 
 def chord(f, x, y, *, t=None, span=None, ax=None, title=None):
@@ -77,25 +77,38 @@ def rates(curves, guides=None, *, ax=None, loglog=True, xlabel="step k", ylabel=
     return ax
 
 
-def cost_vs_dimension(dims, results, *, crossover=None, fig=None):
-    """Two log-log panels: steps to tolerance and seconds to tolerance against d, per method."""
+def cost_vs_dimension(dims, results, *, crossover=None, guides=None, exponents=None, fig=None):
+    """Two log-log panels: steps to tolerance and seconds to tolerance against d, per method.
+
+    guides: exponents p (e.g. (2, 3)) drawn as dashed gray lines ~ d^p through the slowest
+    method's last point, to read slopes against. exponents: {method: fitted exponent}, shown
+    in the legend.
+    """
     fig = fig or plt.figure(figsize=(10, 3.8))
     a, b = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     for j, (name, r) in enumerate(results.items()):
         a.loglog(dims, r["steps"], "-o", color=_colors()[j], label=name)
-        b.loglog(dims, r["seconds"], "-o", color=_colors()[j], label=name)
+        fit = f" (fitted slope {exponents[name]:.1f})" if exponents and name in exponents else ""
+        b.loglog(dims, r["seconds"], "-o", color=_colors()[j], label=name + fit)
+    if guides:
+        d = np.asarray(dims, float)
+        top = max(float(r["seconds"][-1]) for r in results.values())
+        for p, ls in zip(guides, ["--", "-.", ":"]):
+            b.loglog(d, top * (d / d[-1]) ** p, ls, color="0.45", lw=1, label=f"guide: slope {p:g} (d^{p:g})",
+                     gid="guide")
     if crossover:
         for i, (label, d) in enumerate((k, v) for k, v in crossover.items() if v):
             b.axvline(d, color="0.5", ls=":", lw=1)
             b.text(d, 0.97 - 0.14 * i, f" {label}\n d = {d:.0f}", va="top", fontsize=8,
                    transform=b.get_xaxis_transform())
     a.set(xlabel="dimension d", ylabel="steps to |grad| <= tol", title="Newton needs the fewest steps at every d")
-    b.set(xlabel="dimension d", ylabel="wall time to tolerance (s)", title="but each step costs O(d^3): time grows fastest")
+    b.set(xlabel="dimension d", ylabel="wall time to tolerance (s)",
+          title="Time to tolerance, with d^2 and d^3 guides" if guides else "Time to tolerance")
     for ax in (a, b):
         ax.title.set_fontsize(10)
         ax.set_xticks(dims, [str(d) for d in dims])
         ax.minorticks_off()
-        ax.legend(fontsize="small", loc="lower right" if ax is b else "best")
+        ax.legend(fontsize="x-small" if ax is b else "small", loc="upper left" if ax is b else "best")
     fig.tight_layout()
     return fig
 
@@ -112,4 +125,27 @@ def lasso_path(lams, path, reference=None, *, ax=None):
     ax.set(xlabel="regularization lam (log scale)", ylabel="coefficient x_j",
            title="The Lasso path: coefficients leave zero one by one as lam falls")
     ax.title.set_fontsize(10)
+    return ax
+
+
+def sandwich(f, grad, x, *, mu, L, window, ax=None, n=400, title=None):
+    r"""A 1-D function with, at the point ``x``, its tangent and the two quadratics
+    :math:`f(x) + f'(x)(y-x) + \tfrac{m}{2}(y-x)^2` for m = ``mu`` (below the graph when f is
+    mu-strongly convex) and m = ``L`` (above it when f' is L-Lipschitz). Returns the Axes."""
+    ax = _new_axes(ax, figsize=(5.5, 3.8))
+    y = np.linspace(*window, n)
+    fx, gx = float(f(np.array(x))), float(grad(np.array(x)))
+    ax.plot(y, [f(v) for v in y], color="k", lw=2, label="f", gid="graph")
+    ax.plot(y, fx + gx * (y - x), color="C0", label="tangent at x (below a convex graph)", gid="tangent")
+    if mu is not None:
+        ax.plot(y, fx + gx * (y - x) + mu / 2 * (y - x) ** 2, "--", color="C2",
+                label=f"lower quadratic, curvature mu = {mu:g}", gid="lower")
+    if L is not None:
+        ax.plot(y, fx + gx * (y - x) + L / 2 * (y - x) ** 2, "--", color="C3",
+                label=f"upper quadratic, curvature L = {L:g}", gid="upper")
+    ax.plot([x], [fx], "o", color="C0")
+    ax.set(xlabel="y", ylabel="value")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize="x-small")
     return ax

@@ -31,9 +31,10 @@ def frequency_response(momenta=(0.0, 0.5, 0.9), ax=None, n=400):
     return ax
 
 
-def stability_region(ax=None, h_max=4.5, n=300):
-    """Heavy ball's rate over the (lr * lambda, momentum) plane, with the edge lr * lambda = 2 + 2 mu."""
-    from ..momentum import rate
+def stability_region(ax=None, h_max=4.5, n=300, damping=True):
+    """Heavy ball's rate over the (lr * lambda, momentum) plane, with the edge lr * lambda = 2 + 2 mu;
+    ``damping`` adds the critical-damping curves lr * lambda = (1 -+ sqrt(mu))^2 (complex roots between them)."""
+    from ..momentum import critical_damping, rate
 
     ax = _new_axes(ax, figsize=(5.5, 4.2))
     h = np.linspace(0, h_max, n)
@@ -44,6 +45,11 @@ def stability_region(ax=None, h_max=4.5, n=300):
     ax.figure.colorbar(mesh, ax=ax, label="contraction per step (capped at 1.5)")
     ax.contour(H, MU, r, levels=[1.0], colors="w", linewidths=1)
     ax.plot(2 + 2 * mu, mu, "r--", lw=1.5, label=r"edge $\eta\lambda = 2 + 2\mu$", gid="edge")
+    if damping:
+        low, high = critical_damping(mu)
+        ax.plot(low, mu, ":", color="orange", lw=1.8, gid="damping",
+                label=r"critical damping $\eta\lambda = (1 \mp \sqrt{\mu})^2$")
+        ax.plot(high, mu, ":", color="orange", lw=1.8)
     ax.set(xlabel=r"$\eta\lambda$ (learning rate times curvature)", ylabel=r"momentum $\mu$",
            title="Heavy ball converges left of the dashed line")
     ax.legend(loc="lower right", fontsize="small")

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .. import data, optim
+from .. import backend, data, optim
 from .._validate import count
 
 __all__ = ["batched_sweep"]
@@ -34,8 +34,11 @@ def batched_sweep(n_configs, *, steps=100, seed=0, xp=None, n=256, d=16):
     X, y = xp.asarray(X_np), xp.asarray(y_np)
     W = xp.zeros((R, d))
     opt = optim.SGD(W, lr=xp.asarray(lrs[:, None]), momentum=xp.asarray(momenta[:, None]))
-    warm = optim.SGD(xp.zeros((1, d)), lr=xp.asarray(lrs[:1, None]), momentum=xp.asarray(momenta[:1, None]))
-    warm.step(xp.zeros((1, n)) @ X / n)                # not timed: first calls (GPU kernels, BLAS handles)
+    W_warm = xp.zeros((R, d))                          # not timed: two steps of the same shapes compile
+    warm = optim.SGD(W_warm, lr=xp.asarray(lrs[:, None]), momentum=xp.asarray(momenta[:, None]))
+    for _ in range(2):                                 # every GPU kernel (first momentum step, later ones)
+        warm.step((W_warm @ X.T - y) @ X / n)          # and opens the BLAS handles
+    backend.synchronize(xp)
     start = time.perf_counter()
     with np.errstate(all="ignore"):
         for _ in range(steps):

@@ -17,9 +17,9 @@ import numpy as np
 from .._validate import count
 from .search import _check_space
 from .study import Study
-from .trials import check_objective, evaluate, ranking, trial_seeds
+from .trials import check_objective, evaluate, ranking, resumable, trial_seeds
 
-__all__ = ["successive_halving", "hyperband", "hyperband_brackets", "halving_rungs"]
+__all__ = ["successive_halving", "hyperband", "hyperband_brackets", "halving_rungs", "rungs_cost"]
 
 
 def _check_budgets(min_budget, max_budget, eta):
@@ -62,33 +62,54 @@ def hyperband_brackets(max_budget, *, min_budget=1, eta=3) -> list:
     return brackets
 
 
-def _halve(objective, configs, seeds, rungs, executor, start, info, name):
-    """Run successive halving on given configs; returns the trials of every rung."""
-    trials, alive = [], list(range(len(configs)))
+def rungs_cost(rungs, resume=True) -> int:
+    """Epochs one successive-halving run of ``rungs`` [(n_i, r_i), ...] trains: sum_i n_i r_i when every
+    rung starts afresh, sum_i n_i (r_i - r_{i-1}) (r_{-1} = 0) when promoted configs resume."""
+    cost, before = 0, 0
+    for n, r in rungs:
+        cost += n * (r - before if resume else r)
+        before = r
+    return int(cost)
+
+
+def _halve(objective, configs, seeds, rungs, executor, start, info, name, resume):
+    """Run successive halving on given configs; returns the trials of every rung.
+
+    With ``resume`` (and an objective that can resume), a promoted config continues from its
+    checkpoint and costs only the epochs it adds; otherwise every rung trains from scratch."""
+    resume = resume and resumable(objective) is not None
+    trials, alive, saved = [], list(range(len(configs))), {}
     for i, (n_i, budget) in enumerate(rungs):
         alive = alive[:n_i]
         jobs = [(configs[k], budget, seeds[k], {**info, "rung": i, "config": k}) for k in alive]
-        rung = evaluate(objective, jobs, executor, start=start + len(trials), desc=f"{name} rung {i}")
+        rung = evaluate(objective, jobs, executor, start=start + len(trials), desc=f"{name} rung {i}",
+                        checkpoints=[saved.get(k) for k in alive] if resume else None)
+        saved = {k: t.checkpoint for k, t in zip(alive, rung)}
+        for t in rung:
+            t.checkpoint = None                            # kept in ``saved`` only while needed
         trials += rung
         alive = [alive[j] for j in ranking(rung)]           # best first: the next rung keeps the top
     return trials
 
 
 def successive_halving(objective, space, n_configs, *, min_budget, max_budget, eta=3, seed=0,
-                       executor=None):
-    """Successive halving from ``n_configs`` random configs; each config keeps one seed at every rung."""
+                       executor=None, resume=True):
+    """Successive halving from ``n_configs`` random configs; each config keeps one seed at every rung.
+
+    ``resume``: a promoted config continues from its checkpoint when the objective has a
+    ``resume`` (``trials.resumable``), so the study's ``budget_spent`` counts epochs trained."""
     _check_space(space)
     check_objective(objective, executor)
     rungs = halving_rungs(n_configs, min_budget=min_budget, max_budget=max_budget, eta=eta)
     rng = np.random.default_rng(seed)
     configs = space.sample(rungs[0][0], rng)
     trials = _halve(objective, configs, trial_seeds(rng, len(configs)), rungs, executor, 0, {},
-                    "successive halving")
+                    "successive halving", resume)
     return Study(trials, name="successive halving", info={"rungs": rungs})
 
 
-def hyperband(objective, space, *, min_budget, max_budget, eta=3, seed=0, executor=None):
-    """Hyperband: successive halving in every bracket of :func:`hyperband_brackets`."""
+def hyperband(objective, space, *, min_budget, max_budget, eta=3, seed=0, executor=None, resume=True):
+    """Hyperband: successive halving in every bracket of :func:`hyperband_brackets` (``resume`` as there)."""
     _check_space(space)
     check_objective(objective, executor)
     brackets = hyperband_brackets(max_budget, min_budget=min_budget, eta=eta)
@@ -97,5 +118,5 @@ def hyperband(objective, space, *, min_budget, max_budget, eta=3, seed=0, execut
     for b, rungs in enumerate(brackets):
         configs = space.sample(rungs[0][0], rng)
         trials += _halve(objective, configs, trial_seeds(rng, len(configs)), rungs, executor,
-                         len(trials), {"bracket": b}, f"hyperband bracket {b}")
+                         len(trials), {"bracket": b}, f"hyperband bracket {b}", resume)
     return Study(trials, name="hyperband", info={"brackets": brackets})

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from .. import data, models, optim
 
-__all__ = ["mlp_validation_loss", "train_mlp", "splits", "noisy_bowl", "FewImportant", "flaky",
+__all__ = ["mlp_validation_loss", "resume_validation_loss", "mlp_test_loss", "Checkpoint", "train_mlp", "splits", "noisy_bowl", "FewImportant", "flaky",
            "DEFAULTS"]
 
 DEFAULTS = {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "batch_size": 32, "weight_decay": 0.0,
@@ -37,50 +38,93 @@ def splits(n=600, noise=0.3, seed=0):
     return {"train": (X_train, y_train), "val": (X_val, y_val), "test": (X_test, y_test)}
 
 
-def train_mlp(config, epochs, seed, record=False):
-    """Train the MLP of ``config`` (keys of DEFAULTS) for ``epochs`` epochs: the inner loop.
+@dataclass
+class Checkpoint:
+    """Where a training run stands after ``epochs`` epochs: enough to continue it exactly.
+
+    Plain data (arrays, dicts, ints), so it travels to and from worker processes."""
+
+    epochs: int
+    params: list
+    optimizer: dict            # optim.Optimizer.state_dict()
+    rng: dict                  # the mini-batch order's bit-generator state
+    finite: bool = True        # False once the loss was not finite (training stopped)
+
+
+def _model(c, seed):
+    return models.MLP([2, int(c["width"]), int(c["width"]), 3], activation=c["activation"], seed=seed,
+                      l2=c["l2"])
+
+
+def train_mlp(config, epochs, seed, record=False, start=None):
+    """Train the MLP of ``config`` (keys of DEFAULTS) until it has seen ``epochs`` epochs: the inner loop.
 
     Returns (model, params), plus a dict of curves when ``record``: the loss of every
     mini-batch step ("steps"), the validation loss after each epoch ("val") and the
     gradient norm of every step ("grad_norm"). Stops early when the loss is not finite.
+    ``start``: a :class:`Checkpoint` to continue from (``checkpoint(...)`` makes one); the
+    result equals an uninterrupted run of ``epochs`` epochs bit for bit.
     """
     c = {**DEFAULTS, **config}
     X, y = splits()["train"]
-    model = models.MLP([2, int(c["width"]), int(c["width"]), 3], activation=c["activation"], seed=seed,
-                       l2=c["l2"])
-    params = model.init_params()
+    model = _model(c, seed)
+    params = model.init_params() if start is None else [p.copy() for p in start.params]
     kw = {"lr": c["lr"], "weight_decay": c["weight_decay"]}
     if c["optimizer"] == "sgd":
         kw["momentum"] = c["momentum"]
     opt = optim.get(c["optimizer"])(params, **kw)
     rng = np.random.default_rng(seed)
+    if start is not None:
+        opt.load_state_dict(start.optimizer)
+        rng.bit_generator.state = start.rng
     curves = {"steps": [], "val": [], "grad_norm": []}
+    done, finite = (0, True) if start is None else (start.epochs, start.finite)
     with np.errstate(all="ignore"):
-        for _ in range(epochs):
+        for _ in range(done, epochs if finite else done):
             for Xb, yb in data.minibatches(X, y, int(c["batch_size"]), rng=rng):
                 loss, grads = model.value_and_grad(params, Xb, yb)
                 if record:
                     curves["steps"].append(float(loss))
                     curves["grad_norm"].append(float(np.sqrt(sum(np.sum(g * g) for g in grads))))
                 if not math.isfinite(float(loss)):
-                    return (model, params, curves) if record else (model, params)
+                    finite = False
+                    break
                 opt.step(grads)
+            if not finite:
+                break
             if record:
                 curves["val"].append(float(model.loss(params, *splits()["val"])))
+    model.checkpoint = Checkpoint(max(done, epochs), params, opt.state_dict(), rng.bit_generator.state, finite)
     return (model, params, curves) if record else (model, params)
+
+
+def _score(model, params, split):
+    with np.errstate(all="ignore"):
+        return float(model.loss(params, *splits()[split]))
 
 
 def mlp_validation_loss(config, budget, seed):
     """Validation cross-entropy of the MLP trained ``budget`` epochs with ``config`` (the outer loop's score)."""
     model, params = train_mlp(config, budget, seed)
-    with np.errstate(all="ignore"):
-        return float(model.loss(params, *splits()["val"]))
+    return _score(model, params, "val")
+
+
+def resume_validation_loss(config, budget, seed, checkpoint=None):
+    """(score, checkpoint): :func:`mlp_validation_loss` continued from ``checkpoint`` (None: from scratch).
+
+    A promoted configuration trains only ``budget - checkpoint.epochs`` more epochs, and its
+    score equals ``mlp_validation_loss(config, budget, seed)`` exactly."""
+    model, params = train_mlp(config, budget, seed, start=checkpoint)
+    return _score(model, params, "val"), model.checkpoint
+
+
+mlp_validation_loss.resume = resume_validation_loss     # searches that promote configs continue them
 
 
 def mlp_test_loss(config, budget, seed):
-    """The same model scored on the test set: call it once, after the search is over."""
+    """The same model scored on the test set: call it once per chosen config, after the search is over."""
     model, params = train_mlp(config, budget, seed)
-    return float(model.loss(params, *splits()["test"]))
+    return _score(model, params, "test")
 
 
 NOISE = 0.05

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import matplotlib.pyplot as plt
 
-__all__ = ["best_so_far", "scatter", "rungs", "brackets", "comparison", "lr_range", "tempering",
-           "training_curves"]
+__all__ = ["best_so_far", "scatter", "rungs", "brackets", "comparison", "best_of_n", "importance", "lr_range",
+           "tempering", "training_curves", "timeline", "tpe"]
 
 
 def _axes(ax, figsize=(5.5, 3.8)):
@@ -79,15 +79,52 @@ def brackets(bracket_list, ax=None, title=None):
     return ax
 
 
-def comparison(results, ax=None, title=None, ylabel="best validation loss"):
-    """Each strategy's best scores over seeds (dict name -> list): points, median bar."""
+def comparison(results, ax=None, title=None, ylabel="best validation loss", intervals=None):
+    """Each strategy's scores over seeds (dict name -> list): points, median bar, and with
+    ``intervals`` (dict name -> (low, high)) the median's confidence interval as an error bar."""
     ax = _axes(ax, figsize=(7, 3.8))
     for i, (name, values) in enumerate(results.items()):
         v = np.asarray(values, float)
-        ax.scatter(np.full(v.size, i) + np.linspace(-0.12, 0.12, v.size), v, s=16, alpha=0.7)
+        ax.scatter(np.full(v.size, i) + np.linspace(-0.15, 0.15, v.size), v, s=10, alpha=0.45, color="C0",
+                   label="one seed" if i == 0 else None)
         ax.hlines(np.median(v), i - 0.3, i + 0.3, color="k", label="median" if i == 0 else None)
-    ax.set_xticks(range(len(results)), list(results), rotation=25, ha="right")
+        if intervals is not None and name in intervals:
+            low, high = intervals[name]
+            ax.errorbar(i + 0.34, np.median(v), yerr=[[np.median(v) - low], [high - np.median(v)]], fmt="none",
+                        ecolor="C3", capsize=3, lw=1.5, label="95% interval of the median" if i == 0 else None)
+    ax.set_xticks(range(len(results)), list(results), rotation=30, ha="right")
     ax.set(xlabel="strategy", ylabel=ylabel, title=title or "Best score per seed, equal budget")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def best_of_n(curve, ax=None, title=None, ylabel="test loss of the config chosen on validation"):
+    """``compare.best_of_n`` output (n -> (median, q10, q90)): the median and the 10-90% band against n."""
+    ax = _axes(ax)
+    n = np.array(sorted(curve))
+    med, lo, hi = (np.array([curve[k][j] for k in n]) for j in range(3))
+    ax.fill_between(n, lo, hi, alpha=0.25, label="10% to 90% of draws")
+    ax.plot(n, med, "o-", ms=3, label="median")
+    ax.set(xscale="log", yscale="log", xlabel="trials (random configs, 27 epochs each)", ylabel=ylabel,
+           title=title or "More trials help less and less")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def importance(result, ax=None, title=None):
+    """``sensitivity.importance`` output: each hyperparameter's share per seed, the shuffled baseline's
+    mean and 95th percentile as lines."""
+    ax = _axes(ax, figsize=(6, 3.4))
+    shares, names = result["shares"], result["names"]
+    for j, name in enumerate(names):
+        ax.scatter(np.full(shares.shape[0], j) + np.linspace(-0.12, 0.12, shares.shape[0]), shares[:, j],
+                   color="C0", s=18, label="one seed's random search" if j == 0 else None)
+        ax.hlines(shares[:, j].mean(), j - 0.3, j + 0.3, color="k", label="mean over seeds" if j == 0 else None)
+    ax.axhline(result["null"].mean(), color="C3", ls=":", label="shuffled scores: mean")
+    ax.axhline(np.quantile(result["null"], 0.95), color="C3", ls="--", label="shuffled scores: 95th percentile")
+    ax.set_xticks(range(len(names)), names)
+    ax.set(xlabel="hyperparameter", ylabel="share of the variance explained alone",
+           title=title or "Only shares above the shuffled baseline mean anything")
     ax.legend(fontsize="small")
     return ax
 
@@ -133,3 +170,43 @@ def training_curves(curves, axes=None, title=None):
         axes[0].figure.suptitle(title)
     axes[0].figure.tight_layout()
     return axes[0].figure
+
+
+def timeline(rows_by_name, axes=None, title=None):
+    """Worker timelines (dict name -> [(worker, start, end, rung), ...]), one panel each: a bar per
+    job, coloured by rung; idle time shows as gaps."""
+    if axes is None:
+        fig, axes = plt.subplots(len(rows_by_name), 1, figsize=(7, 1.5 + 1.1 * len(rows_by_name)), sharex=True,
+                                 squeeze=False)
+        axes = axes[:, 0]
+    rungs = sorted({r[3] for rows in rows_by_name.values() for r in rows})
+    for a, (name, rows) in zip(axes, rows_by_name.items()):
+        for w, start, end, k in rows:
+            a.barh(w, end - start, left=start, color=f"C{rungs.index(k)}", edgecolor="white", lw=0.5)
+        busy = sum(e - s for _, s, e, _ in rows)
+        workers = 1 + max(r[0] for r in rows)
+        span = max(r[2] for r in rows)
+        a.set(ylabel="worker", yticks=range(workers),
+              title=f"{name}: done at {span:g} epochs, workers busy {busy / (workers * span):.0%} of the time")
+    from matplotlib.patches import Patch
+    axes[0].legend(handles=[Patch(color=f"C{i}", label=f"rung {k}") for i, k in enumerate(rungs)],
+                   fontsize="small", ncol=len(rungs), loc="upper right")
+    axes[-1].set(xlabel="time (epochs trained, one epoch = one unit)")
+    fig = axes[0].figure
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def tpe(d, ax=None, title=None, xlabel="learning rate (unit coordinate of its log scale)"):
+    """``tpe.tpe_densities`` output: the good and bad trials, the densities l and g, and l / g."""
+    ax = _axes(ax, figsize=(6, 3.6))
+    ax.plot(d["grid"], d["l"], color="C2", label="l(x): density of the good trials")
+    ax.plot(d["grid"], d["g"], color="C3", label="g(x): density of the others")
+    ax.plot(d["good"], np.zeros_like(d["good"]), "|", color="C2", ms=14)
+    ax.plot(d["bad"], np.zeros_like(d["bad"]), "|", color="C3", ms=10)
+    ax.axvline(d["proposal"], color="k", ls="--", label=f"TPE's proposal: argmax l/g = {d['proposal']:.2f}")
+    ax.set(xlabel=xlabel, ylabel="density", title=title or "TPE proposes where good trials are dense and bad ones rare")
+    ax.legend(fontsize="small")
+    return ax

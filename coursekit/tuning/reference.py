@@ -15,7 +15,7 @@ from .._validate import count
 from .search import _check_space
 from .space import Choice, Integer, LogUniform, Uniform
 from .study import Study, Trial
-from .trials import run_trial
+from .trials import resumable, resume_trial, run_trial
 
 __all__ = ["optuna_search", "suggest"]
 
@@ -37,11 +37,17 @@ def suggest(trial, space) -> dict:
     return config
 
 
-def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None, eta=3, n_startup_trials=5,
-                  total_budget=None, executor=None):
-    """Optuna's TPE sampler (seeded) for ``n_trials`` trials at ``budget``; with ``min_budget``,
-    pruned by Optuna's HyperbandPruner at budgets min_budget, min_budget eta, ... <= budget.
-    ``total_budget``: stop starting trials once the budgets spent reach it (for equal-budget tables).
+def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None, eta=3, n_startup_trials=10,
+                  total_budget=None, executor=None, resume=True):
+    """Optuna's TPE sampler (seeded; its first ``n_startup_trials`` trials are random, Optuna's
+    default 10) for ``n_trials`` trials at ``budget``; with ``min_budget``, pruned by Optuna's
+    HyperbandPruner (rungs min_budget, min_budget eta, ... <= budget).
+
+    With the pruner and an objective that can ``resume`` (``trials.resumable``), each trial is
+    one training run continued epoch by epoch, its score reported after every epoch, so a
+    trial costs the epochs it trained before it was pruned (``info["pruned"]``); otherwise
+    every rung is a fresh call ``objective(config, rung, seed)``.
+    ``total_budget``: stop once the epochs spent reach it (the trial under way stops there too).
     Trials run in this process, one after the other (TPE proposes each from all before it):
     ``executor`` must be None; spread Optuna over workers with its own storage instead."""
     if executor is not None:
@@ -51,18 +57,46 @@ def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None
 
     _check_space(space)
     n_trials, budget = count(n_trials, "n_trials"), count(budget, "budget")
+    n_startup_trials = count(n_startup_trials, "n_startup_trials", 0)
     rungs = [budget]
     if min_budget is not None:
         from .halving import halving_rungs
         rungs = [b for _, b in halving_rungs(1, min_budget=min_budget, max_budget=budget, eta=eta)]
+    resume = resumable(objective) if (resume and min_budget is not None) else None
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_trials)
     trials = []
 
+    def left():
+        return np.inf if total_budget is None else total_budget - sum(t.spent for t in trials)
+
+    def continued(ot, config, trial_seed):
+        """One run, continued an epoch at a time; Optuna sees every epoch's score."""
+        checkpoint, epochs = None, 0
+        for b in range(rungs[0], budget + 1):
+            score, seconds, error, checkpoint = resume_trial(resume, config, b, trial_seed, checkpoint)
+            epochs = b
+            stop = "error" if error else ("budget" if left() - b <= 0 and b < budget else None)
+            if not stop and b < budget:
+                ot.report(score, b)
+                stop = "pruned" if ot.should_prune() else None
+            if stop or b == budget:
+                trials.append(Trial(len(trials), config, epochs, trial_seed, score, seconds, error,
+                                    {"optuna_trial": ot.number, "pruned": stop in ("pruned", "budget"),
+                                     "stopped": stop}, cost=epochs))
+                if stop == "error":
+                    return float("inf")
+                if stop:
+                    raise optuna.TrialPruned()
+                return score
+
     def optuna_objective(ot):
         config = suggest(ot, space)
+        trial_seed = int(seeds[ot.number])
+        if resume:
+            return continued(ot, config, trial_seed)
         for b in rungs:
-            score, seconds, error = run_trial(objective, config, b, int(seeds[ot.number]))
-            trials.append(Trial(len(trials), config, b, int(seeds[ot.number]), score, seconds, error,
+            score, seconds, error = run_trial(objective, config, b, trial_seed)
+            trials.append(Trial(len(trials), config, b, trial_seed, score, seconds, error,
                                 {"optuna_trial": ot.number}))
             if error is not None:
                 return float("inf")         # Optuna records it; our Study keeps it as failed
@@ -83,9 +117,11 @@ def optuna_search(objective, space, n_trials, *, budget, seed=0, min_budget=None
         study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner,
                                     study_name=f"coursekit-optuna-seed-{seed}")
         def stop(study, _):
-            if total_budget is not None and sum(t.budget for t in trials) >= total_budget:
+            if left() <= 0:
                 study.stop()
         study.optimize(optuna_objective, n_trials=n_trials, callbacks=[stop])
     finally:
         optuna.logging.set_verbosity(verbosity)
-    return Study(trials, name="optuna TPE" + (" + hyperband pruner" if min_budget is not None else ""))
+    pruned = sum(1 for t in study.trials if t.state == optuna.trial.TrialState.PRUNED)
+    return Study(trials, name="optuna TPE" + (" + hyperband pruner" if min_budget is not None else ""),
+                 info={"pruned": pruned, "optuna_trials": len(study.trials), "n_startup_trials": n_startup_trials})

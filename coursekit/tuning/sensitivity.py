@@ -5,6 +5,8 @@
 - :func:`main_effects`: from a random search, the share of the score's variance explained by
   each hyperparameter alone (the first-order term of a functional ANOVA, estimated with
   equal-count bins of the hyperparameter's unit-cube coordinate: Var(E[score | bin]) / Var(score)).
+- :func:`importance`: those shares over several searches (seeds), beside the shares a useless
+  hyperparameter gets from the same bins when the scores are shuffled (the noise floor).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from .space import Choice
 from .study import Study
 from .trials import check_objective, evaluate
 
-__all__ = ["one_at_a_time", "main_effects"]
+__all__ = ["one_at_a_time", "main_effects", "importance"]
 
 
 def one_at_a_time(objective, space, base, *, points=5, budget, seeds=(0, 1), executor=None):
@@ -56,3 +58,27 @@ def main_effects(study, space, bins=4) -> dict:
         sizes = np.array([len(g) for g in groups])
         shares[name] = float(np.sum(sizes * (means - y.mean()) ** 2) / len(y) / total) if total > 0 else 0.0
     return shares
+
+
+def importance(objective, space, n_trials, *, budget, seeds, bins=3, shuffles=200, executor=None) -> dict:
+    """Main-effect shares of random searches of ``n_trials`` trials, one per seed, and a baseline.
+
+    Returns {"names", "shares": (len(seeds), len(names)) array, "null": the shares of the same
+    bins when each search's scores are shuffled (``shuffles`` per search, every name pooled):
+    what a hyperparameter that does not matter gets by chance, "studies": the searches}."""
+    from .search import random_search
+    shuffles = count(shuffles, "shuffles")
+    if not seeds:
+        raise ValueError("seeds must list at least one seed")
+    rng = np.random.default_rng(0)
+    shares, null, studies = [], [], []
+    for seed in seeds:
+        study = random_search(objective, space, n_trials, budget=budget, seed=int(seed), executor=executor)
+        studies.append(study)
+        shares.append([main_effects(study, space, bins)[n] for n in space.names])
+        ok = study.ok_trials
+        for _ in range(shuffles):
+            scores = rng.permutation([t.score for t in ok])
+            fake = Study([type(t)(t.number, t.config, t.budget, t.seed, float(v)) for t, v in zip(ok, scores)])
+            null.extend(main_effects(fake, space, bins).values())
+    return {"names": list(space.names), "shares": np.array(shares), "null": np.array(null), "studies": studies}

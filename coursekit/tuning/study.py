@@ -28,6 +28,13 @@ class Trial:
     seconds: float = 0.0
     error: "str | None" = None
     info: dict = field(default_factory=dict)   # search-specific: bracket, rung, generation, ...
+    cost: "int | None" = None                  # epochs actually trained (a resumed trial: fewer than budget)
+    checkpoint: object = field(default=None, repr=False, compare=False)   # to continue a resumed trial
+
+    @property
+    def spent(self) -> int:
+        """The budget this trial cost: ``cost`` when it continued a checkpoint, else ``budget``."""
+        return self.budget if self.cost is None else self.cost
 
     @property
     def ok(self) -> bool:
@@ -90,8 +97,17 @@ class Study:
 
     @property
     def budget_spent(self) -> int:
-        """The sum of the budgets of all trials (failed ones included: they cost too)."""
-        return int(sum(t.budget for t in self.trials))
+        """The epochs all trials cost (failed ones included: they cost too; a resumed trial only
+        the epochs it added to its checkpoint)."""
+        return int(sum(t.spent for t in self.trials))
+
+    @property
+    def chosen(self) -> "dict | None":
+        """The config the search recommends: ``info["chosen"]`` when the search sets one (the
+        surrogate search's incumbent), else the best trial's."""
+        if "chosen" in self.info:
+            return self.info["chosen"]
+        return self.best.config if self.best else None
 
     @property
     def best(self) -> "Trial | None":
@@ -107,7 +123,7 @@ class Study:
 
     def best_so_far(self):
         """(budget spent after each trial, lowest successful score so far): the search's progress."""
-        spent = np.cumsum([t.budget for t in self.trials])
+        spent = np.cumsum([t.spent for t in self.trials])
         score = np.where([t.ok for t in self.trials], self.scores(), np.inf)
         return spent, np.minimum.accumulate(score)
 

@@ -81,7 +81,8 @@ def surrogate_search(objective, space, n_iter, *, budget, repeats=3, n_init=4, c
 
     ``n_init`` random configs, then ``n_iter`` proposals (the candidate of lowest predicted
     score among ``candidates`` random ones); every config is scored ``repeats`` times with
-    its own seeds. ``study.info["incumbents"]``: the accepted config after each step.
+    its own seeds. ``study.info["incumbents"]``: the accepted config after each step;
+    ``study.chosen``: the last one (the rule's pick, not the single luckiest trial).
     """
     _check_space(space)
     check_objective(objective, executor)
@@ -124,4 +125,4 @@ def surrogate_search(objective, space, n_iter, *, budget, repeats=3, n_init=4, c
         if accept:
             incumbent, incumbent_scores = proposal, new_scores
         incumbents.append(incumbent)
-    return Study(trials, name=f"surrogate ({rule})", info={"incumbents": incumbents})
+    return Study(trials, name=f"surrogate ({rule})", info={"incumbents": incumbents, "chosen": incumbent})

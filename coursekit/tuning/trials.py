@@ -22,7 +22,7 @@ import numpy as np
 
 from .study import Trial
 
-__all__ = ["run_trial", "evaluate", "trial_seeds", "check_objective"]
+__all__ = ["run_trial", "resume_trial", "evaluate", "trial_seeds", "check_objective", "resumable"]
 
 PROGRESS_DELAY = 10.0  # seconds before a progress bar appears (short searches show none)
 
@@ -38,6 +38,30 @@ def run_trial(objective, config, budget, seed):
     if not math.isfinite(score):
         return math.nan, seconds, f"non-finite score {score}"
     return score, seconds, None
+
+
+def resume_trial(resume, config, budget, seed, checkpoint):
+    """(score, seconds, error, checkpoint): ``resume(config, budget, seed, checkpoint)``, timed, never raising."""
+    start = time.perf_counter()
+    try:
+        score, checkpoint = resume(dict(config), int(budget), int(seed), checkpoint)
+        score = float(score)
+    except Exception as exc:
+        return math.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None
+    seconds = time.perf_counter() - start
+    if not math.isfinite(score):
+        return math.nan, seconds, f"non-finite score {score}", checkpoint
+    return score, seconds, None, checkpoint
+
+
+def resumable(objective):
+    """The objective's ``resume(config, budget, seed, checkpoint) -> (score, checkpoint)``, or None.
+
+    An objective that can continue a run from a checkpoint says so with a ``resume``
+    attribute (``objectives.mlp_validation_loss.resume``); searches that promote a
+    config to a larger budget then train only the difference."""
+    resume = getattr(objective, "resume", None)
+    return resume if callable(resume) else None
 
 
 def trial_seeds(rng, n) -> list:
@@ -78,27 +102,41 @@ class _Progress:
             self.bar.close()
 
 
-def evaluate(objective, jobs, executor=None, start=0, desc="trials", progress=True) -> list:
-    """Run ``jobs`` = [(config, budget, seed, info), ...]; Trials numbered from ``start``."""
+def evaluate(objective, jobs, executor=None, start=0, desc="trials", progress=True, checkpoints=None) -> list:
+    """Run ``jobs`` = [(config, budget, seed, info), ...]; Trials numbered from ``start``.
+
+    ``checkpoints`` (one per job, None for a fresh start) continues each job from where an
+    earlier trial of the same config stopped, through the objective's ``resume``; each Trial
+    then records its ``cost`` (the epochs it added) and its new ``checkpoint``."""
+    resume = resumable(objective) if checkpoints is not None else None
+    if checkpoints is not None and resume is None:
+        raise ValueError("checkpoints: the objective has no resume(config, budget, seed, checkpoint)")
+    calls = ([(resume_trial, (resume, c, b, s, k)) for (c, b, s, _), k in zip(jobs, checkpoints)] if resume
+             else [(run_trial, (objective, c, b, s)) for c, b, s, _ in jobs])
     bar = _Progress(len(jobs), desc, progress)
     if executor is None:
         results = []
-        for config, budget, seed, _ in jobs:
-            results.append(run_trial(objective, config, budget, seed))
+        for function, args in calls:
+            results.append(function(*args))
             bar.update()
     else:
-        futures = [executor.submit(run_trial, objective, config, budget, seed)
-                   for config, budget, seed, _ in jobs]
+        futures = [executor.submit(function, *args) for function, args in calls]
         results = []
         for future in futures:
             try:
                 results.append(future.result())
             except Exception as exc:              # the worker itself failed (crash, pickling)
-                results.append((math.nan, 0.0, f"{type(exc).__name__}: {exc}"))
+                results.append((math.nan, 0.0, f"{type(exc).__name__}: {exc}") + ((None,) if resume else ()))
             bar.update()
     bar.close()
-    return [Trial(start + i, dict(config), int(budget), int(seed), score, seconds, error, dict(info))
-            for i, ((config, budget, seed, info), (score, seconds, error)) in enumerate(zip(jobs, results))]
+    trials = []
+    for i, ((config, budget, seed, info), result) in enumerate(zip(jobs, results)):
+        trial = Trial(start + i, dict(config), int(budget), int(seed), *result[:3], dict(info))
+        if resume:
+            before = checkpoints[i].epochs if checkpoints[i] is not None else 0
+            trial.cost, trial.checkpoint = int(budget) - before, result[3]
+        trials.append(trial)
+    return trials
 
 
 def ranking(trials) -> np.ndarray:

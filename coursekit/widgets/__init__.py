@@ -3,7 +3,8 @@
 ``explore(landscape, optimizer)`` shows sliders for the optimizer's hyperparameters
 (a log slider for the learning rate) and redraws the contour map with the path, next
 to the loss curve, whenever a slider moves. ``explore_lr_1d()`` shows gradient descent
-on a 1-D slice of a quadratic with a learning-rate slider (the 2/L story).
+on a 1-D slice of a quadratic with a learning-rate slider (the 2/L story);
+``explore_momentum()`` ties lr and momentum sliders to heavy ball's eigen-picture.
 
 Without a widget front end (not in an IPython kernel, ipywidgets missing, or the
 environment variable ``COURSEKIT_STATIC=1``, which ``make test`` sets) each explorer
@@ -18,8 +19,9 @@ from __future__ import annotations
 from .controls import DEFAULT_SLIDERS, Setup, Slider, _default_start, outcome  # noqa: F401
 from .explorer import Explorer, widget_frontend
 from .slice import explore_lr_1d
+from .momentum import explore_momentum
 
-__all__ = ["explore", "explore_lr_1d", "Explorer", "Slider", "Setup", "DEFAULT_SLIDERS",
+__all__ = ["explore", "explore_lr_1d", "explore_momentum", "Explorer", "Slider", "Setup", "DEFAULT_SLIDERS",
            "widget_frontend", "outcome"]
 
 

@@ -62,6 +62,28 @@ def slider_widget(name, slider, value=None):
     return w.FloatSlider(value=value, min=lo, max=hi, step=step, readout_format=".4g", **common)
 
 
+def show_with_sliders(explorer):
+    """Display ``explorer``'s figure (``explorer.draw()``) above one slider per entry of its
+    ``sliders`` ({name: Slider}); moving one stores the value in ``explorer.values`` and
+    redraws the figure in place. For explorers with a ``draw(fig=None)`` method."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    explorer.figure = explorer.draw()
+    handle = display(explorer.figure, display_id=True)
+    controls = []
+    for name, s in explorer.sliders.items():
+        c = slider_widget(name, s, explorer.values[name])
+
+        def changed(change, name=name):
+            explorer.values[name] = change["new"]
+            explorer.draw(explorer.figure)
+            handle.update(explorer.figure)
+        c.observe(changed, names="value")
+        controls.append(c)
+    display(w.VBox(controls))
+
+
 @dataclass(frozen=True)
 class Setup:
     """How an explorer shows one landscape: its start ``x0``, plotting ``window``,

@@ -15,7 +15,7 @@ from .. import functions, plots
 from .._validate import count, number
 from ..tuning import replica_exchange
 from ..tuning import plotting as tuning_plots
-from .controls import Slider, slider_widget
+from .controls import Slider, show_with_sliders
 from .explorer import _new_figure, widget_frontend
 
 __all__ = ["TemperingExplorer", "explore_tempering"]
@@ -67,22 +67,7 @@ class TemperingExplorer:
         return fig
 
     def _ipython_display_(self):
-        import ipywidgets as w
-        from IPython.display import display
-
-        self.figure = self.draw()
-        handle = display(self.figure, display_id=True)
-        controls = []
-        for name, s in self.sliders.items():
-            c = slider_widget(name, s, self.values[name])
-
-            def changed(change, name=name):
-                self.values[name] = change["new"]
-                self.draw(self.figure)
-                handle.update(self.figure)
-            c.observe(changed, names="value")
-            controls.append(c)
-        display(w.VBox(controls))
+        show_with_sliders(self)
 
 
 def explore_tempering(t_max=10.0, replicas=6, steps=300, seed=3):

@@ -42,7 +42,7 @@ def test_a_stub_fails_every_check(check):
 
 
 # ------------------------------------------------------------------ typical mistakes
-def newton_inv(grad, hess):
+def newton_inv(hess, grad):
     return -np.linalg.inv(hess) @ grad
 
 
@@ -86,7 +86,7 @@ def pgd_no_projection(grad_f, project, x0, lr, steps):
 
 @pytest.mark.parametrize("mistake, exercise, check_name, phrase", [
     (newton_inv, "newton_step", "ill-conditioned", "np.linalg.inv"),
-    (lambda g, H: np.linalg.solve(H, g), "newton_step", "solves H p = -g", "sign is flipped"),
+    (lambda H, g: np.linalg.solve(H, g), "newton_step", "solves H p = -g", "sign is flipped"),
     (armijo_wrong_sign, "backtracking", "armijo", "wrong sign"),
     (cg_stale_residual, "conjugate_gradient", "solution", "residual is never updated"),
     (cg_stale_residual, "conjugate_gradient", "distinct eigenvalues", "residual is never updated"),
