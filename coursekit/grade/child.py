@@ -1,19 +1,31 @@
 """One sandboxed child process that imports a submitted module and serves calls.
 
 The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` in a
-fresh private (0700) temporary directory with a scrubbed environment and its own
-session (process group), talks to it over two private pipes, drains its
-stdout/stderr into a bounded buffer, enforces a wall-time limit on every exchange
-(killing the whole process group), and validates every reply (frame, nonce, id,
+fresh temporary directory with a scrubbed environment, talks to it over two private
+pipes, drains its stdout/stderr into a bounded buffer, enforces a wall-time limit on
+every exchange (killing the child), and validates every reply (frame, nonce, id,
 bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
-are evaluated here, in the parent, when the child's stub asks. Any misbehaviour,
+are evaluated here, in the parent, when the child's stub asks, on arguments no larger
+than the call's own inputs (:func:`_check_callback_arguments`). Any misbehaviour,
 and any exception while reading a reply, becomes a :class:`ChildError`: the grader
-never trusts the child. :func:`close_all` stops every live child (on interrupt).
+never trusts the child.
+
+Who the child is: when the grader runs as root, every child becomes a user of its own
+(:func:`worker_user`: a uid and gid with no passwd or group entry and no process,
+chosen afresh for each child), which owns nothing: its folder and files belong to the
+grader and are only readable by the child's group. Elsewhere the grader refuses to
+start a child (:class:`PrivilegeError`) unless ``Limits.allow_same_user`` says that
+running submissions with the grader's own rights is intended (a learner grading their
+own work). All children of one grader share one process group (not the grader's);
+each dies with the grader (parent-death signal), and :func:`close_all` stops them all
+(at exit and on interrupt).
 """
 import atexit
 import functools
 import importlib.util
+import math
 import os
+import random
 import secrets
 import select
 import shutil
@@ -34,28 +46,42 @@ from coursekit.grade import worker
 from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
-NOBODY = 65534
 MAX_CALLBACK_ELEMENTS = 1 << 20  # array entries in the arguments of one callback
+SMALL_ARRAY = 1024               # a callback argument this small is always accepted
 BOOT_TIMEOUT = 60.0  # starting Python + NumPy; not the submission's time
+BUDGET_PER_TIMEOUT = 10          # a submission's calls take at most this many per-call timeouts in all
+ID_RANGES = ((0x70000000, 1 << 20), (60000, 1024))   # uids/gids for workers: first one mapped in this namespace
 _SITE_NAMES = ("site-packages", "dist-packages")
 _LIVE, _LIVE_LOCK = set(), threading.Lock()
+_IDS_TAKEN, _GROUP = set(), [0]   # uids of live children; the process group of the children (0: none yet)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; and
-    wall seconds for one chapter's checks in all."""
+    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; wall
+    seconds for one chapter's checks in all; wall seconds of calls for one submission in all
+    (``submission_s``; default ``BUDGET_PER_TIMEOUT * timeout``); ``allow_same_user``: run the
+    children with the grader's own rights where they cannot get a user of their own."""
 
     timeout: float = 10.0
     memory_mb: int = 2048
     cpu_s: int = 120
     output_bytes: int = 64 * 1024
     chapter_s: float = 300.0      # wall seconds for all of one chapter's checks, the grader's own work included
+    submission_s: "float | None" = None
+    allow_same_user: bool = False
 
     def __post_init__(self):
         for name in ("timeout", "memory_mb", "cpu_s", "output_bytes", "chapter_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.submission_s is not None and not self.submission_s > 0:
+            raise ValueError(f"submission_s must be positive, got {self.submission_s!r}")
+
+    @property
+    def budget_s(self):
+        """Wall seconds of calls (imports included) one submission may use in all."""
+        return self.submission_s if self.submission_s is not None else BUDGET_PER_TIMEOUT * self.timeout
 
 
 class ChildError(Exception):
@@ -68,6 +94,10 @@ class ChildError(Exception):
 
 class SandboxError(RuntimeError):
     """The grader could not start its own worker (an installation problem)."""
+
+
+class PrivilegeError(SandboxError):
+    """The grader cannot give its workers a user of their own, and running them as itself was not allowed."""
 
 
 def _site_dirs():
@@ -101,29 +131,131 @@ def read_paths(allowed=("numpy",)):
     return tuple(dict.fromkeys(p for p in paths if os.path.exists(p)))
 
 
+def _group_alive(group):
+    if group <= 1:
+        return False
+    try:
+        os.killpg(group, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
 def close_all():
-    """Stop every live child and remove its folder (called when the grader is interrupted)."""
+    """Stop every live child and remove its folder (at exit and when the grader is interrupted);
+    then kill what is left of the children's process group."""
     with _LIVE_LOCK:
         children = list(_LIVE)
     for child in children:
         child.close()
+    with _LIVE_LOCK:
+        group, _GROUP[0] = _GROUP[0], 0
+    if group > 1 and group != os.getpgrp():
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 atexit.register(close_all)
 
 
-@functools.lru_cache(maxsize=1)
-def unprivileged_user():
-    """``nobody``'s uid when running as root and it can run the worker, else None."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return None
-    probe = f"import sys, os; sys.path += {_site_dirs()!r}; import numpy"
+def _mapped(path):
     try:
-        done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], user=NOBODY, group=NOBODY,
-                              extra_groups=[], cwd="/", env={"PATH": os.defpath}, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return NOBODY if done.returncode == 0 else None
+        with open(path) as f:
+            return [tuple(int(v) for v in line.split()) for line in f if line.strip()]
+    except OSError:
+        return [(0, 0, 1 << 32)] if sys.platform == "linux" else []
+
+
+@functools.lru_cache(maxsize=1)
+def _id_range():
+    """(first id, count) of the ids for workers: the first range of ID_RANGES that is mapped (uid and gid)."""
+    maps = [_mapped("/proc/self/uid_map"), _mapped("/proc/self/gid_map")]
+    for first, count in ID_RANGES:
+        if all(any(inner <= first and first + count <= inner + n for inner, _, n in m) for m in maps):
+            return first, count
+    return None
+
+
+def _can_switch_user():
+    """Why the grader cannot give each worker a user of its own ("" if it can)."""
+    if not hasattr(os, "setresuid"):
+        return "this system has no setresuid"
+    if os.geteuid() != 0:
+        return f"the grader runs as uid {os.geteuid()}, not as root"
+    try:
+        with open("/proc/self/status") as f:
+            caps = int(next(line.split()[1] for line in f if line.startswith("CapEff:")), 16)
+    except (OSError, StopIteration, ValueError):
+        caps = (1 << 8) - 1 if sys.platform != "linux" else 0
+    if caps & (1 << 6 | 1 << 7) != 1 << 6 | 1 << 7:
+        return "the grader runs as root without CAP_SETUID and CAP_SETGID"
+    if _id_range() is None:
+        return f"none of the ids {ID_RANGES} is mapped in this user namespace"
+    return ""
+
+
+def require_user(limits):
+    """Raise PrivilegeError where workers cannot get a user of their own and ``limits`` does not allow
+    running them as the grader (checked once before a batch, so that it stops at once)."""
+    why = _can_switch_user()
+    if why and not limits.allow_same_user:
+        raise PrivilegeError(_refusal(why))
+
+
+def _refusal(why):
+    return (f"refusing to grade: {why}, so submitted code would run with the grader's own rights (it could change"
+            " or delete the grader's files and the other submissions' results). Run the grader as root (for instance"
+            " in the grading container): each worker then becomes a user of its own that owns nothing. To grade code"
+            " you trust (your own work) as yourself, pass --allow-same-user.")
+
+
+def _ids_in_use():
+    """uids and gids of every process this grader can see."""
+    used = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            with open(status) as f:
+                for line in f:
+                    if line.startswith(("Uid:", "Gid:")):
+                        used.update(int(v) for v in line.split()[1:])
+        except (OSError, ValueError):
+            continue
+    return used
+
+
+def worker_user(limits):
+    """(uid, gid) for a new worker: ids with no passwd or group entry, no process, no other live worker;
+    None where the worker runs as the grader (``limits.allow_same_user``); raises PrivilegeError otherwise."""
+    why = _can_switch_user()
+    if why:
+        if limits.allow_same_user:
+            return None
+        raise PrivilegeError(_refusal(why))
+    import grp
+    import pwd
+
+    first, count = _id_range()
+    used = _ids_in_use()
+    with _LIVE_LOCK:
+        for _ in range(count):
+            uid = first + random.randrange(count)
+            if uid in _IDS_TAKEN or uid in used:
+                continue
+            try:
+                pwd.getpwuid(uid)
+                continue
+            except KeyError:
+                pass
+            try:
+                grp.getgrgid(uid)
+                continue
+            except KeyError:
+                pass
+            _IDS_TAKEN.add(uid)
+            return uid, uid
+    raise PrivilegeError(f"no free id for a worker in {first}..{first + count - 1}")
 
 
 class _Drain(threading.Thread):
@@ -157,11 +289,11 @@ class Child:
 
     def __init__(self, source, module, limits=Limits(), companions=None, allowed=("numpy",)):
         self.module, self.limits = module, limits
-        self._closed, self.proc = False, None
+        self._closed, self.proc, self.user, self.import_seconds = False, None, None, 0.0
         allowed = tuple(dict.fromkeys(("numpy",) + tuple(allowed)))
         files = {name: src if isinstance(src, bytes) else read_source(src)
                  for name, src in {**(companions or {}), module: source}.items()}
-        user = unprivileged_user()
+        self.user = user = worker_user(limits)
         self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")  # 0700
         with _LIVE_LOCK:
             _LIVE.add(self)
@@ -170,10 +302,12 @@ class Child:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(data[:MAX_MODULE_BYTES])
-            if user is not None:
-                os.chown(target, user, user)
+            if user is not None:    # the grader's files, readable by the worker's group: it owns nothing
+                os.chown(target, -1, user[1])
+                os.chmod(target, 0o640)
         if user is not None:
-            os.chown(self.workdir, user, user)
+            os.chown(self.workdir, -1, user[1])
+            os.chmod(self.workdir, 0o750)
         self.nonce = secrets.token_hex(16)
         self.sandbox, self.names = [], []
         self._buffer = bytearray()
@@ -182,12 +316,12 @@ class Child:
         self._reply_r, reply_w = os.pipe()
         env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        extra = dict(user=user, group=user, extra_groups=[]) if user is not None else {}
-        try:
+        try:   # started as the grader (the interpreter may be reachable by root only); it drops to `user` itself
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w)],
+                [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w),
+                 str(_GROUP[0])],
                 pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True, **extra)
+                stderr=subprocess.STDOUT, cwd=self.workdir, env=env)
         except OSError as exc:
             self.close()
             raise SandboxError(f"could not start the grading worker ({sys.executable}): {exc}") from None
@@ -199,20 +333,34 @@ class Child:
         self._drain.start()
         hello = {"nonce": self.nonce, "workdir": self.workdir, "module": module, "site_dirs": _site_dirs(),
                  "allowed": list(allowed), "read_paths": list(read_paths(allowed)) + [self.workdir],
-                 "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s}}
+                 "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s},
+                 "user": list(user) if user is not None else None, "parent": os.getpid()}
         self._send(hello, time.monotonic() + BOOT_TIMEOUT)
 
     # ------------------------------------------------------------ protocol --
-    def start(self):
-        """Wait for the worker to boot and import the module; returns the "ready" reply."""
+    def start(self, timeout=None):
+        """Wait for the worker to boot and import the module (``timeout``: seconds for the import, default
+        the per-call limit); returns the "ready" reply."""
         try:
             booted = self._receive("booted", time.monotonic() + BOOT_TIMEOUT)
         except ChildError as exc:
             self.close()
             raise SandboxError(f"the grading worker did not start: {exc.message}\n{self.output}") from None
+        if "error" in booted:
+            self.close()
+            raise SandboxError(f"the grading worker did not start: {clean(booted['error'], 500)}")
+        group = booted.get("group")
+        if type(group) is int and group > 1:
+            with _LIVE_LOCK:
+                if not _group_alive(_GROUP[0]):
+                    _GROUP[0] = group
         layers = booted.get("sandbox")
         self.sandbox = [clean(layer, 200) for layer in layers[:20]] if isinstance(layers, list) else []
-        ready = self._receive("ready", time.monotonic() + self.limits.timeout, during="importing the module")
+        started = time.monotonic()
+        try:
+            ready = self._receive("ready", started + (timeout or self.limits.timeout), during="importing the module")
+        finally:
+            self.import_seconds = time.monotonic() - started
         ready["ok"] = ready.get("ok") is True
         if not ready["ok"]:
             ready["error"] = _clean_error(ready.get("error"))
@@ -224,7 +372,8 @@ class Child:
         """Call ``function(*args, **kwargs)`` in the child; returns the validated reply.
 
         Top-level :class:`Ref` arguments reach the child as plain stub functions that
-        this process evaluates. The reply has ``ok``; then ``value`` and ``after``
+        this process evaluates, on arguments no larger than this call's own
+        (:func:`_check_callback_arguments`). The reply has ``ok``; then ``value`` and ``after``
         (decoded plain data) or ``error`` (dict of str). Raises ChildError on timeout,
         death or a malformed reply.
         """
@@ -240,9 +389,10 @@ class Child:
         request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
                    "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
         deadline = time.monotonic() + (timeout or self.limits.timeout)
+        bound = _Bound([args, dict(kwargs or {})])
         self._send(request, deadline)
         reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id,
-                              callbacks=lambda message: self._callback(refs, message, deadline))
+                              callbacks=lambda message: self._callback(refs, message, deadline, bound))
         try:
             if reply.get("ok") is True:
                 reply["value"] = worker.decode(reply.get("value"))
@@ -256,7 +406,7 @@ class Child:
             raise ChildError("protocol", f"the reply was not plain data ({clean(exc, 200)})") from None
         return reply
 
-    def _callback(self, refs, message, deadline):
+    def _callback(self, refs, message, deadline, bound):
         """Evaluate callable ``fn`` of the current call for the child's stub, and answer."""
         try:
             k = message.get("fn")
@@ -266,6 +416,7 @@ class Child:
             kwargs = worker.decode(message.get("kwargs"), max_elements=MAX_CALLBACK_ELEMENTS)
             if type(args) is not list or type(kwargs) is not dict:
                 raise ValueError("malformed arguments")
+            bound.check([args, kwargs])
             if refs[k][1] is None:
                 refs[k][1] = refs[k][0].resolve()
             with np.errstate(all="ignore"):
@@ -274,11 +425,20 @@ class Child:
         except Exception as exc:  # noqa: BLE001 -- bad arguments are the submission's error, raised there
             answer = {"op": "callback_result", "ok": False, "type": type(exc).__name__,
                       "message": clean(exc, 500)}
-        self._send(answer, deadline)
+        try:
+            data = worker.frame(answer)
+        except worker.WireError as exc:   # e.g. a value over the frame limit
+            data = worker.frame({"op": "callback_result", "ok": False, "type": "ValueError",
+                                 "message": f"the function's value cannot be sent back: {clean(exc, 200)}"})
+        self._send(data, deadline)
 
     def _send(self, message, deadline):
         try:
-            worker.write_frame(_FdWriter(self._request_w, deadline), message)
+            data = message if isinstance(message, bytes) else worker.frame(message)
+            _FdWriter(self._request_w, deadline).write(data)
+        except worker.WireError as exc:     # a request the grader built: not the child's doing
+            self.close()
+            raise ChildError("protocol", f"a request could not be sent ({clean(exc, 200)})") from None
         except TimeoutError:
             self.close()
             message = f"the process stopped reading its requests ({self.limits.timeout:g} s)"
@@ -354,7 +514,8 @@ class Child:
         return f"; its last output: {tail!r}" if tail else ""
 
     def close(self):
-        """Kill the whole process group, release the pipes, remove the folder (idempotent)."""
+        """Kill the child (it cannot have children of its own), release the pipes, remove the folder
+        (idempotent)."""
         with _LIVE_LOCK:
             if self._closed:
                 return
@@ -362,7 +523,7 @@ class Child:
             _LIVE.discard(self)
         if self.proc is not None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.kill()    # not its group: the other children share it
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()
@@ -375,6 +536,9 @@ class Child:
                 self._drain.join(timeout=5)
             self.proc.stdout.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.user is not None:
+            with _LIVE_LOCK:
+                _IDS_TAKEN.discard(self.user[0])
 
     @property
     def alive(self):
@@ -392,6 +556,50 @@ class Child:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _Bound:
+    """What a callback of one call may be given: the arrays of the call's own inputs bound it.
+
+    An array argument of a callback must be of a real dtype of at least 32 bits (bool and
+    integers too: no float16, whose arithmetic NumPy emulates slowly, no complex), and either
+    small (at most SMALL_ARRAY entries) or no larger, axis by axis, than an array of the call
+    with as many axes; all of them together hold at most 4 times the call's entries. So a Ref
+    target, which takes time linear in its arguments or a product of two of them (a matrix
+    times a batch), costs the grader no more than on the check's own inputs, whatever the
+    submission sends (a "batch of w" of 10^6 rows, in float16, is refused)."""
+
+    def __init__(self, inputs):
+        self.shapes = {a.shape for a in _arrays(inputs)}
+        self.total = 4 * sum(math.prod(s) for s in self.shapes) + 4 * SMALL_ARRAY
+
+    def check(self, arguments):
+        total = 0
+        for a in _arrays(arguments):
+            if a.dtype.kind not in "biuf" or (a.dtype.kind == "f" and a.dtype.itemsize < 4):
+                raise TypeError(f"this function takes arrays of float64 (or float32, integers, booleans); it was "
+                                f"given an array of {a.dtype}")
+            if a.size > SMALL_ARRAY and not any(len(s) == a.ndim and all(n <= m for n, m in zip(a.shape, s))
+                                                for s in self.shapes):
+                shapes = ", ".join(str(s) for s in sorted(self.shapes, key=len)) or "none"
+                raise ValueError(f"this function was given an array of shape {a.shape}: larger than the arrays "
+                                 f"it is meant for (the call's inputs: {shapes})")
+            total += a.size
+        if total > self.total:
+            raise ValueError(f"this function was given arrays of {total} entries in all; the limit for this "
+                             f"check is {self.total}")
+
+
+def _arrays(value, depth=0):
+    """The NumPy arrays in plain data (lists, tuples, dict values), depth first."""
+    if isinstance(value, np.ndarray):
+        yield value
+    elif depth < worker.MAX_DEPTH and isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _arrays(v, depth + 1)
+    elif depth < worker.MAX_DEPTH and isinstance(value, dict):
+        for v in value.values():
+            yield from _arrays(v, depth + 1)
 
 
 class _FdWriter:
