@@ -54,6 +54,7 @@ ID_RANGES = ((0x70000000, 1 << 20), (60000, 1024))   # uids/gids for workers: fi
 _SITE_NAMES = ("site-packages", "dist-packages")
 _LIVE, _LIVE_LOCK = set(), threading.Lock()
 _IDS_TAKEN, _GROUP = set(), [0]   # uids of live children; the process group of the children (0: none yet)
+_SPAWN_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -317,11 +318,17 @@ class Child:
         env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         try:   # started as the grader (the interpreter may be reachable by root only); it drops to `user` itself
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w),
-                 str(_GROUP[0])],
-                pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, cwd=self.workdir, env=env)
+            with _SPAWN_LOCK:   # one group for all children: the first one leads it, the others join it
+                group = _GROUP[0] if _group_alive(_GROUP[0]) else 0
+                # Python 3.10 has no process_group: the worker joins the group itself, first thing
+                extra = {"process_group": group} if sys.version_info >= (3, 11) else {}
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w),
+                     str(group)],
+                    pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT, cwd=self.workdir, env=env, **extra)
+                if group == 0:
+                    _GROUP[0] = self.proc.pid
         except OSError as exc:
             self.close()
             raise SandboxError(f"could not start the grading worker ({sys.executable}): {exc}") from None
@@ -349,11 +356,6 @@ class Child:
         if "error" in booted:
             self.close()
             raise SandboxError(f"the grading worker did not start: {clean(booted['error'], 500)}")
-        group = booted.get("group")
-        if type(group) is int and group > 1:
-            with _LIVE_LOCK:
-                if not _group_alive(_GROUP[0]):
-                    _GROUP[0] = group
         layers = booted.get("sandbox")
         self.sandbox = [clean(layer, 200) for layer in layers[:20]] if isinstance(layers, list) else []
         started = time.monotonic()

@@ -232,11 +232,11 @@ class ChapterSession:
         if self.source is None:
             result.status, result.hint = "not submitted", f"{self.chapter.MODULE}.py was not submitted"
             return result
-        if check.exercise in self.timed_out:
-            result.status, result.hint = "not run", f"skipped: an earlier check of {check.exercise} timed out"
-            return result
         if self.budget.left <= 0:
             result.status, result.hint = "not run", f"skipped: {self.budget.hint()}"
+            return result
+        if check.exercise in self.timed_out:
+            result.status, result.hint = "not run", f"skipped: an earlier check of {check.exercise} timed out"
             return result
         if time.monotonic() - self._started > self.limits.chapter_s:
             result.status, result.hint = "not run", (f"skipped: this chapter's checks took more than "

@@ -164,7 +164,7 @@ def decode(tree, depth=0, fns=None, max_elements=MAX_ELEMENTS):
     ``fns(k)`` builds the stub of ``{"$fn": k}`` (child side); without it that tag is refused.
     ``max_elements`` bounds the entries of all arrays together.
     """
-    budget = [max_elements]
+    budget = [max_elements, max_elements]   # left, limit
     try:
         return _decode(tree, depth, fns, budget)
     except WireError:
@@ -206,7 +206,7 @@ def _decode(tree, depth, fns, budget):
             raise WireError("malformed array shape")
         size = math.prod(shape)
         if size > budget[0]:
-            raise WireError(f"arrays of more than {MAX_ELEMENTS} entries in all")
+            raise WireError(f"arrays of more than {budget[1]} entries in all")
         budget[0] -= size
         dtype = np.dtype("?" if code == "b1" else "<" + code)
         if len(data) != 4 * math.ceil(dtype.itemsize * size / 3):

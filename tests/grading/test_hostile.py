@@ -214,7 +214,8 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
 
 
 def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tmp_path):
-    """Attack 10: the child's folder is 0700 (its files 0600) and SIGTERM or Ctrl-C removes it."""
+    """Attack 10: the child's folder is private (0700 and its files 0600; as root: the grader's, readable by
+    the worker's group only, 0750 and 0640, so the worker owns nothing) and SIGTERM or Ctrl-C removes it."""
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "ch1_gradient_descent.py").write_text(
         "def numerical_gradient(f, x, eps=1e-6):\n    while True:\n        pass\n")
@@ -228,8 +229,12 @@ def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tm
         while not list(temp.glob("coursekit-*/ch1_gradient_descent.py")) and time.monotonic() < deadline:
             time.sleep(0.05)
         (folder,) = temp.glob("coursekit-*")
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        assert stat.S_IMODE((folder / "ch1_gradient_descent.py").stat().st_mode) == 0o600
+        module = folder / "ch1_gradient_descent.py"
+        if folder.stat().st_gid != os.getegid():     # a worker of its own: its group reads, nothing is its own
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o750 and stat.S_IMODE(module.stat().st_mode) == 0o640
+            assert folder.stat().st_uid == module.stat().st_uid == os.geteuid()
+        else:
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(module.stat().st_mode) == 0o600
         time.sleep(0.5)                       # the child is now in its loop
         grader.send_signal(stop)
         out, err = grader.communicate(timeout=30)
