@@ -497,10 +497,14 @@ METADATA = '''
     here = os.getcwd()
     attempts = []
     for path in (os.path.dirname(here), here, os.path.join(here, "ch1_gradient_descent.py"), np.__file__):
-        st = os.stat(path)
-        attempts += [lambda p=path, st=st: os.chmod(p, st.st_mode & 0o7777),
-                     lambda p=path, st=st: os.chown(p, st.st_uid, st.st_gid),
-                     lambda p=path, st=st: os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns)),
+        try:
+            st = os.stat(path)
+            mode, owner, times = st.st_mode & 0o7777, (st.st_uid, st.st_gid), (st.st_atime_ns, st.st_mtime_ns)
+        except OSError:           # a folder it cannot even walk to (a private TMPDIR)
+            mode, owner, times = 0o700, (os.getuid(), os.getgid()), (0, 0)
+        attempts += [lambda p=path, m=mode: os.chmod(p, m),
+                     lambda p=path, o=owner: os.chown(p, *o),
+                     lambda p=path, t=times: os.utime(p, ns=t),
                      lambda p=path: os.setxattr(p, "user.coursekit_probe", b"1")]
 
     def on_fd(path, request, arg, ioctl=False, undo=None):

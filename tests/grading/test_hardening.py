@@ -139,6 +139,7 @@ def test_no_file_metadata_lease_or_identity_can_be_changed(probe, action):
 
 def test_the_grader_refuses_to_run_submissions_as_itself_unless_told(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(child_module, "_can_switch_user", lambda: "the grader runs as uid 1000, not as root")
+    monkeypatch.delenv("COURSEKIT_GRADE_ALLOW_SAME_USER", raising=False)
     (tmp_path / "alice").mkdir()
     (tmp_path / "alice" / "ch1_gradient_descent.py").write_text(SOLUTION)
     target = [str(tmp_path / "alice"), "--chapter", "1"]
@@ -156,7 +157,9 @@ def test_an_ordinary_user_is_refused_with_a_clear_message(tmp_path):
     script = ("import os, sys\nfrom coursekit.grade.cli import main\n"
               "os.setgroups([]); os.setresgid(61999, 61999, 61999); os.setresuid(61999, 61999, 61999)\n"
               f"sys.exit(main([{str(ROOT / 'solutions')!r}, '--chapter', '1']))\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    env = {k: v for k, v in os.environ.items() if k != "COURSEKIT_GRADE_ALLOW_SAME_USER"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env=env)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "refusing to grade: the grader runs as uid 61999, not as root" in done.stderr
     assert "--allow-same-user" in done.stderr and not done.stdout

@@ -84,6 +84,7 @@ def batch(tmp_path_factory):
     # A private temporary folder: other tests (xdist workers) create grader folders of their own meanwhile.
     temp = tmp_path_factory.mktemp("tmp")
     ipc_before, temp_before = _ipc_objects(), _grader_temp_folders(temp)
+    modes_before = [stat.S_IMODE(temp.stat().st_mode)]
     start = time.perf_counter()
     stdout = io.StringIO()
     saved, tempfile.tempdir = (tempfile.tempdir, os.environ.get("TMPDIR")), str(temp)
@@ -106,6 +107,7 @@ def batch(tmp_path_factory):
     return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained, seccomp=seccomp,
                 by_name=by_name, stdout=stdout.getvalue(), grades=grades, ipc=(ipc_before, _ipc_objects()),
                 temp=(temp_before, _grader_temp_folders(temp)),
+                modes=(modes_before, [stat.S_IMODE(temp.stat().st_mode)]),
                 results={name: json.loads(Path(row["results_json"]).read_text(encoding="utf-8"))
                          for name, row in rows.items()})
 
@@ -161,6 +163,12 @@ def test_nothing_is_left_outside_the_children(batch):
         assert batch["ipc"][1] == batch["ipc"][0]
     before, after = batch["temp"]
     assert after <= before
+
+
+def test_the_graders_temporary_folder_keeps_its_mode(batch):
+    """Issue 19: a worker that chmods its parent folder (the grader's TMPDIR) or sets its times is refused:
+    the honest copies beside it keep full marks (test_every_attack_class...) and the folder is unchanged."""
+    assert batch["modes"][1][0] == batch["modes"][0][0] == 0o700
 
 
 def test_names_are_unique(batch):
