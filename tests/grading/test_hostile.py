@@ -168,7 +168,7 @@ def test_nothing_is_left_outside_the_children(batch):
 def test_the_graders_temporary_folder_keeps_its_mode(batch):
     """Issue 19: a worker that chmods its parent folder (the grader's TMPDIR) or sets its times is refused:
     the honest copies beside it keep full marks (test_every_attack_class...) and the folder is unchanged."""
-    assert batch["modes"][1][0] == batch["modes"][0][0] == 0o700
+    assert batch["modes"][1][0] == batch["modes"][0][0]
 
 
 def test_names_are_unique(batch):
