@@ -16,9 +16,10 @@ chosen afresh for each child), which owns nothing: its folder and files belong t
 grader and are only readable by the child's group. Elsewhere the grader refuses to
 start a child (:class:`PrivilegeError`) unless ``Limits.allow_same_user`` (or
 COURSEKIT_GRADE_ALLOW_SAME_USER=1) says that running submissions with the grader's own
-rights is intended (a learner grading their own work). All children of one grader share one process group (not the grader's);
-each dies with the grader (parent-death signal), and :func:`close_all` stops them all
-(at exit and on interrupt).
+rights is intended (a learner grading their own work). Each child leads a session and
+process group of its own (one scheduler autogroup each, as before), dies with the
+grader (parent-death signal: the grader killed with SIGKILL included), and
+:func:`close_all` kills every child's group at exit and on interrupt or SIGTERM.
 """
 import atexit
 import functools
@@ -53,8 +54,7 @@ BUDGET_PER_TIMEOUT = 10          # a submission's calls take at most this many p
 ID_RANGES = ((0x70000000, 1 << 20), (60000, 1024))   # uids/gids for workers: first one mapped in this namespace
 _SITE_NAMES = ("site-packages", "dist-packages")
 _LIVE, _LIVE_LOCK = set(), threading.Lock()
-_IDS_TAKEN, _GROUP = set(), [0]   # uids of live children; the process group of the children (0: none yet)
-_SPAWN_LOCK = threading.Lock()
+_IDS_TAKEN = set()   # uids of live children
 
 
 @dataclass(frozen=True)
@@ -132,30 +132,13 @@ def read_paths(allowed=("numpy",)):
     return tuple(dict.fromkeys(p for p in paths if os.path.exists(p)))
 
 
-def _group_alive(group):
-    if group <= 1:
-        return False
-    try:
-        os.killpg(group, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
 def close_all():
-    """Stop every live child and remove its folder (at exit and when the grader is interrupted);
-    then kill what is left of the children's process group."""
+    """Kill every live child's process group and remove its folder (at exit, and when the grader is
+    interrupted or terminated)."""
     with _LIVE_LOCK:
         children = list(_LIVE)
     for child in children:
         child.close()
-    with _LIVE_LOCK:
-        group, _GROUP[0] = _GROUP[0], 0
-    if group > 1 and group != os.getpgrp():
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 atexit.register(close_all)
@@ -324,17 +307,10 @@ class Child:
         env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         try:   # started as the grader (the interpreter may be reachable by root only); it drops to `user` itself
-            with _SPAWN_LOCK:   # one group for all children: the first one leads it, the others join it
-                group = _GROUP[0] if _group_alive(_GROUP[0]) else 0
-                # Python 3.10 has no process_group: the worker joins the group itself, first thing
-                extra = {"process_group": group} if sys.version_info >= (3, 11) else {}
-                self.proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w),
-                     str(group)],
-                    pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT, cwd=self.workdir, env=env, **extra)
-                if group == 0:
-                    _GROUP[0] = self.proc.pid
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w)],
+                pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True)
         except OSError as exc:
             self.close()
             raise SandboxError(f"could not start the grading worker ({sys.executable}): {exc}") from None
@@ -522,8 +498,7 @@ class Child:
         return f"; its last output: {tail!r}" if tail else ""
 
     def close(self):
-        """Kill the child (it cannot have children of its own), release the pipes, remove the folder
-        (idempotent)."""
+        """Kill the child's process group, release the pipes, remove the folder (idempotent)."""
         with _LIVE_LOCK:
             if self._closed:
                 return
@@ -531,7 +506,7 @@ class Child:
             _LIVE.discard(self)
         if self.proc is not None:
             try:
-                self.proc.kill()    # not its group: the other children share it
+                os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()

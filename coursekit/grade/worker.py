@@ -18,8 +18,7 @@ array size) is checked by :func:`parse_payload` and :func:`decode`, which raise
 only :class:`WireError`: the parent treats every byte from a child as hostile,
 including frames forged with the nonce (the submission runs in this process).
 
-The child (started as root when the grader is root): joins the grader's process group
-of workers, reads a hello (nonce, paths, limits, the modules the chapter allows, the
+The child (started as root when the grader is root, in a session of its own): reads a hello (nonce, paths, limits, the modules the chapter allows, the
 user to become), applies resource limits, imports those modules (NumPy by default),
 becomes the unprivileged user it was given (then folders it can no longer walk to, such
 as an interpreter under /root, are reached through descriptors opened before:
@@ -255,14 +254,6 @@ def _load_sibling(name):
     return module
 
 
-def _join_group(group):
-    """Join the grader's process group of workers (``group``; 0 or a group that is gone: lead a new one)."""
-    try:
-        os.setpgid(0, group)
-    except OSError:
-        os.setpgid(0, 0)
-
-
 def _reach(fds, folders):
     """After the drop: each of ``folders`` the new user cannot walk to (an interpreter under /root,
     a private TMPDIR) is used through its descriptor, ``/proc/self/fd/N``, on sys.path and in the
@@ -289,8 +280,7 @@ def _reach(fds, folders):
     return {fds[p] for p in moved}
 
 
-def main(request_fd, reply_fd, group=0):
-    _join_group(group)
+def main(request_fd, reply_fd):
     requests = os.fdopen(request_fd, "rb", buffering=0)
     replies = os.fdopen(reply_fd, "wb", buffering=0)
     hello = read_frame(requests)
@@ -325,7 +315,7 @@ def main(request_fd, reply_fd, group=0):
     layers = sandbox.confine(hello["read_paths"], hello["limits"], ruleset)
     for fd in set(fds.values()) - kept:
         os.close(fd)
-    reply({"op": "booted", "sandbox": identity + layers, "group": os.getpgid(0)})
+    reply({"op": "booted", "sandbox": identity + layers})
 
     import numpy
     ndarray = numpy.ndarray
@@ -391,4 +381,4 @@ def main(request_fd, reply_fd, group=0):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    main(int(sys.argv[1]), int(sys.argv[2]))
