@@ -6,17 +6,14 @@ pipes, drains its stdout/stderr into a bounded buffer, enforces a wall-time limi
 every exchange (killing the child), and validates every reply (frame, nonce, id,
 bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
 are evaluated here, in the parent, when the child's stub asks, on arguments no larger
-than the call's own inputs (:func:`_check_callback_arguments`). Any misbehaviour,
+than the call's own inputs (coursekit.grade.callbacks). Any misbehaviour,
 and any exception while reading a reply, becomes a :class:`ChildError`: the grader
 never trusts the child.
 
-Who the child is: when the grader runs as root, every child becomes a user of its own
-(:func:`worker_user`: a uid and gid with no passwd or group entry and no process,
-chosen afresh for each child), which owns nothing: its folder and files belong to the
-grader and are only readable by the child's group. Elsewhere the grader refuses to
-start a child (:class:`PrivilegeError`) unless ``Limits.allow_same_user`` (or
-COURSEKIT_GRADE_ALLOW_SAME_USER=1) says that running submissions with the grader's own
-rights is intended (a learner grading their own work). Each child leads a session and
+Who the child is (coursekit.grade.identity): when the grader runs as root, a user of
+its own that owns nothing (its folder and files belong to the grader and are only
+readable by the child's group); elsewhere no child starts unless
+``Limits.allow_same_user`` says so. Each child leads a session and
 process group of its own (one scheduler autogroup each, as before), dies with the
 grader (parent-death signal: the grader killed with SIGKILL included), and
 :func:`close_all` kills every child's group at exit and on interrupt or SIGTERM.
@@ -24,9 +21,7 @@ grader (parent-death signal: the grader killed with SIGKILL included), and
 import atexit
 import functools
 import importlib.util
-import math
 import os
-import random
 import secrets
 import select
 import shutil
@@ -44,17 +39,16 @@ import numpy as np
 
 from coursekit.exercises.spec import Ref
 from coursekit.grade import worker
+from coursekit.grade.callbacks import Bound
+from coursekit.grade.identity import release, worker_user
 from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
 MAX_CALLBACK_ELEMENTS = 1 << 20  # array entries in the arguments of one callback
-SMALL_ARRAY = 1024               # a callback argument this small is always accepted
 BOOT_TIMEOUT = 60.0  # starting Python + NumPy; not the submission's time
 BUDGET_PER_TIMEOUT = 10          # a submission's calls take at most this many per-call timeouts in all
-ID_RANGES = ((0x70000000, 1 << 20), (60000, 1024))   # uids/gids for workers: first one mapped in this namespace
 _SITE_NAMES = ("site-packages", "dist-packages")
 _LIVE, _LIVE_LOCK = set(), threading.Lock()
-_IDS_TAKEN = set()   # uids of live children
 
 
 @dataclass(frozen=True)
@@ -95,10 +89,6 @@ class ChildError(Exception):
 
 class SandboxError(RuntimeError):
     """The grader could not start its own worker (an installation problem)."""
-
-
-class PrivilegeError(SandboxError):
-    """The grader cannot give its workers a user of their own, and running them as itself was not allowed."""
 
 
 def _site_dirs():
@@ -142,110 +132,6 @@ def close_all():
 
 
 atexit.register(close_all)
-
-
-def _mapped(path):
-    try:
-        with open(path) as f:
-            return [tuple(int(v) for v in line.split()) for line in f if line.strip()]
-    except OSError:
-        return [(0, 0, 1 << 32)] if sys.platform == "linux" else []
-
-
-@functools.lru_cache(maxsize=1)
-def _id_range():
-    """(first id, count) of the ids for workers: the first range of ID_RANGES that is mapped (uid and gid)."""
-    maps = [_mapped("/proc/self/uid_map"), _mapped("/proc/self/gid_map")]
-    for first, count in ID_RANGES:
-        if all(any(inner <= first and first + count <= inner + n for inner, _, n in m) for m in maps):
-            return first, count
-    return None
-
-
-def _can_switch_user():
-    """Why the grader cannot give each worker a user of its own ("" if it can)."""
-    if not hasattr(os, "setresuid"):
-        return "this system has no setresuid"
-    if os.geteuid() != 0:
-        return f"the grader runs as uid {os.geteuid()}, not as root"
-    try:
-        with open("/proc/self/status") as f:
-            caps = int(next(line.split()[1] for line in f if line.startswith("CapEff:")), 16)
-    except (OSError, StopIteration, ValueError):
-        caps = (1 << 8) - 1 if sys.platform != "linux" else 0
-    if caps & (1 << 6 | 1 << 7) != 1 << 6 | 1 << 7:
-        return "the grader runs as root without CAP_SETUID and CAP_SETGID"
-    if _id_range() is None:
-        return f"none of the ids {ID_RANGES} is mapped in this user namespace"
-    return ""
-
-
-def require_user(limits):
-    """Raise PrivilegeError where workers cannot get a user of their own and ``limits`` does not allow
-    running them as the grader (checked once before a batch, so that it stops at once)."""
-    why = _can_switch_user()
-    if why and not _same_user_allowed(limits):
-        raise PrivilegeError(_refusal(why))
-
-
-def _same_user_allowed(limits):
-    """``limits.allow_same_user``, or COURSEKIT_GRADE_ALLOW_SAME_USER=1 in the grader's environment (the
-    test suite sets it: it grades this project's own solutions and exercises, and runs as any user)."""
-    return limits.allow_same_user or os.environ.get("COURSEKIT_GRADE_ALLOW_SAME_USER") == "1"
-
-
-def _refusal(why):
-    return (f"refusing to grade: {why}, so submitted code would run with the grader's own rights (it could change"
-            " or delete the grader's files and the other submissions' results). Run the grader as root (for instance"
-            " in the grading container): each worker then becomes a user of its own that owns nothing. To grade code"
-            " you trust (your own work) as yourself, pass --allow-same-user.")
-
-
-def _ids_in_use():
-    """uids and gids of every process this grader can see."""
-    used = set()
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            with open(status) as f:
-                for line in f:
-                    if line.startswith(("Uid:", "Gid:")):
-                        used.update(int(v) for v in line.split()[1:])
-        except (OSError, ValueError):
-            continue
-    return used
-
-
-def worker_user(limits):
-    """(uid, gid) for a new worker: ids with no passwd or group entry, no process, no other live worker;
-    None where the worker runs as the grader (``limits.allow_same_user``); raises PrivilegeError otherwise."""
-    why = _can_switch_user()
-    if why:
-        if _same_user_allowed(limits):
-            return None
-        raise PrivilegeError(_refusal(why))
-    import grp
-    import pwd
-
-    first, count = _id_range()
-    used = _ids_in_use()
-    with _LIVE_LOCK:
-        for _ in range(count):
-            uid = first + random.randrange(count)
-            if uid in _IDS_TAKEN or uid in used:
-                continue
-            try:
-                pwd.getpwuid(uid)
-                continue
-            except KeyError:
-                pass
-            try:
-                grp.getgrgid(uid)
-                continue
-            except KeyError:
-                pass
-            _IDS_TAKEN.add(uid)
-            return uid, uid
-    raise PrivilegeError(f"no free id for a worker in {first}..{first + count - 1}")
 
 
 class _Drain(threading.Thread):
@@ -357,7 +243,7 @@ class Child:
 
         Top-level :class:`Ref` arguments reach the child as plain stub functions that
         this process evaluates, on arguments no larger than this call's own
-        (:func:`_check_callback_arguments`). The reply has ``ok``; then ``value`` and ``after``
+        (:class:`coursekit.grade.callbacks.Bound`). The reply has ``ok``; then ``value`` and ``after``
         (decoded plain data) or ``error`` (dict of str). Raises ChildError on timeout,
         death or a malformed reply.
         """
@@ -373,7 +259,7 @@ class Child:
         request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
                    "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
         deadline = time.monotonic() + (timeout or self.limits.timeout)
-        bound = _Bound([args, dict(kwargs or {})])
+        bound = Bound([args, dict(kwargs or {})])
         self._send(request, deadline)
         reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id,
                               callbacks=lambda message: self._callback(refs, message, deadline, bound))
@@ -520,8 +406,7 @@ class Child:
             self.proc.stdout.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
         if self.user is not None:
-            with _LIVE_LOCK:
-                _IDS_TAKEN.discard(self.user[0])
+            release(self.user)
 
     @property
     def alive(self):
@@ -539,50 +424,6 @@ class Child:
 
     def __exit__(self, *exc):
         self.close()
-
-
-class _Bound:
-    """What a callback of one call may be given: the arrays of the call's own inputs bound it.
-
-    An array argument of a callback must be of a real dtype of at least 32 bits (bool and
-    integers too: no float16, whose arithmetic NumPy emulates slowly, no complex), and either
-    small (at most SMALL_ARRAY entries) or no larger, axis by axis, than an array of the call
-    with as many axes; all of them together hold at most 4 times the call's entries. So a Ref
-    target, which takes time linear in its arguments or a product of two of them (a matrix
-    times a batch), costs the grader no more than on the check's own inputs, whatever the
-    submission sends (a "batch of w" of 10^6 rows, in float16, is refused)."""
-
-    def __init__(self, inputs):
-        self.shapes = {a.shape for a in _arrays(inputs)}
-        self.total = 4 * sum(math.prod(s) for s in self.shapes) + 4 * SMALL_ARRAY
-
-    def check(self, arguments):
-        total = 0
-        for a in _arrays(arguments):
-            if a.dtype.kind not in "biuf" or (a.dtype.kind == "f" and a.dtype.itemsize < 4):
-                raise TypeError(f"this function takes arrays of float64 (or float32, integers, booleans); it was "
-                                f"given an array of {a.dtype}")
-            if a.size > SMALL_ARRAY and not any(len(s) == a.ndim and all(n <= m for n, m in zip(a.shape, s))
-                                                for s in self.shapes):
-                shapes = ", ".join(str(s) for s in sorted(self.shapes, key=len)) or "none"
-                raise ValueError(f"this function was given an array of shape {a.shape}: larger than the arrays "
-                                 f"it is meant for (the call's inputs: {shapes})")
-            total += a.size
-        if total > self.total:
-            raise ValueError(f"this function was given arrays of {total} entries in all; the limit for this "
-                             f"check is {self.total}")
-
-
-def _arrays(value, depth=0):
-    """The NumPy arrays in plain data (lists, tuples, dict values), depth first."""
-    if isinstance(value, np.ndarray):
-        yield value
-    elif depth < worker.MAX_DEPTH and isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _arrays(v, depth + 1)
-    elif depth < worker.MAX_DEPTH and isinstance(value, dict):
-        for v in value.values():
-            yield from _arrays(v, depth + 1)
 
 
 class _FdWriter:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade import report
-from coursekit.grade.child import BUDGET_PER_TIMEOUT, Limits, PrivilegeError, SandboxError, close_all, require_user
+from coursekit.grade.child import BUDGET_PER_TIMEOUT, Limits, SandboxError, close_all
+from coursekit.grade.identity import PrivilegeError, require_user
 from coursekit.grade.grader import grade_submission
 from coursekit.grade.text import file_name
 
@@ -135,8 +136,6 @@ def main(argv=None):
             return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
         try:
             return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
-        except PrivilegeError:
-            raise
         except SandboxError as exc:     # a worker that did not start, even when started again: that line only
             return _not_graded(args.submissions[i], names[i], chapters, f"not graded: {exc}")
         except MemoryError:             # the grader's own memory limit: that submission's line, not the batch

@@ -17,7 +17,7 @@ import numpy as np
 
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.exercises.spec import Call, fmt
-from coursekit.grade.child import Child, ChildError, Limits, PrivilegeError, SandboxError
+from coursekit.grade.child import Child, ChildError, Limits, SandboxError
 from coursekit.grade.submission import find_modules, read_submission
 from coursekit.grade.text import clean
 
@@ -195,8 +195,6 @@ class ChapterSession:
             except OSError as exc:  # the file could not be read (a link, not a regular file, too large)
                 self.import_failure = ("import error", clean(exc, MAX_HINT))
                 return None
-            except PrivilegeError:
-                raise
             except SandboxError:
                 if attempt == BOOT_TRIES - 1:
                     raise
@@ -204,8 +202,6 @@ class ChapterSession:
             try:
                 ready = self.child.start(timeout=max(min(self.limits.timeout, self.budget.left), 1e-3))
                 break
-            except PrivilegeError:
-                raise
             except SandboxError:            # the worker did not boot (before the submission was even read)
                 self._stop_child()
                 if attempt == BOOT_TRIES - 1:

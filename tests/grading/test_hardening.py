@@ -23,9 +23,10 @@ import pytest
 
 from coursekit.exercises import ch1
 from coursekit.exercises.spec import Ref
-from coursekit.grade import child as child_module
+from coursekit.grade import identity
 from coursekit.grade import grader as grader_module
-from coursekit.grade.child import Child, Limits, SandboxError, _Bound
+from coursekit.grade.callbacks import Bound
+from coursekit.grade.child import Child, Limits, SandboxError
 from coursekit.grade.cli import main
 from coursekit.grade.grader import BOOT_TRIES, ChapterSession, grade_submission
 from coursekit.grade.report import _cell, csv_row
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ch1_gradient_descent.py").read_text()
 CH1_TOTAL = sum(c.points for c in ch1.CHECKS)
 LINUX = sys.platform == "linux"
-AS_ROOT = LINUX and os.geteuid() == 0 and not child_module._can_switch_user()
+AS_ROOT = LINUX and os.geteuid() == 0 and not identity._can_switch_user()
 
 PROBE = '''
 import fcntl, os, pwd
@@ -138,7 +139,7 @@ def test_no_file_metadata_lease_or_identity_can_be_changed(probe, action):
 
 
 def test_the_grader_refuses_to_run_submissions_as_itself_unless_told(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(child_module, "_can_switch_user", lambda: "the grader runs as uid 1000, not as root")
+    monkeypatch.setattr(identity, "_can_switch_user", lambda: "the grader runs as uid 1000, not as root")
     monkeypatch.delenv("COURSEKIT_GRADE_ALLOW_SAME_USER", raising=False)
     (tmp_path / "alice").mkdir()
     (tmp_path / "alice" / "ch1_gradient_descent.py").write_text(SOLUTION)
@@ -148,7 +149,7 @@ def test_the_grader_refuses_to_run_submissions_as_itself_unless_told(monkeypatch
     assert "refusing to grade: the grader runs as uid 1000, not as root" in err and "--allow-same-user" in err
     assert main(target + ["--allow-same-user"]) == 0
     assert f"Total: {CH1_TOTAL:g}/{CH1_TOTAL:g}" in capsys.readouterr().out
-    with pytest.raises(child_module.PrivilegeError):   # the library refuses too
+    with pytest.raises(identity.PrivilegeError):   # the library refuses too
         Child(SOLUTION.encode(), "ch1_gradient_descent", Limits())
 
 
@@ -217,7 +218,7 @@ def test_workers_die_when_the_grader_is_killed(tmp_path):
 
 # ---------------------------------------------------------------------------- callbacks --
 def test_callback_arguments_are_bounded_by_the_calls_inputs():
-    bound = _Bound([[np.zeros(40), np.eye(40), np.zeros(40)], {}])
+    bound = Bound([[np.zeros(40), np.eye(40), np.zeros(40)], {}])
     bound.check([[np.zeros(40), np.ones((5, 40)), np.zeros(5)], {}])             # a mini-batch: fine
     bound.check([[np.ones((40, 40)), np.eye(40), np.zeros(40)], {}])              # a batch of w as large as X
     bound.check([[np.zeros(1000)], {}])                                           # small: always fine
