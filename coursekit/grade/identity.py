@@ -15,10 +15,12 @@ import os
 import random
 import sys
 import threading
+import time
 from pathlib import Path
 
 ID_RANGES = ((0x70000000, 1 << 20), (60000, 1024))   # uids/gids for workers: the first one mapped is used
 _TAKEN, _LOCK = set(), threading.Lock()              # uids of live workers
+SCAN_S = 30.0                                        # how long a scan of the processes' ids is reused
 
 
 class PrivilegeError(RuntimeError):
@@ -82,8 +84,11 @@ def _refusal(why):
             " you trust (your own work) as yourself, pass --allow-same-user.")
 
 
-def _ids_in_use():
-    """uids and gids of every process this grader can see."""
+def _ids_in_use(_seen=[0.0, set()]):   # noqa: B006 -- the cache: (when, ids)
+    """uids and gids of every process this grader can see (scanned at most every SCAN_S seconds: the ids
+    are drawn at random from a range of 2^20, and a live worker's id stays taken in _TAKEN)."""
+    if time.monotonic() - _seen[0] < SCAN_S:
+        return _seen[1]
     used = set()
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -93,6 +98,7 @@ def _ids_in_use():
                         used.update(int(v) for v in line.split()[1:])
         except (OSError, ValueError):
             continue
+    _seen[:] = [time.monotonic(), used]
     return used
 
 
