@@ -1,14 +1,22 @@
 """One sandboxed child process that imports a submitted module and serves calls.
 
 The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` in a
-fresh private (0700) temporary directory with a scrubbed environment and its own
-session (process group), talks to it over two private pipes, drains its
-stdout/stderr into a bounded buffer, enforces a wall-time limit on every exchange
-(killing the whole process group), and validates every reply (frame, nonce, id,
+fresh temporary directory with a scrubbed environment, talks to it over two private
+pipes, drains its stdout/stderr into a bounded buffer, enforces a wall-time limit on
+every exchange (killing the child), and validates every reply (frame, nonce, id,
 bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
-are evaluated here, in the parent, when the child's stub asks. Any misbehaviour,
+are evaluated here, in the parent, when the child's stub asks, on arguments no larger
+than the call's own inputs (coursekit.grade.callbacks). Any misbehaviour,
 and any exception while reading a reply, becomes a :class:`ChildError`: the grader
-never trusts the child. :func:`close_all` stops every live child (on interrupt).
+never trusts the child.
+
+Who the child is (coursekit.grade.identity): when the grader runs as root, a user of
+its own that owns nothing (its folder and files belong to the grader and are only
+readable by the child's group); elsewhere no child starts unless
+``Limits.allow_same_user`` says so. Each child leads a session and
+process group of its own (one scheduler autogroup each, as before), dies with the
+grader (parent-death signal: the grader killed with SIGKILL included), and
+:func:`close_all` kills every child's group at exit and on interrupt or SIGTERM.
 """
 import atexit
 import functools
@@ -31,31 +39,44 @@ import numpy as np
 
 from coursekit.exercises.spec import Ref
 from coursekit.grade import worker
+from coursekit.grade.callbacks import Bound
+from coursekit.grade.identity import release, worker_user
 from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
-NOBODY = 65534
 MAX_CALLBACK_ELEMENTS = 1 << 20  # array entries in the arguments of one callback
 BOOT_TIMEOUT = 60.0  # starting Python + NumPy; not the submission's time
+BUDGET_PER_TIMEOUT = 10          # a submission's calls take at most this many per-call timeouts in all
 _SITE_NAMES = ("site-packages", "dist-packages")
 _LIVE, _LIVE_LOCK = set(), threading.Lock()
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; and
-    wall seconds for one chapter's checks in all."""
+    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; wall
+    seconds for one chapter's checks in all; wall seconds of calls for one submission in all
+    (``submission_s``; default ``BUDGET_PER_TIMEOUT * timeout``); ``allow_same_user``: run the
+    children with the grader's own rights where they cannot get a user of their own."""
 
     timeout: float = 10.0
     memory_mb: int = 2048
     cpu_s: int = 120
     output_bytes: int = 64 * 1024
     chapter_s: float = 300.0      # wall seconds for all of one chapter's checks, the grader's own work included
+    submission_s: "float | None" = None
+    allow_same_user: bool = False
 
     def __post_init__(self):
         for name in ("timeout", "memory_mb", "cpu_s", "output_bytes", "chapter_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.submission_s is not None and not self.submission_s > 0:
+            raise ValueError(f"submission_s must be positive, got {self.submission_s!r}")
+
+    @property
+    def budget_s(self):
+        """Wall seconds of calls (imports included) one submission may use in all."""
+        return self.submission_s if self.submission_s is not None else BUDGET_PER_TIMEOUT * self.timeout
 
 
 class ChildError(Exception):
@@ -102,7 +123,8 @@ def read_paths(allowed=("numpy",)):
 
 
 def close_all():
-    """Stop every live child and remove its folder (called when the grader is interrupted)."""
+    """Kill every live child's process group and remove its folder (at exit, and when the grader is
+    interrupted or terminated)."""
     with _LIVE_LOCK:
         children = list(_LIVE)
     for child in children:
@@ -110,20 +132,6 @@ def close_all():
 
 
 atexit.register(close_all)
-
-
-@functools.lru_cache(maxsize=1)
-def unprivileged_user():
-    """``nobody``'s uid when running as root and it can run the worker, else None."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return None
-    probe = f"import sys, os; sys.path += {_site_dirs()!r}; import numpy"
-    try:
-        done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], user=NOBODY, group=NOBODY,
-                              extra_groups=[], cwd="/", env={"PATH": os.defpath}, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return NOBODY if done.returncode == 0 else None
 
 
 class _Drain(threading.Thread):
@@ -157,11 +165,11 @@ class Child:
 
     def __init__(self, source, module, limits=Limits(), companions=None, allowed=("numpy",)):
         self.module, self.limits = module, limits
-        self._closed, self.proc = False, None
+        self._closed, self.proc, self.user, self.import_seconds = False, None, None, 0.0
         allowed = tuple(dict.fromkeys(("numpy",) + tuple(allowed)))
         files = {name: src if isinstance(src, bytes) else read_source(src)
                  for name, src in {**(companions or {}), module: source}.items()}
-        user = unprivileged_user()
+        self.user = user = worker_user(limits)
         self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")  # 0700
         with _LIVE_LOCK:
             _LIVE.add(self)
@@ -170,10 +178,12 @@ class Child:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(data[:MAX_MODULE_BYTES])
-            if user is not None:
-                os.chown(target, user, user)
+            if user is not None:    # the grader's files, readable by the worker's group: it owns nothing
+                os.chown(target, -1, user[1])
+                os.chmod(target, 0o640)
         if user is not None:
-            os.chown(self.workdir, user, user)
+            os.chown(self.workdir, -1, user[1])
+            os.chmod(self.workdir, 0o750)
         self.nonce = secrets.token_hex(16)
         self.sandbox, self.names = [], []
         self._buffer = bytearray()
@@ -182,12 +192,11 @@ class Child:
         self._reply_r, reply_w = os.pipe()
         env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        extra = dict(user=user, group=user, extra_groups=[]) if user is not None else {}
-        try:
+        try:   # started as the grader (the interpreter may be reachable by root only); it drops to `user` itself
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w)],
                 pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True, **extra)
+                stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True)
         except OSError as exc:
             self.close()
             raise SandboxError(f"could not start the grading worker ({sys.executable}): {exc}") from None
@@ -199,20 +208,29 @@ class Child:
         self._drain.start()
         hello = {"nonce": self.nonce, "workdir": self.workdir, "module": module, "site_dirs": _site_dirs(),
                  "allowed": list(allowed), "read_paths": list(read_paths(allowed)) + [self.workdir],
-                 "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s}}
+                 "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s},
+                 "user": list(user) if user is not None else None, "parent": os.getpid()}
         self._send(hello, time.monotonic() + BOOT_TIMEOUT)
 
     # ------------------------------------------------------------ protocol --
-    def start(self):
-        """Wait for the worker to boot and import the module; returns the "ready" reply."""
+    def start(self, timeout=None):
+        """Wait for the worker to boot and import the module (``timeout``: seconds for the import, default
+        the per-call limit); returns the "ready" reply."""
         try:
             booted = self._receive("booted", time.monotonic() + BOOT_TIMEOUT)
         except ChildError as exc:
             self.close()
             raise SandboxError(f"the grading worker did not start: {exc.message}\n{self.output}") from None
+        if "error" in booted:
+            self.close()
+            raise SandboxError(f"the grading worker did not start: {clean(booted['error'], 500)}")
         layers = booted.get("sandbox")
         self.sandbox = [clean(layer, 200) for layer in layers[:20]] if isinstance(layers, list) else []
-        ready = self._receive("ready", time.monotonic() + self.limits.timeout, during="importing the module")
+        started = time.monotonic()
+        try:
+            ready = self._receive("ready", started + (timeout or self.limits.timeout), during="importing the module")
+        finally:
+            self.import_seconds = time.monotonic() - started
         ready["ok"] = ready.get("ok") is True
         if not ready["ok"]:
             ready["error"] = _clean_error(ready.get("error"))
@@ -224,7 +242,8 @@ class Child:
         """Call ``function(*args, **kwargs)`` in the child; returns the validated reply.
 
         Top-level :class:`Ref` arguments reach the child as plain stub functions that
-        this process evaluates. The reply has ``ok``; then ``value`` and ``after``
+        this process evaluates, on arguments no larger than this call's own
+        (:class:`coursekit.grade.callbacks.Bound`). The reply has ``ok``; then ``value`` and ``after``
         (decoded plain data) or ``error`` (dict of str). Raises ChildError on timeout,
         death or a malformed reply.
         """
@@ -240,9 +259,10 @@ class Child:
         request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
                    "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
         deadline = time.monotonic() + (timeout or self.limits.timeout)
+        bound = Bound([args, dict(kwargs or {})])
         self._send(request, deadline)
         reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id,
-                              callbacks=lambda message: self._callback(refs, message, deadline))
+                              callbacks=lambda message: self._callback(refs, message, deadline, bound))
         try:
             if reply.get("ok") is True:
                 reply["value"] = worker.decode(reply.get("value"))
@@ -256,7 +276,7 @@ class Child:
             raise ChildError("protocol", f"the reply was not plain data ({clean(exc, 200)})") from None
         return reply
 
-    def _callback(self, refs, message, deadline):
+    def _callback(self, refs, message, deadline, bound):
         """Evaluate callable ``fn`` of the current call for the child's stub, and answer."""
         try:
             k = message.get("fn")
@@ -266,6 +286,7 @@ class Child:
             kwargs = worker.decode(message.get("kwargs"), max_elements=MAX_CALLBACK_ELEMENTS)
             if type(args) is not list or type(kwargs) is not dict:
                 raise ValueError("malformed arguments")
+            bound.check([args, kwargs])
             if refs[k][1] is None:
                 refs[k][1] = refs[k][0].resolve()
             with np.errstate(all="ignore"):
@@ -274,11 +295,20 @@ class Child:
         except Exception as exc:  # noqa: BLE001 -- bad arguments are the submission's error, raised there
             answer = {"op": "callback_result", "ok": False, "type": type(exc).__name__,
                       "message": clean(exc, 500)}
-        self._send(answer, deadline)
+        try:
+            data = worker.frame(answer)
+        except worker.WireError as exc:   # e.g. a value over the frame limit
+            data = worker.frame({"op": "callback_result", "ok": False, "type": "ValueError",
+                                 "message": f"the function's value cannot be sent back: {clean(exc, 200)}"})
+        self._send(data, deadline)
 
     def _send(self, message, deadline):
         try:
-            worker.write_frame(_FdWriter(self._request_w, deadline), message)
+            data = message if isinstance(message, bytes) else worker.frame(message)
+            _FdWriter(self._request_w, deadline).write(data)
+        except worker.WireError as exc:     # a request the grader built: not the child's doing
+            self.close()
+            raise ChildError("protocol", f"a request could not be sent ({clean(exc, 200)})") from None
         except TimeoutError:
             self.close()
             message = f"the process stopped reading its requests ({self.limits.timeout:g} s)"
@@ -355,7 +385,7 @@ class Child:
         return f"; its last output: {tail!r}" if tail else ""
 
     def close(self):
-        """Kill the whole process group, release the pipes, remove the folder (idempotent)."""
+        """Kill the child's process group, release the pipes, remove the folder (idempotent)."""
         with _LIVE_LOCK:
             if self._closed:
                 return
@@ -376,6 +406,8 @@ class Child:
                 self._drain.join(timeout=5)
             self.proc.stdout.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.user is not None:
+            release(self.user)
 
     @property
     def alive(self):

@@ -10,14 +10,17 @@ from pathlib import Path
 
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade import report
-from coursekit.grade.child import Limits, SandboxError, close_all
+from coursekit.grade.child import BUDGET_PER_TIMEOUT, Limits, SandboxError, close_all
+from coursekit.grade.identity import PrivilegeError, require_user
 from coursekit.grade.grader import grade_submission
 from coursekit.grade.text import file_name
 
 DESCRIPTION = """Grade exercise submissions. A submission is a folder holding the chapter
 modules (ch1_gradient_descent.py, ...) or a .zip of one; the default is exercises/.
-Submitted code runs in sandboxed child processes with time and memory limits; the
-score is computed outside them. Exit status 0 whenever grading completed."""
+Submitted code runs in sandboxed child processes with time and memory limits, each as
+a user of its own when the grader runs as root (elsewhere the grader refuses to grade
+unless --allow-same-user); the score is computed outside them. Exit status 0 whenever
+grading completed, 2 when the grader refused to grade."""
 
 
 def parse_args(argv):
@@ -31,16 +34,24 @@ def parse_args(argv):
     parser.add_argument("--csv", metavar="FILE",
                         help="write one row per submission; their results.json files go to FILE_results/")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded in parallel (default 1)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="wall seconds per call (default 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help=f"wall seconds per call (default 10); each submission's calls, imports included, get "
+                             f"{BUDGET_PER_TIMEOUT} x S seconds in all, the checks left after that are not run")
     parser.add_argument("--memory", type=int, default=2048, metavar="MB",
                         help="address-space limit per child process (default 2048)")
     parser.add_argument("--seed", type=int,
                         help="seed the random inputs, to repeat a run exactly (default: new inputs every run)")
+    parser.add_argument("--allow-same-user", action="store_true",
+                        help="where the grader cannot give each worker a user of its own (it is not root), run the "
+                             "submissions with your own rights instead of refusing: only for code you trust (implied "
+                             "when grading your own exercises/: no SUBMISSION, or exactly 'exercises')")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show every failing check, each submission's output and the sandbox layers")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
         parser.error("--jobs must be >= 1, --timeout > 0 and --memory >= 256")
+    if args.submissions in ([], ["exercises"], ["exercises/"]):   # a learner grading their own work
+        args.allow_same_user = True
     args.submissions = args.submissions or ["exercises"]
     return args
 
@@ -67,16 +78,33 @@ def _stop_on_sigterm():
         signal.signal(signal.SIGTERM, handler)
 
 
-def _not_graded(path, name, chapters, note):
+def _not_graded(path, name, chapters, note, hint="the grader's worker did not start"):
     from coursekit.grade.grader import ChapterResult, CheckResult, SubmissionResult
 
     result = SubmissionResult(name, report.clean(path, 500), note=report.clean(note, 1000))
     for n in chapters:
         ch = CHAPTERS[n]
         checks = [CheckResult(n, c.exercise, c.name, c.points, status="not run",
-                              hint="the grader's worker did not start") for c in ch.CHECKS]
+                              hint=hint) for c in ch.CHECKS]
         result.chapters.append(ChapterResult(n, ch.TITLE, ch.MODULE, ch.NOTEBOOK, None, checks))
     return result
+
+
+def limit_own_memory():
+    """Cap this process's heap (RLIMIT_DATA, soft) at half the memory available now, at least 1 GiB:
+    a callback that would take the machine's memory raises MemoryError here, and the batch goes on
+    (called by ``python -m coursekit.grade``, not by :func:`main`, which tests call in-process)."""
+    try:
+        import resource
+
+        with open("/proc/meminfo") as f:
+            info = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in f}
+        cap = max(1 << 30, info.get("MemAvailable", info["MemTotal"]) // 2)
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_DATA, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    except (ImportError, OSError, KeyError, ValueError):
+        pass
 
 
 def _seed_line(seed):
@@ -87,7 +115,13 @@ def _seed_line(seed):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory, cpu_s=max(120, int(10 * args.timeout)))
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory, cpu_s=max(120, int(10 * args.timeout)),
+                    allow_same_user=args.allow_same_user)
+    try:
+        require_user(limits)
+    except PrivilegeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     chapters = sorted(args.chapter) if args.chapter else sorted(CHAPTERS)
     names = _unique_names(args.submissions)
     batch = len(args.submissions) > 1 or args.csv
@@ -102,8 +136,12 @@ def main(argv=None):
             return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
         try:
             return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
-        except SandboxError as exc:     # one worker that could not start: that submission's line, not the batch
+        except SandboxError as exc:     # a worker that did not start, even when started again: that line only
             return _not_graded(args.submissions[i], names[i], chapters, f"not graded: {exc}")
+        except MemoryError:             # the grader's own memory limit: that submission's line, not the batch
+            return _not_graded(args.submissions[i], names[i], chapters,
+                               "not graded: the grader ran out of memory while grading it",
+                               hint="the grader ran out of memory")
 
     _stop_on_sigterm()
     try:

@@ -17,12 +17,13 @@ import numpy as np
 
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.exercises.spec import Call, fmt
-from coursekit.grade.child import Child, ChildError, Limits
+from coursekit.grade.child import Child, ChildError, Limits, SandboxError
 from coursekit.grade.submission import find_modules, read_submission
 from coursekit.grade.text import clean
 
 PASSED = "passed"
 MAX_HINT = 2000
+BOOT_TRIES = 3      # a worker that does not boot is started again before the submission is "not graded"
 
 
 @dataclass
@@ -121,19 +122,38 @@ class SubmissionResult:
         return sum(ch.max_score for ch in self.chapters)
 
 
+class Budget:
+    """Wall seconds of calls (imports included) left to one submission, shared by its chapters:
+    ``Limits.budget_s`` at first. Every call is cut where the budget ends, inside a long check too."""
+
+    def __init__(self, seconds):
+        self.seconds, self.used = float(seconds), 0.0
+
+    @property
+    def left(self):
+        return self.seconds - self.used
+
+    def hint(self):
+        return f"this submission used all of its time budget ({self.seconds:g} s of calls in all)"
+
+
 class ChapterSession:
     """Runs one chapter's checks on one module (bytes, or a file), in one persistent child.
 
-    The child is restarted after a timeout or crash; an import failure fails every
-    remaining check with the same hint; a timeout skips the exercise's other checks.
-    ``companions`` ({module name: bytes or file}) are the submission's other chapter
-    modules, importable from this one. The child may import what the chapter's
-    ``ALLOWED_IMPORTS`` lists (default NumPy) and the standard library.
-    Use as a context manager (it owns a process).
+    The child is restarted after a timeout or crash (a worker that fails to boot is
+    started again, up to BOOT_TRIES times, before SandboxError); an import failure
+    fails every remaining check with the same hint; a timeout skips the exercise's
+    other checks; once the submission's ``budget`` (a :class:`Budget`, shared by its
+    chapters; default ``limits.budget_s`` for this chapter alone) is spent, the
+    remaining checks are not run. ``companions`` ({module name: bytes or file}) are
+    the submission's other chapter modules, importable from this one. The child may
+    import what the chapter's ``ALLOWED_IMPORTS`` lists (default NumPy) and the
+    standard library. Use as a context manager (it owns a process).
     """
 
-    def __init__(self, source, chapter, limits=None, rng=None, companions=None):
+    def __init__(self, source, chapter, limits=None, rng=None, companions=None, budget=None):
         self.chapter, self.limits, self.companions = chapter, limits or Limits(), companions
+        self.budget = budget if budget is not None else Budget(self.limits.budget_s)
         self.rng = rng if rng is not None else np.random.default_rng()
         self.source = source if source is None or isinstance(source, bytes) else Path(source)
         self.child, self.import_failure, self.timed_out = None, None, set()
@@ -168,17 +188,31 @@ class ChapterSession:
             return self.child
         self._stop_child()
         module = self.chapter.MODULE
-        try:
-            self.child = Child(self.source, module, self.limits, companions=self.companions,
-                               allowed=getattr(self.chapter, "ALLOWED_IMPORTS", ("numpy",)))
-        except OSError as exc:  # the file could not be read (a link, not a regular file, too large)
-            self.import_failure = ("import error", clean(exc, MAX_HINT))
-            return None
-        try:
-            ready = self.child.start()
-        except ChildError as exc:
-            self.import_failure = ("import error", f"importing {module}.py: {exc.message}")
-        else:
+        for attempt in range(BOOT_TRIES):
+            try:
+                self.child = Child(self.source, module, self.limits, companions=self.companions,
+                                   allowed=getattr(self.chapter, "ALLOWED_IMPORTS", ("numpy",)))
+            except OSError as exc:  # the file could not be read (a link, not a regular file, too large)
+                self.import_failure = ("import error", clean(exc, MAX_HINT))
+                return None
+            except SandboxError:
+                if attempt == BOOT_TRIES - 1:
+                    raise
+                continue
+            try:
+                ready = self.child.start(timeout=max(min(self.limits.timeout, self.budget.left), 1e-3))
+                break
+            except SandboxError:            # the worker did not boot (before the submission was even read)
+                self._stop_child()
+                if attempt == BOOT_TRIES - 1:
+                    raise
+            except ChildError as exc:
+                ready = None
+                self.import_failure = ("import error", f"importing {module}.py: {exc.message}")
+                break
+        if self.child is not None:
+            self.budget.used += self.child.import_seconds
+        if ready is not None:
             self.sandbox = self.child.sandbox
             if not ready["ok"]:
                 self.import_failure = ("import error", _import_hint(module, ready["error"]))
@@ -193,6 +227,9 @@ class ChapterSession:
                              description=check.description)
         if self.source is None:
             result.status, result.hint = "not submitted", f"{self.chapter.MODULE}.py was not submitted"
+            return result
+        if self.budget.left <= 0:
+            result.status, result.hint = "not run", f"skipped: {self.budget.hint()}"
             return result
         if check.exercise in self.timed_out:
             result.status, result.hint = "not run", f"skipped: an earlier check of {check.exercise} timed out"
@@ -217,14 +254,21 @@ class ChapterSession:
         if child is None:
             return self.import_failure
         args = check.inputs(self.rng)
+        timeout = check.timeout or self.limits.timeout
+        allowed = min(timeout, self.budget.left)
+        started = time.monotonic()
         try:
-            reply = child.call(check.exercise, args.args, args.kwargs, timeout=check.timeout)
+            reply = child.call(check.exercise, args.args, args.kwargs, timeout=max(allowed, 1e-3))
         except ChildError as exc:
             if exc.kind == "timeout":
                 self.timed_out.add(check.exercise)
+                if allowed < timeout:
+                    return "timeout", f"{check.exercise}: stopped after {allowed:.3g} s: {self.budget.hint()}"
             loops = (f"; does every loop of {check.exercise} end? (a while loop whose test never changes runs "
                      "forever)") if exc.kind == "timeout" else ""
             return ("timeout" if exc.kind == "timeout" else "crashed"), f"{check.exercise}: {exc.message}{loops}"
+        finally:
+            self.budget.used += time.monotonic() - started
         if not reply["ok"]:
             return _error_hint(check.exercise, self.chapter.MODULE, reply["error"], self.limits)
         # points: from what this process observed (its own inputs, the value); then the child's report
@@ -287,13 +331,14 @@ def grade_submission(path, chapters=None, limits=None, seed=None, name=None):
     numbers = sorted(CHAPTERS) if chapters is None else sorted(chapters)
     result = SubmissionResult(clean(name or path.stem or path.name, 200), clean(path, 500))
     rng = np.random.default_rng(seed)
+    budget = Budget((limits or Limits()).budget_s)        # all chapters together
     modules, result.note = read_submission(path)          # {number: (file name, bytes)}; never raises
     for n in numbers:
         ch = CHAPTERS[n]
         filename, source = modules.get(n, (None, None))
         note = "" if source is not None else f"{ch.MODULE}.py not found: chapter {n} scores 0"
         companions = {CHAPTERS[m].MODULE: data for m, (_, data) in modules.items() if m != n}
-        with ChapterSession(source, ch, limits, rng.spawn(1)[0], companions) as session:
+        with ChapterSession(source, ch, limits, rng.spawn(1)[0], companions, budget) as session:
             result.chapters.append(session.run_all(file=filename, note=note))
     result.seconds = time.perf_counter() - start
     return result

@@ -85,6 +85,7 @@ def check(name, folder=None, timeout=10.0):
     folder = Path(folder) if folder is not None else find_exercises()
     source = find_modules(folder, [ch.NUMBER]).get(ch.NUMBER)
     note = "" if source else f"{ch.MODULE}.py not found in {folder}"
-    with ChapterSession(source, ch, Limits(timeout=timeout)) as session:
+    # your own code, in your own kernel's sandbox: it runs with your rights where it cannot get a user of its own
+    with ChapterSession(source, ch, Limits(timeout=timeout, allow_same_user=True)) as session:
         result = session.run_all(checks, file=source.name if source else None, note=note)
     return CheckReport(f"{name} ({ch.MODULE}.py)", [result])

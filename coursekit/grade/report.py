@@ -10,6 +10,7 @@ import html
 import json
 import re
 import textwrap
+import unicodedata
 
 from coursekit.grade.text import clean
 
@@ -129,9 +130,10 @@ def csv_header(chapters):
 
 
 def _cell(text):
-    """A text cell a spreadsheet shows as text: one starting with = + - @ (a formula) gets a leading '."""
-    text = clean(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A text cell a spreadsheet shows as text: invisible format characters (U+FEFF, U+200B...) removed,
+    leading spaces too; then one starting with = + - @ (a formula) gets a leading '."""
+    text = "".join(ch for ch in clean(text) if unicodedata.category(ch) != "Cf").lstrip()
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20") else text
 
 
 def csv_row(result, json_path=""):

@@ -20,6 +20,8 @@ _MODULE_NAME = re.compile(r"ch(\d+)_\w*\.py")
 MAX_MODULE_BYTES = 1 << 20
 MAX_ENTRIES = 10_000            # directory entries or zip members looked at
 MAX_ZIP_BYTES = 8 << 20         # a few chapter modules compress to kilobytes
+MAX_EXTRA = 128                 # bytes of extra fields of one zip entry (common tools write at most ~40)
+MAX_EXTRA_TOTAL = 128 << 10     # ... and of all entries together
 
 
 def read_source(path, limit=MAX_MODULE_BYTES):
@@ -129,6 +131,38 @@ def _zip_entry_count(path):
     return int.from_bytes(tail[at + 10:at + 12], "little")   # 0xFFFF: a zip64 count follows
 
 
+def _central_directory_problem(path):
+    """Why zipfile should not parse the zip's central directory ("" if it may): more than MAX_ENTRIES
+    entries, or more than MAX_EXTRA bytes of extra fields in one entry or MAX_EXTRA_TOTAL in all
+    (zipfile parses them field by field: 8 MB of tiny fields cost seconds). Read at linear cost;
+    what cannot be read here is left to zipfile, which says what is wrong."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_ZIP_BYTES + 1)
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - (22 + 0xFFFF)))
+    if end < 0 or len(data) < end + 22:
+        return ""
+    size, offset = int.from_bytes(data[end + 12:end + 16], "little"), int.from_bytes(data[end + 16:end + 20], "little")
+    start = end - size
+    if (size == 0xFFFFFFFF or offset == 0xFFFFFFFF) and data[end - 20:end - 16] == b"PK\x06\x07":  # zip64
+        record = int.from_bytes(data[end - 12:end - 4], "little")
+        if data[record:record + 4] != b"PK\x06\x06":
+            return ""
+        size = int.from_bytes(data[record + 40:record + 48], "little")
+        start = record - size
+    entries, extra_total, at = 0, 0, max(start, 0)
+    while data[at:at + 4] == b"PK\x01\x02" and at + 46 <= len(data):
+        name, extra, comment = (int.from_bytes(data[at + k:at + k + 2], "little") for k in (28, 30, 32))
+        entries, extra_total = entries + 1, extra_total + extra
+        if entries > MAX_ENTRIES:
+            return f"holds more than {MAX_ENTRIES:,} files (the limit): submit the chapter modules only"
+        if extra > MAX_EXTRA or extra_total > MAX_EXTRA_TOTAL:
+            return ("has unusually large extra fields in its directory (more than "
+                    f"{MAX_EXTRA} bytes for one file or {MAX_EXTRA_TOTAL // 1024} KB in all): "
+                    "zip the chapter modules again with a common zip tool")
+        at += 46 + name + extra + comment
+    return ""
+
+
 def _read_zip(path):
     if os.stat(path).st_size > MAX_ZIP_BYTES:
         return {}, f"{path.name} is larger than {MAX_ZIP_BYTES >> 20} MB"
@@ -136,6 +170,9 @@ def _read_zip(path):
     if entries is not None and entries > MAX_ENTRIES:
         return {}, f"{path.name} holds {'more than 65,534' if entries == 0xFFFF else entries} files " \
                    f"(the limit is {MAX_ENTRIES:,}): submit the chapter modules only"
+    problem = _central_directory_problem(path)
+    if problem:
+        return {}, clean(f"{path.name} {problem}", 500)
     modules, problems, members = {}, [], {}
     try:
         with zipfile.ZipFile(path) as archive:

@@ -18,8 +18,11 @@ array size) is checked by :func:`parse_payload` and :func:`decode`, which raise
 only :class:`WireError`: the parent treats every byte from a child as hostile,
 including frames forged with the nonce (the submission runs in this process).
 
-The child: reads a hello (nonce, paths, limits, the modules the chapter allows),
-applies resource limits, imports those modules (NumPy by default), confines itself
+The child (started as root when the grader is root, in a session of its own): reads a hello (nonce, paths, limits, the modules the chapter allows, the
+user to become), applies resource limits, imports those modules (NumPy by default),
+becomes the unprivileged user it was given (then folders it can no longer walk to, such
+as an interpreter under /root, are reached through descriptors opened before:
+``/proc/self/fd/N``), asks to die with the grader, confines itself
 (coursekit.grade.sandbox), says "booted", imports the submitted chapter module, says
 "ready", then answers "call" requests until its request pipe closes. coursekit is
 never imported here. Only the standard library and NumPy are used.
@@ -39,6 +42,7 @@ MAX_CONTAINERS = 100_000      # JSON arrays + objects per message
 MAX_VALUES = 1 << 20          # JSON values per message (arrays travel as one base64 string each)
 MAX_DEPTH = 32
 MAX_ELEMENTS = 1 << 22        # entries of one array
+MAX_NUMBER = 32               # characters of one number (a float's repr has at most 24): parsing stays linear
 INT_RANGE = (-(1 << 63), 1 << 64)
 DTYPES = ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16")
 
@@ -48,11 +52,16 @@ class WireError(ValueError):
 
 
 # ----------------------------------------------------------------- framing --
-def write_frame(stream, message):
+def frame(message):
+    """The bytes of one frame (raises WireError over MAX_FRAME)."""
     data = json.dumps(message, allow_nan=True, separators=(",", ":")).encode()
     if len(data) > MAX_FRAME:
         raise WireError(f"a value of {len(data)} bytes (the limit is {MAX_FRAME})")
-    stream.write(MAGIC + struct.pack("<I", len(data)) + data)
+    return MAGIC + struct.pack("<I", len(data)) + data
+
+
+def write_frame(stream, message):
+    stream.write(frame(message))
     stream.flush()
 
 
@@ -82,12 +91,20 @@ def parse_payload(header, payload):
     if payload.count(b",") >= MAX_VALUES:      # parsing millions of numbers takes the grader seconds
         raise WireError(f"a frame with more than {MAX_VALUES} values (return a NumPy array, not a list)")
     try:
-        message = json.loads(payload.decode())
+        message = json.loads(payload.decode(), parse_float=_bounded(float), parse_int=_bounded(int))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise WireError(f"frame is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
         raise WireError("frame is not a JSON object")
     return message
+
+
+def _bounded(parse):
+    def number(text):
+        if len(text) > MAX_NUMBER:
+            raise WireError(f"a number of {len(text)} characters (the limit is {MAX_NUMBER})")
+        return parse(text)
+    return number
 
 
 def _read_exact(stream, n):
@@ -146,7 +163,7 @@ def decode(tree, depth=0, fns=None, max_elements=MAX_ELEMENTS):
     ``fns(k)`` builds the stub of ``{"$fn": k}`` (child side); without it that tag is refused.
     ``max_elements`` bounds the entries of all arrays together.
     """
-    budget = [max_elements]
+    budget = [max_elements, max_elements]   # left, limit
     try:
         return _decode(tree, depth, fns, budget)
     except WireError:
@@ -188,7 +205,7 @@ def _decode(tree, depth, fns, budget):
             raise WireError("malformed array shape")
         size = math.prod(shape)
         if size > budget[0]:
-            raise WireError(f"arrays of more than {MAX_ELEMENTS} entries in all")
+            raise WireError(f"arrays of more than {budget[1]} entries in all")
         budget[0] -= size
         dtype = np.dtype("?" if code == "b1" else "<" + code)
         if len(data) != 4 * math.ceil(dtype.itemsize * size / 3):
@@ -237,6 +254,32 @@ def _load_sibling(name):
     return module
 
 
+def _reach(fds, folders):
+    """After the drop: each of ``folders`` the new user cannot walk to (an interpreter under /root,
+    a private TMPDIR) is used through its descriptor, ``/proc/self/fd/N``, on sys.path and in the
+    ``__path__`` of the packages already imported. Returns the descriptors in use."""
+    moved = {p: f"/proc/self/fd/{fds[p]}" for p in folders
+             if p in fds and not os.access(p, os.R_OK | os.X_OK)}
+    if not moved:
+        return set()
+
+    def new(path):
+        for old, proxy in moved.items():
+            if path == old or path.startswith(old.rstrip(os.sep) + os.sep):
+                return proxy + path[len(old):]
+        return path
+
+    sys.path[:] = [new(p) for p in sys.path]
+    for module in list(sys.modules.values()):
+        search = getattr(module, "__path__", None)
+        if type(search) is list:
+            search[:] = [new(p) if isinstance(p, str) else p for p in search]
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+    importlib.util.find_spec("_coursekit_grade_no_such_module")  # lists the folders now, before Landlock
+    return {fds[p] for p in moved}
+
+
 def main(request_fd, reply_fd):
     requests = os.fdopen(request_fd, "rb", buffering=0)
     replies = os.fdopen(reply_fd, "wb", buffering=0)
@@ -257,8 +300,22 @@ def main(request_fd, reply_fd):
     for name in hello["allowed"]:   # the chapter's allow-list (NumPy), imported before confinement
         importlib.import_module(name)
     sys.path[:] = [hello["workdir"]] + base_path   # nothing else of site-packages is importable
-    layers = sandbox.confine(hello["read_paths"], hello["limits"])
-    reply({"op": "booted", "sandbox": layers})
+    folders = list(dict.fromkeys(sys.path + hello["site_dirs"]))
+    fds = sandbox.open_paths(folders)                  # while they are reachable
+    ruleset = sandbox.landlock_ruleset(hello["read_paths"])
+    identity, kept = [], set()
+    if hello.get("user") is not None:
+        try:
+            identity = [sandbox.drop_privileges(*hello["user"])]
+        except OSError as exc:
+            reply({"op": "booted", "error": f"could not become user {hello['user'][0]}: {exc}"})
+            return
+        kept = _reach(fds, folders)
+    sandbox.die_with_parent(hello["parent"])
+    layers = sandbox.confine(hello["read_paths"], hello["limits"], ruleset)
+    for fd in set(fds.values()) - kept:
+        os.close(fd)
+    reply({"op": "booted", "sandbox": identity + layers})
 
     import numpy
     ndarray = numpy.ndarray

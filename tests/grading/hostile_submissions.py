@@ -392,7 +392,7 @@ def gd_step(x, grad, lr):
 ATTACKS = {
     # 1. forged replies: the nonce is known to the submission; the parent must survive any reply
     "forged_complex_overflow": dict(files={MODULE: _forging("b'{\"$complex\":[1' + b'0' * 400 + b',0]}'")},
-                                    earns=all_but("shape"), phrase="was not plain data", attack=1),
+                                    earns=all_but("shape"), phrase="a number of 401 characters", attack=1),
     "forged_array_shape": dict(files={MODULE: _forging("b'{\"$array\":[\"f8\",[0,18446744073709551616],\"\"]}'")},
                                earns=all_but("shape"), phrase="was not plain data", attack=1),
     "forged_callback": dict(files={MODULE: _misbehave_on_matrices('''
@@ -490,9 +490,85 @@ ATTACKS = {
                   earns=all_but("central"), phrase="ignore the eps", attack=11),
 }
 
+# Issue 19: file metadata from inside the sandbox (each attempt a no-op if it were allowed: same mode, owner,
+# times and flags, a lease dropped at once), then expensive callback arguments, long numbers, zip extra fields.
+METADATA = '''
+    import fcntl, os
+    here = os.getcwd()
+    attempts = []
+    for path in (os.path.dirname(here), here, os.path.join(here, "ch1_gradient_descent.py"), np.__file__):
+        try:
+            st = os.stat(path)
+            mode, owner, times = st.st_mode & 0o7777, (st.st_uid, st.st_gid), (st.st_atime_ns, st.st_mtime_ns)
+        except OSError:           # a folder it cannot even walk to (a private TMPDIR)
+            mode, owner, times = 0o700, (os.getuid(), os.getgid()), (0, 0)
+        attempts += [lambda p=path, m=mode: os.chmod(p, m),
+                     lambda p=path, o=owner: os.chown(p, *o),
+                     lambda p=path, t=times: os.utime(p, ns=t),
+                     lambda p=path: os.setxattr(p, "user.coursekit_probe", b"1")]
+
+    def on_fd(path, request, arg, ioctl=False, undo=None):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            (fcntl.ioctl if ioctl else fcntl.fcntl)(fd, request, arg)
+            if undo is not None:
+                fcntl.fcntl(fd, request, undo)
+        finally:
+            os.close(fd)
+
+    def same_flags(path):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            flags = fcntl.ioctl(fd, 0x80086601, bytes(8))     # FS_IOC_GETFLAGS
+            fcntl.ioctl(fd, 0x40086602, flags)                # FS_IOC_SETFLAGS
+        finally:
+            os.close(fd)
+
+    attempts += [lambda: on_fd(np.__file__, fcntl.F_SETLEASE, fcntl.F_RDLCK, undo=fcntl.F_UNLCK),
+                 lambda: on_fd(here, fcntl.F_NOTIFY, fcntl.DN_MODIFY),
+                 lambda: on_fd(np.__file__, fcntl.F_SETOWN, os.getpid()),
+                 lambda: on_fd(np.__file__, 10, 0),           # F_SETSIG
+                 lambda: same_flags(np.__file__)]
+    denied = 0
+    for attempt in attempts:
+        try:
+            attempt()
+        except OSError:
+            denied += 1
+    raise RuntimeError(f"metadata changes denied {denied} of {len(attempts)}")
+'''
+
+
+def _extra_fields_zip(path, files):
+    """The real module after 9,000 empty members whose extra fields are 124 bytes of 4-byte fields."""
+    with zipfile.ZipFile(path, "w") as z:
+        for i in range(9000):
+            info = zipfile.ZipInfo(f"padding/f{i}.txt")
+            info.extra = b"\x99\x99\x00\x00" * 31
+            z.writestr(info, b"")
+        z.writestr(MODULE, files[MODULE])
+
+
+ISSUE_19 = {
+    "changes_file_metadata": dict(files={MODULE: _misbehave_on_matrices(METADATA)}, earns=all_but("shape"),
+                                  phrase="metadata changes denied 21 of 21", needs="seccomp"),
+    "callback_float16_batch": dict(files={MODULE: _module(HONEST_GRADIENT + '''
+def minibatch_gradient(grad, w, X, y, batch_size, rng):
+    return grad(np.ones((1 << 14, len(w)), dtype=np.float16), X, y)   # 655,360 entries: within the wire limits
+''')}, earns=GRADIENT_CHECKS, phrase="given an array of float16"),
+    "callback_batch_of_w": dict(files={MODULE: _module(HONEST_GRADIENT + '''
+def minibatch_gradient(grad, w, X, y, batch_size, rng):
+    big = np.ones((4096, len(w)))
+    return grad(big, big, np.ones(4096))
+''')}, earns=GRADIENT_CHECKS, phrase="larger than the arrays it is meant for"),
+    "forged_long_numbers": dict(files={MODULE: _forging('b"[" + b"0.1234567890123456789012345678901234567890," * 100_000 + b"0]"')},
+                                earns=all_but("shape"), phrase="a number of 42 characters"),
+    "zip_extra_fields": dict(files={MODULE: SOLUTION}, zip=_extra_fields_zip, earns=[], phrase="extra fields"),
+}
+
 # honest submissions between the attacks: they must keep full marks
 ALL = dict(SUBMISSIONS)
-for _i, (_name, _spec) in enumerate(ATTACKS.items()):
+for _i, (_name, _spec) in enumerate(list(ATTACKS.items()) + list(ISSUE_19.items())):
     if _i % 10 == 0:
         ALL[f"honest_{_i // 10 + 1}"] = dict(HONEST)
     ALL[_name] = _spec

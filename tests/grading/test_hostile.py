@@ -84,6 +84,7 @@ def batch(tmp_path_factory):
     # A private temporary folder: other tests (xdist workers) create grader folders of their own meanwhile.
     temp = tmp_path_factory.mktemp("tmp")
     ipc_before, temp_before = _ipc_objects(), _grader_temp_folders(temp)
+    modes_before = [stat.S_IMODE(temp.stat().st_mode)]
     start = time.perf_counter()
     stdout = io.StringIO()
     saved, tempfile.tempdir = (tempfile.tempdir, os.environ.get("TMPDIR")), str(temp)
@@ -106,6 +107,7 @@ def batch(tmp_path_factory):
     return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained, seccomp=seccomp,
                 by_name=by_name, stdout=stdout.getvalue(), grades=grades, ipc=(ipc_before, _ipc_objects()),
                 temp=(temp_before, _grader_temp_folders(temp)),
+                modes=(modes_before, [stat.S_IMODE(temp.stat().st_mode)]),
                 results={name: json.loads(Path(row["results_json"]).read_text(encoding="utf-8"))
                          for name, row in rows.items()})
 
@@ -163,6 +165,12 @@ def test_nothing_is_left_outside_the_children(batch):
     assert after <= before
 
 
+def test_the_graders_temporary_folder_keeps_its_mode(batch):
+    """Issue 19: a worker that chmods its parent folder (the grader's TMPDIR) or sets its times is refused:
+    the honest copies beside it keep full marks (test_every_attack_class...) and the folder is unchanged."""
+    assert batch["modes"][1][0] == batch["modes"][0][0]
+
+
 def test_names_are_unique(batch):
     """Attack 11: a/hw, b/hw, c/hw-2: three rows, three results.json."""
     rows = batch["rows"]
@@ -214,7 +222,8 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
 
 
 def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tmp_path):
-    """Attack 10: the child's folder is 0700 (its files 0600) and SIGTERM or Ctrl-C removes it."""
+    """Attack 10: the child's folder is private (0700 and its files 0600; as root: the grader's, readable by
+    the worker's group only, 0750 and 0640, so the worker owns nothing) and SIGTERM or Ctrl-C removes it."""
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "ch1_gradient_descent.py").write_text(
         "def numerical_gradient(f, x, eps=1e-6):\n    while True:\n        pass\n")
@@ -228,8 +237,12 @@ def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tm
         while not list(temp.glob("coursekit-*/ch1_gradient_descent.py")) and time.monotonic() < deadline:
             time.sleep(0.05)
         (folder,) = temp.glob("coursekit-*")
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        assert stat.S_IMODE((folder / "ch1_gradient_descent.py").stat().st_mode) == 0o600
+        module = folder / "ch1_gradient_descent.py"
+        if folder.stat().st_gid != os.getegid():     # a worker of its own: its group reads, nothing is its own
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o750 and stat.S_IMODE(module.stat().st_mode) == 0o640
+            assert folder.stat().st_uid == module.stat().st_uid == os.geteuid()
+        else:
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(module.stat().st_mode) == 0o600
         time.sleep(0.5)                       # the child is now in its loop
         grader.send_signal(stop)
         out, err = grader.communicate(timeout=30)
