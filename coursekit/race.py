@@ -19,7 +19,7 @@ from . import functions, plots
 from .runs import minimize
 from .widgets import Slider, widget_frontend
 from .widgets.controls import slider_widget
-from .widgets.explorer import _new_figure
+from .widgets.explorer import new_figure as _new_figure
 
 __all__ = ["Track", "TRACKS", "RACERS", "Race", "race"]
 

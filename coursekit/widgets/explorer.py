@@ -13,7 +13,7 @@ from ..runs import minimize
 from .controls import (DEFAULT_SLIDERS, Setup, Slider, _RESERVED, _as_slider, _complete, _lr, slider_widget,  # noqa: F401
                        _optimizer_name, _resolve_landscape, _set_range, outcome)
 
-__all__ = ["Explorer", "widget_frontend"]
+__all__ = ["Explorer", "widget_frontend", "new_figure"]
 
 
 def widget_frontend() -> bool:
@@ -41,7 +41,7 @@ def _has_ipywidgets() -> bool:
     return True
 
 
-def _new_figure(figsize):
+def new_figure(figsize):
     """A new Figure. Inside a kernel it is closed in pyplot right away, so that it is shown
     exactly once (as the cell's result or through its display handle), not again by the
     inline backend at the end of the cell; creating it through pyplot still loads that
@@ -51,6 +51,9 @@ def _new_figure(figsize):
     if _in_kernel():
         plt.close(fig)
     return fig
+
+
+_new_figure = new_figure   # its old name, still imported by the widgets package's own modules
 
 
 class Explorer:
