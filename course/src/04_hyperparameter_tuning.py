@@ -311,6 +311,8 @@ for j, name in enumerate(imp["names"]):
     v = imp["shares"][:, j]
     print(f"{name:>12}: mean share {v.mean():.2f} (seeds: {', '.join(f'{x:.2f}' for x in v)}); "
           f"above the 95th percentile on {np.sum(v > null_95)} of {v.size} seeds")
+
+# %%
 ax = plotting.importance(imp, title="Only the learning rate's share stands clear of the shuffled baseline")
 
 # %% [markdown]
@@ -1027,6 +1029,8 @@ pool_test = [r["test"] for r in stored["pool"]]
 curve = compare.best_of_n(pool_val, pool_test, sizes=[1, 2, 4, 8, 16, 32, 64])
 for n, (med, q10, q90) in curve.items():
     print(f"best of {n:>2}: median test loss {med:.3f} (10% to 90%: {q10:.3f} to {q90:.3f})")
+
+# %%
 ax = plotting.best_of_n(curve, title="Each doubling of the trials buys less")
 
 # %% [markdown]
