@@ -3,8 +3,9 @@
 The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` in a
 fresh private (0700) temporary directory with a scrubbed environment and its own
 session (process group), talks to it over two private pipes, drains its
-stdout/stderr into a bounded buffer, enforces a wall-time limit on every exchange
-(killing the whole process group), and validates every reply (frame, nonce, id,
+stdout/stderr into a bounded buffer, enforces a time budget on every exchange
+(:class:`Budget`: CPU seconds, with a generous wall-clock ceiling; killing the whole
+process group), and validates every reply (frame, nonce, id,
 bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
 are evaluated here, in the parent, when the child's stub asks. Any misbehaviour,
 and any exception while reading a reply, becomes a :class:`ChildError`: the grader
@@ -31,6 +32,7 @@ import numpy as np
 
 from coursekit.exercises.spec import Ref
 from coursekit.grade import worker
+from coursekit.grade.budget import Budget
 from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
@@ -43,7 +45,7 @@ _LIVE, _LIVE_LOCK = set(), threading.Lock()
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; and
+    """Per-child limits: CPU seconds per call and for the import (a :class:`Budget`), memory, CPU, output; and
     wall seconds for one chapter's checks in all."""
 
     timeout: float = 10.0
@@ -206,13 +208,13 @@ class Child:
     def start(self):
         """Wait for the worker to boot and import the module; returns the "ready" reply."""
         try:
-            booted = self._receive("booted", time.monotonic() + BOOT_TIMEOUT)
+            booted = self._receive("booted", Budget(None, BOOT_TIMEOUT, wall_s=BOOT_TIMEOUT))
         except ChildError as exc:
             self.close()
             raise SandboxError(f"the grading worker did not start: {exc.message}\n{self.output}") from None
         layers = booted.get("sandbox")
         self.sandbox = [clean(layer, 200) for layer in layers[:20]] if isinstance(layers, list) else []
-        ready = self._receive("ready", time.monotonic() + self.limits.timeout, during="importing the module")
+        ready = self._receive("ready", Budget(self.proc.pid, self.limits.timeout), during="importing the module")
         ready["ok"] = ready.get("ok") is True
         if not ready["ok"]:
             ready["error"] = _clean_error(ready.get("error"))
@@ -239,10 +241,10 @@ class Child:
 
         request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
                    "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
-        deadline = time.monotonic() + (timeout or self.limits.timeout)
-        self._send(request, deadline)
-        reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id,
-                              callbacks=lambda message: self._callback(refs, message, deadline))
+        budget = Budget(self.proc.pid, timeout or self.limits.timeout)
+        self._send(request, budget.wall_deadline)
+        reply = self._receive("result", budget, during=f"running {function}", id=self._next_id,
+                              callbacks=lambda message: self._callback(refs, message, budget.wall_deadline))
         try:
             if reply.get("ok") is True:
                 reply["value"] = worker.decode(reply.get("value"))
@@ -281,16 +283,16 @@ class Child:
             worker.write_frame(_FdWriter(self._request_w, deadline), message)
         except TimeoutError:
             self.close()
-            message = f"the process stopped reading its requests ({self.limits.timeout:g} s)"
+            message = "the process stopped reading its requests (past the call's wall-clock ceiling)"
             raise ChildError("timeout", message) from None
         except OSError:
             pass  # the child is gone; the next receive reports how it ended
 
-    def _receive(self, op, deadline, during="starting", id=None, callbacks=None):
+    def _receive(self, op, budget, during="starting", id=None, callbacks=None):
         while True:
             message = self._parse()
-            if message is not None and time.monotonic() > deadline:   # reading and parsing count too
-                self._time_out(during, "an answer too large to read in time?")
+            if message is not None and budget.spent():   # reading and parsing count too
+                self._time_out(budget, during, "an answer too large to read in time?")
             if message is not None:
                 if (callbacks is not None and message.get("op") == "callback" and message.get("nonce") == self.nonce
                         and message.get("id") == id):
@@ -301,19 +303,21 @@ class Child:
                     raise ChildError("protocol", f"an unexpected message on the private channel while {during}"
                                                  " (forged or out of order); the process was stopped")
                 return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._time_out(during, "an infinite loop, or far too slow?")
-            ready, _, _ = select.select([self._reply_r], [], [], remaining)
+            if budget.spent():
+                self._time_out(budget, during, "an infinite loop, or far too slow?")
+            ready, _, _ = select.select([self._reply_r], [], [], budget.next_look())
             if ready:
                 chunk = os.read(self._reply_r, 1 << 20)
                 if not chunk:
                     raise ChildError("crashed", f"the process ended while {during}: {self._exit_reason()}")
                 self._buffer += chunk
 
-    def _time_out(self, during, why):
+    def _time_out(self, budget, during, why):
         self.close()
-        raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during} ({why})")
+        if budget.past_wall():
+            raise ChildError("timeout", f"no answer within {budget.wall_s:g} s while {during} (waiting rather "
+                                        "than computing: a sleep, or a read that never ends?)")
+        raise ChildError("timeout", f"no answer within {budget.cpu_s:g} s of CPU time while {during} ({why})")
 
     def _parse(self):
         if len(self._buffer) < 8:

@@ -68,6 +68,21 @@ def _ipc_objects():
             else 0 for kind in ("shm", "sem", "msg")}
 
 
+def _children():
+    """This process's live child processes (pids): other tests may leave some of their own (the
+    resource tracker that multiprocessing starts once per process and keeps), so the batch is
+    judged on what it adds."""
+    mine, found = str(os.getpid()), set()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == mine and fields[0] != "Z":
+            found.add(status.parent.name)
+    return found
+
+
 def _grader_temp_folders(folder):
     return {p for p in Path(folder).glob("coursekit-*")}
 
@@ -83,7 +98,7 @@ def batch(tmp_path_factory):
     grades = root / "out" / "grades.csv"
     # A private temporary folder: other tests (xdist workers) create grader folders of their own meanwhile.
     temp = tmp_path_factory.mktemp("tmp")
-    ipc_before, temp_before = _ipc_objects(), _grader_temp_folders(temp)
+    ipc_before, temp_before, children_before = _ipc_objects(), _grader_temp_folders(temp), _children()
     start = time.perf_counter()
     stdout = io.StringIO()
     saved, tempfile.tempdir = (tempfile.tempdir, os.environ.get("TMPDIR")), str(temp)
@@ -105,7 +120,7 @@ def batch(tmp_path_factory):
     by_name["solutions"] = "solutions"
     return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained, seccomp=seccomp,
                 by_name=by_name, stdout=stdout.getvalue(), grades=grades, ipc=(ipc_before, _ipc_objects()),
-                temp=(temp_before, _grader_temp_folders(temp)),
+                temp=(temp_before, _grader_temp_folders(temp)), children=(children_before, _children()),
                 results={name: json.loads(Path(row["results_json"]).read_text(encoding="utf-8"))
                          for name, row in rows.items()})
 
@@ -178,13 +193,19 @@ def test_nothing_was_written_by_the_submissions(batch):
 
 
 def test_no_child_process_is_left(batch):
-    mine = str(os.getpid())
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        assert fields[1] != mine or fields[0] == "Z", f"left behind: {status.parent}"
+    before, after = batch["children"]
+    assert not after - before, f"left behind: {sorted(after - before)}"
+
+
+def test_the_children_count_sees_a_child():
+    """The count above can fail: a child started here is seen, and is gone once reaped."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert str(proc.pid) in _children()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert str(proc.pid) not in _children()
 
 
 def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path):
