@@ -9,6 +9,7 @@ load and the wall time; exits with the command's status.
 """
 import argparse
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def main(argv=None):
     busy = [subprocess.Popen([sys.executable, "-c", BUSY], stdin=subprocess.DEVNULL)
             for _ in range(args.per_core * cores)]
     print(f"oversubscribe: {len(busy)} busy processes on {cores} cores ({args.per_core} per core) "
-          f"while running: {' '.join(command)}", flush=True)
+          f"while running: {shlex.join(command)}", flush=True)
     start, code = time.monotonic(), 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade import report
 from coursekit.grade.child import Limits, SandboxError, close_all
-from coursekit.grade.grader import grade_submission
+from coursekit.grade.grader import grade_submission, new_seed
 from coursekit.grade.text import file_name
 
 DESCRIPTION = """Grade exercise submissions. A submission is a folder holding the chapter
@@ -35,12 +35,15 @@ def parse_args(argv):
     parser.add_argument("--memory", type=int, default=2048, metavar="MB",
                         help="address-space limit per child process (default 2048)")
     parser.add_argument("--seed", type=int,
-                        help="seed the random inputs, to repeat a run exactly (default: new inputs every run)")
+                        help="seed the random inputs, to repeat a run exactly (default: a new seed every run, printed;"
+                             " submission k of a batch, from 0, uses SEED + k)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show every failing check, each submission's output and the sandbox layers")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.memory < 256:
         parser.error("--jobs must be >= 1, --timeout > 0 and --memory >= 256")
+    if args.seed is not None and args.seed < 0:
+        parser.error("--seed must be >= 0")
     args.submissions = args.submissions or ["exercises"]
     return args
 
@@ -79,10 +82,9 @@ def _not_graded(path, name, chapters, note):
     return result
 
 
-def _seed_line(seed):
-    if seed is None:
-        return "Inputs are drawn afresh on every run; repeat this run exactly with --seed N."
-    return f"Inputs drawn with --seed {seed}."
+def _seed_line(seed, batch=False):
+    each = " (submission k, from 0, with seed + k: the seed column)" if batch else ""
+    return f"Inputs drawn with seed {seed}{each}; repeat this run exactly with --seed {seed}."
 
 
 def main(argv=None):
@@ -91,13 +93,14 @@ def main(argv=None):
     chapters = sorted(args.chapter) if args.chapter else sorted(CHAPTERS)
     names = _unique_names(args.submissions)
     batch = len(args.submissions) > 1 or args.csv
+    base_seed = new_seed() if args.seed is None else args.seed
 
     stopping = threading.Event()
 
     def grade(i):
         if stopping.is_set():
             raise KeyboardInterrupt
-        seed = None if args.seed is None else [args.seed, i]
+        seed = base_seed + i
         if not batch:
             return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
         try:
@@ -130,7 +133,7 @@ def main(argv=None):
 
     if not batch:
         print(report.submission_text(results[0], verbose=args.verbose))
-        print(_seed_line(args.seed))
+        print(_seed_line(base_seed))
         if args.json:
             report.write_json(results[0], args.json)
             print(f"\nwrote {args.json}")
@@ -150,7 +153,7 @@ def main(argv=None):
             print(report.submission_text(result, verbose=True), end="\n\n")
         pct = 100 * result.score / result.max_score if result.max_score else 0.0
         print(f"{result.name:<30} {result.score:g}/{result.max_score:g} ({pct:.0f}%)  {report.clean(result.note)}")
-    print(_seed_line(args.seed))
+    print(_seed_line(base_seed, batch=True))
     if args.csv:
         report.write_csv(rows, chapters, args.csv)
         print(f"wrote {args.csv}" + (f" and {json_dir}/" if json_dir else ""))

@@ -9,6 +9,7 @@ are read by coursekit.grade.submission (no symlinks, regular files, bounded).
 """
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,7 @@ class SubmissionResult:
     chapters: list = field(default_factory=list)
     seconds: float = 0.0
     note: str = ""
+    seed: "int | None" = None      # the inputs' seed: --seed SEED repeats this grading exactly
 
     @property
     def score(self):
@@ -279,12 +281,21 @@ def _error_hint(exercise, module, error, limits):
 
 
 # ------------------------------------------------------------- submissions --
+def new_seed():
+    """A fresh seed, short enough to type back (--seed)."""
+    return secrets.randbelow(10 ** 9)
+
+
 def grade_submission(path, chapters=None, limits=None, seed=None, name=None):
-    """Grade the folder or .zip at ``path`` on ``chapters`` (default: all); never raises for bad code."""
+    """Grade the folder or .zip at ``path`` on ``chapters`` (default: all); never raises for bad code.
+
+    ``seed`` (an int; default: a new one, drawn here) seeds every input; it is in the result.
+    """
     start, path = time.perf_counter(), Path(path)
     numbers = sorted(CHAPTERS) if chapters is None else sorted(chapters)
     result = SubmissionResult(clean(name or path.stem or path.name, 200), clean(path, 500))
-    rng = np.random.default_rng(seed)
+    result.seed = new_seed() if seed is None else seed
+    rng = np.random.default_rng(result.seed)
     modules, result.note = read_submission(path)          # {number: (file name, bytes)}; never raises
     for n in numbers:
         ch = CHAPTERS[n]

@@ -126,7 +126,8 @@ def batch(tmp_path_factory):
 
 
 def test_the_batch_finishes_with_the_right_csv(batch):
-    assert batch["code"] == 0 and batch["seconds"] < 240
+    # wall-clock bounds calibrated on this machine, now: the honest solution's time in the same batch
+    assert batch["code"] == 0 and batch["seconds"] < max(240, 30 * _honest_seconds(batch))
     expected = {csv_name: points(ALL[name]) if name != "solutions" else CH1_TOTAL
                 for csv_name, name in batch["by_name"].items()}
     assert {name: float(row["score"]) for name, row in batch["rows"].items()} == expected
@@ -153,10 +154,15 @@ def test_every_attack_class_of_issue_11_is_in_the_batch(batch):
 
 
 def test_every_reply_is_bounded_in_time(batch):
-    """Attack 8: forged replies of 30 MB of nested lists, 60 MB frames, deep nesting cost seconds, not minutes."""
+    """Attack 8: forged replies of 30 MB of nested lists, 60 MB frames, deep nesting cost seconds, not minutes
+    (at most a few times what the honest solution takes in the same batch: about 8 s on a busy 2-core machine)."""
     for name, spec in ATTACKS.items():
         if spec["attack"] == 8:
-            assert float(batch["rows"][name]["seconds"]) < 30, name
+            assert float(batch["rows"][name]["seconds"]) < max(30, 5 * _honest_seconds(batch)), name
+
+
+def _honest_seconds(batch):
+    return float(batch["rows"]["solutions"]["seconds"])
 
 
 def test_text_reaches_terminal_csv_and_json_sanitized(batch):
