@@ -4,7 +4,7 @@ The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` 
 fresh private (0700) temporary directory with a scrubbed environment and its own
 session (process group), talks to it over two private pipes, drains its
 stdout/stderr into a bounded buffer, enforces a time budget on every exchange
-(:class:`Budget`: CPU seconds, with a generous wall-clock ceiling; killing the whole
+(:class:`Budget`: CPU seconds, with generous wall-clock ceilings; killing the whole
 process group), and validates every reply (frame, nonce, id,
 bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
 are evaluated here, in the parent, when the child's stub asks. Any misbehaviour,
@@ -311,12 +311,16 @@ class Child:
                 if not chunk:
                     raise ChildError("crashed", f"the process ended while {during}: {self._exit_reason()}")
                 self._buffer += chunk
+                budget.progress()
 
     def _time_out(self, budget, during, why):
         self.close()
+        if budget.waiting():
+            raise ChildError("timeout", f"no answer while {during}, and nothing computed for {budget.idle_s:g} s "
+                                        "(waiting rather than computing: a sleep, or a read that never ends?)")
         if budget.past_wall():
-            raise ChildError("timeout", f"no answer within {budget.wall_s:g} s while {during} (waiting rather "
-                                        "than computing: a sleep, or a read that never ends?)")
+            raise ChildError("timeout", f"no answer within {budget.wall_s:g} s while {during} (the wall-clock "
+                                        "ceiling of a call)")
         raise ChildError("timeout", f"no answer within {budget.cpu_s:g} s of CPU time while {during} ({why})")
 
     def _parse(self):

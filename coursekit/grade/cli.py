@@ -31,7 +31,7 @@ def parse_args(argv):
     parser.add_argument("--csv", metavar="FILE",
                         help="write one row per submission; their results.json files go to FILE_results/")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded in parallel (default 1)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="CPU seconds per call (default 10; the wall clock allows 3x + 20 s)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="CPU seconds per call (default 10; wall-clock ceilings: docs/grading.md)")
     parser.add_argument("--memory", type=int, default=2048, metavar="MB",
                         help="address-space limit per child process (default 2048)")
     parser.add_argument("--seed", type=int,

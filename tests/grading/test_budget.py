@@ -39,24 +39,36 @@ def test_a_call_starved_of_the_cpu_is_not_failed(tmp_path):
         assert time.perf_counter() - start >= 3.0      # six times the budget, on the wall clock
 
 
-def test_a_child_that_waits_meets_the_wall_ceiling(tmp_path, monkeypatch):
-    """Sleeping uses no CPU: the wall-clock ceiling (here 1 x 0.5 s + 1 s) stops it, and says why."""
-    monkeypatch.setattr(budget, "WALL_FACTOR", 1.0)
-    monkeypatch.setattr(budget, "WALL_MARGIN", 1.0)
+def test_a_child_that_waits_is_stopped_when_it_stops_making_progress(tmp_path, monkeypatch):
+    """Sleeping uses no CPU: after 1 x 0.5 s + 1 s without progress the call ends, and says why."""
+    monkeypatch.setattr(budget, "IDLE_FACTOR", 1.0)
+    monkeypatch.setattr(budget, "IDLE_MARGIN", 1.0)
     (tmp_path / "m.py").write_text(WORK)
     with Child(tmp_path / "m.py", "m", Limits(timeout=0.5)) as child:
         child.start()
         assert child.call("nap", (0.01,))["value"] == 0.01
         start = time.perf_counter()
-        with pytest.raises(ChildError, match=r"no answer within 1.5 s while running nap \(waiting") as info:
+        with pytest.raises(ChildError, match=r"no answer while running nap, and nothing computed for 1.5 s") as info:
             child.call("nap", (60,))
         assert info.value.kind == "timeout" and 1.5 <= time.perf_counter() - start < 30
         assert not child.alive
 
 
-def test_the_default_ceiling_leaves_room_for_a_busy_machine():
+def test_a_call_that_computes_meets_the_wall_clock_ceiling(tmp_path, monkeypatch):
+    """A spinning child makes progress, so only the ceiling (here 2 s, the CPU budget being 100 s) ends it."""
+    monkeypatch.setattr(budget, "WALL_FACTOR", 0.0)
+    monkeypatch.setattr(budget, "WALL_MARGIN", 2.0)
+    (tmp_path / "m.py").write_text("def spin():\n    while True:\n        pass\n")
+    with Child(tmp_path / "m.py", "m", Limits(timeout=100)) as child:
+        child.start()
+        with pytest.raises(ChildError, match=r"no answer within 2 s while running spin \(the wall-clock ceiling"):
+            child.call("spin")
+        assert not child.alive
+
+
+def test_the_default_ceilings_leave_room_for_a_busy_machine():
     b = Budget(os.getpid(), 2.0)
-    assert b.wall_s == 3 * 2.0 + 20 == budget.WALL_FACTOR * 2.0 + budget.WALL_MARGIN
+    assert b.idle_s == 3 * 2.0 + 20 and b.wall_s == 10 * 2.0 + 60
     assert Budget(None, 60.0, wall_s=60.0).wall_s == 60.0
 
 
