@@ -240,6 +240,10 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
     assert " passed" not in done.stdout
 
 
+RESTORE_SIGINT = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                  "sys.argv[0] = 'coursekit.grade'; runpy.run_module('coursekit.grade', run_name='__main__')")
+
+
 def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tmp_path):
     """Attack 10: the child's folder is 0700 (its files 0600) and SIGTERM or Ctrl-C removes it."""
     (tmp_path / "sub").mkdir()
@@ -248,7 +252,9 @@ def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tm
     temp = tmp_path / "tmp"
     temp.mkdir()
     for stop in (signal.SIGTERM, signal.SIGINT):
-        grader = subprocess.Popen([sys.executable, "-m", "coursekit.grade", str(tmp_path / "sub"), "--timeout", "60"],
+        # Ctrl-C as a terminal sends it: SIGINT handled even when this run inherited it ignored (a
+        # background job of a non-interactive shell does, and its children too)
+        grader = subprocess.Popen([sys.executable, "-c", RESTORE_SIGINT, str(tmp_path / "sub"), "--timeout", "60"],
                                   env={**os.environ, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 300   # ceilings for a hang, not a speed test
