@@ -144,7 +144,7 @@ def test_a_timeout_kills_the_process_group(tmp_path):
         start = time.perf_counter()
         with pytest.raises(ChildError, match=r"no answer within 0.5 s of CPU time while running spin") as info:
             child.call("spin", (1,))
-        assert info.value.kind == "timeout" and 0.5 <= time.perf_counter() - start < 65   # the wall ceiling: 10 x 0.5 + 60 s
+        assert info.value.kind == "timeout" and 0.4 <= time.perf_counter() - start < 65   # grader + child CPU; ceiling 65 s
         assert not child.alive
 
 
