@@ -89,3 +89,16 @@ $(SITE_STAMP): $(STAMP)
 
 site: $(SITE_STAMP)
 	$(PY) tools/build_site.py
+
+# make test-load: `make test` with the CPUs oversubscribed (two busy processes per core for the
+# whole run; tools/oversubscribe.py): the suite's time limits must hold on a busy laptop (CI runs it).
+# make test-random [SEED=n]: tests/ in a random order (pytest-random-order: modules shuffled, and the
+# tests within each), so that no test relies on another's leftovers; the seed is printed, SEED repeats it.
+.PHONY: test-load test-random
+SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+test-load: $(STAMP)
+	$(PY) tools/oversubscribe.py --per-core 2 -- $(MAKE) test
+
+test-random: $(STAMP)
+	COURSEKIT_STATIC=1 MPLBACKEND=Agg $(PY) -m pytest tests --target solutions -n $(JOBS) --dist loadscope \
+		-p no:cacheprovider --random-order-bucket=module --random-order-seed=$(SEED)

@@ -2,7 +2,8 @@
 # Replace each `raise NotImplementedError(...)` line with your code.
 """Chapter 2, modern optimizers: the exercises.
 
-Every function below is an exercise of the notebook course/02_modern_optimizers.ipynb.
+The 8 functions below are what the exercises of course/02_modern_optimizers.ipynb
+ask for (one or two each).
 Each one takes NumPy float64 arrays, must NOT modify any of its array arguments, and
 returns new arrays. Conventions are those of torch.optim (and coursekit.optim, which the
 grader compares with): the step count t starts at 1. Grade your work in one command::

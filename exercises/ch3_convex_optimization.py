@@ -2,7 +2,8 @@
 # Replace each `raise NotImplementedError(...)` line with your code.
 """Chapter 3, convex optimization: the exercises.
 
-Every function below is an exercise of the notebook course/03_convex_optimization.ipynb.
+The 9 functions below are what the exercises of course/03_convex_optimization.ipynb
+ask for (one or two each).
 Check your work in the notebook, or grade it in one command::
 
     python -m coursekit.grade exercises/ --chapter 3

@@ -2,7 +2,8 @@
 # Replace each `raise NotImplementedError(...)` line with your code.
 """Chapter 4, hyperparameter tuning: the exercises.
 
-Every function below is an exercise of the notebook course/04_hyperparameter_tuning.ipynb.
+The 8 functions below are what the exercises of course/04_hyperparameter_tuning.ipynb
+ask for (one or two each).
 Scores are losses: lower is better. Check your work in the notebook, or grade it in one command::
 
     python -m coursekit.grade exercises/ --chapter 4

@@ -1,6 +1,7 @@
 """Chapter 1, gradient descent: the exercises.
 
-Every function below is an exercise of the notebook course/01_gradient_descent.ipynb.
+The 8 functions below are what the exercises of course/01_gradient_descent.ipynb
+ask for (one or two each).
 Check your work in the notebook, or grade it in one command::
 
     python -m coursekit.grade exercises/ --chapter 1

@@ -115,7 +115,7 @@ def test_a_claim_whose_tests_all_skip_fails_the_run(tmp_path):
     def run_pytest(*args):
         return subprocess.run([sys.executable, "-m", "pytest", "-p", "coursekit.exercises.pytest_plugin",
                                "-p", "no:cacheprovider", "-q", *args, str(tmp_path)],
-                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                              capture_output=True, text=True, cwd=tmp_path, timeout=600)
 
     everything = run_pytest()
     assert everything.returncode == 1 and "claim C99 is not asserted" in everything.stdout

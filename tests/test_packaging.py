@@ -117,7 +117,7 @@ def test_a_kernel_runs_the_course_stack():
         "plt.semilogy(traj.losses); plt.title('a loss curve'); plt.show()",
         "import ipywidgets\nipywidgets.FloatSlider(value=0.1, description='lr')",
     )]
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3").execute()
     outputs = [o for c in nb.cells for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)
@@ -129,7 +129,7 @@ def test_jupyterlab_starts_its_command_line():
     import sys
     pytest.importorskip("jupyterlab")
     out = subprocess.run([sys.executable, "-m", "jupyterlab", "--version"], capture_output=True,
-                         text=True, timeout=120)
+                         text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
 
 

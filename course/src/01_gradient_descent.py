@@ -24,7 +24,7 @@
 # Claims that the evidence demonstrates carry an id such as *(claim C3)*; each one is also asserted
 # by the test suite (`pytest -m claim`), so what you read here is checked every time the course is built.
 #
-# **Exercises** live in `exercises/ch1_gradient_descent.py`: open that file next to this notebook,
+# **Exercises** live in `exercises/ch1_gradient_descent.py` (8 functions, 24.5 points): open that file next to this notebook,
 # replace each `raise NotImplementedError` by your code, and run the check cell below the exercise.
 # Grade the whole chapter in one command: `python -m coursekit.grade exercises/ --chapter 1`.
 

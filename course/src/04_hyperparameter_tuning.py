@@ -24,7 +24,7 @@
 # comparison too expensive for that (every strategy over 30 seeds) was run ahead of time by one
 # command, `make tuning-comparison`, and the notebook reads its stored results.
 #
-# **Exercises** live in `exercises/ch4_hyperparameter_tuning.py`: open that file next to this notebook,
+# **Exercises** live in `exercises/ch4_hyperparameter_tuning.py` (8 functions, 13.5 points): open that file next to this notebook,
 # replace each `raise NotImplementedError` by your code, save, and run the check cell below the exercise
 # (it runs your function in a separate process and shows what was expected, what came back, and the
 # likely mistake).

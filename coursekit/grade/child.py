@@ -39,6 +39,7 @@ import numpy as np
 
 from coursekit.exercises.spec import Ref
 from coursekit.grade import worker
+from coursekit.grade.budget import Budget
 from coursekit.grade.callbacks import Bound
 from coursekit.grade.identity import release, worker_user
 from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
@@ -53,7 +54,8 @@ _LIVE, _LIVE_LOCK = set(), threading.Lock()
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: wall seconds per call (and for the import), memory, CPU, output; wall
+    """Per-child limits: seconds per call and for the import (CPU plus sleep: a :class:`Budget`), memory,
+    CPU, output; wall
     seconds for one chapter's checks in all; wall seconds of calls for one submission in all
     (``submission_s``; default ``BUDGET_PER_TIMEOUT * timeout``); ``allow_same_user``: run the
     children with the grader's own rights where they cannot get a user of their own."""
@@ -166,6 +168,7 @@ class Child:
     def __init__(self, source, module, limits=Limits(), companions=None, allowed=("numpy",)):
         self.module, self.limits = module, limits
         self._closed, self.proc, self.user, self.import_seconds = False, None, None, 0.0
+        self.last_charge = 0.0   # what the last call cost: CPU seconds plus seconds slept (Budget.charge)
         allowed = tuple(dict.fromkeys(("numpy",) + tuple(allowed)))
         files = {name: src if isinstance(src, bytes) else read_source(src)
                  for name, src in {**(companions or {}), module: source}.items()}
@@ -217,7 +220,7 @@ class Child:
         """Wait for the worker to boot and import the module (``timeout``: seconds for the import, default
         the per-call limit); returns the "ready" reply."""
         try:
-            booted = self._receive("booted", time.monotonic() + BOOT_TIMEOUT)
+            booted = self._receive("booted", Budget(None, BOOT_TIMEOUT, wall_s=BOOT_TIMEOUT))
         except ChildError as exc:
             self.close()
             raise SandboxError(f"the grading worker did not start: {exc.message}\n{self.output}") from None
@@ -226,11 +229,11 @@ class Child:
             raise SandboxError(f"the grading worker did not start: {clean(booted['error'], 500)}")
         layers = booted.get("sandbox")
         self.sandbox = [clean(layer, 200) for layer in layers[:20]] if isinstance(layers, list) else []
-        started = time.monotonic()
+        budget = Budget(self.proc.pid, timeout or self.limits.timeout)
         try:
-            ready = self._receive("ready", started + (timeout or self.limits.timeout), during="importing the module")
+            ready = self._receive("ready", budget, during="importing the module")
         finally:
-            self.import_seconds = time.monotonic() - started
+            self.import_seconds = budget.charge()
         ready["ok"] = ready.get("ok") is True
         if not ready["ok"]:
             ready["error"] = _clean_error(ready.get("error"))
@@ -258,11 +261,15 @@ class Child:
 
         request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
                    "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
-        deadline = time.monotonic() + (timeout or self.limits.timeout)
+        budget = Budget(self.proc.pid, timeout or self.limits.timeout)
+        self.last_charge = 0.0
         bound = Bound([args, dict(kwargs or {})])
-        self._send(request, deadline)
-        reply = self._receive("result", deadline, during=f"running {function}", id=self._next_id,
-                              callbacks=lambda message: self._callback(refs, message, deadline, bound))
+        self._send(request, budget.wall_deadline)
+        try:
+            reply = self._receive("result", budget, during=f"running {function}", id=self._next_id,
+                                  callbacks=lambda message: self._callback(refs, message, budget.wall_deadline, bound))
+        finally:
+            self.last_charge = budget.charge()
         try:
             if reply.get("ok") is True:
                 reply["value"] = worker.decode(reply.get("value"))
@@ -311,40 +318,51 @@ class Child:
             raise ChildError("protocol", f"a request could not be sent ({clean(exc, 200)})") from None
         except TimeoutError:
             self.close()
-            message = f"the process stopped reading its requests ({self.limits.timeout:g} s)"
+            message = "the process stopped reading its requests (past the call's wall-clock ceiling)"
             raise ChildError("timeout", message) from None
         except OSError:
             pass  # the child is gone; the next receive reports how it ended
 
-    def _receive(self, op, deadline, during="starting", id=None, callbacks=None):
+    def _receive(self, op, budget, during="starting", id=None, callbacks=None):
         while True:
             message = self._parse()
-            if message is not None and time.monotonic() > deadline:   # reading and parsing count too
-                self._time_out(during, "still calling its function arguments: does its loop end?"
+            if message is not None and budget.spent():   # reading and parsing count too
+                self._time_out(budget, during, "still calling its function arguments: does its loop end?"
                                if message.get("op") == "callback" else "an answer too large to read in time?")
             if message is not None:
                 if (callbacks is not None and message.get("op") == "callback" and message.get("nonce") == self.nonce
                         and message.get("id") == id):
                     callbacks(message)
+                    budget.resume()
                     continue
                 if message.get("nonce") != self.nonce or message.get("op") != op or message.get("id") != id:
                     self.close()
                     raise ChildError("protocol", f"an unexpected message on the private channel while {during}"
                                                  " (forged or out of order); the process was stopped")
                 return message
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._time_out(during, "an infinite loop, or far too slow?")
-            ready, _, _ = select.select([self._reply_r], [], [], remaining)
+            if budget.spent():
+                self._time_out(budget, during, "an infinite loop, or far too slow?")
+            ready, _, _ = select.select([self._reply_r], [], [], budget.next_look())
             if ready:
                 chunk = os.read(self._reply_r, 1 << 20)
                 if not chunk:
                     raise ChildError("crashed", f"the process ended while {during}: {self._exit_reason()}")
                 self._buffer += chunk
+                budget.progress()
 
-    def _time_out(self, during, why):
+    def _time_out(self, budget, during, why):
         self.close()
-        raise ChildError("timeout", f"no answer within {self.limits.timeout:g} s while {during} ({why})")
+        if budget.slept >= budget.cpu_s / 2:
+            raise ChildError("timeout", f"no answer while {during}: asleep for {budget.slept:.3g} s of its "
+                                        f"{budget.cpu_s:g} s (waiting rather than computing: a sleep, or a read "
+                                        "that never ends?)")
+        if budget.waiting():
+            raise ChildError("timeout", f"no answer while {during}, and nothing computed for {budget.idle_s:g} s "
+                                        "(waiting rather than computing: a sleep, or a read that never ends?)")
+        if budget.past_wall():
+            raise ChildError("timeout", f"no answer within {budget.wall_s:g} s while {during} (the wall-clock "
+                                        "ceiling of a call)")
+        raise ChildError("timeout", f"no answer within {budget.cpu_s:g} s of CPU time while {during} ({why})")
 
     def _parse(self):
         if len(self._buffer) < 8:

@@ -12,7 +12,7 @@ from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade import report
 from coursekit.grade.child import BUDGET_PER_TIMEOUT, Limits, SandboxError, close_all
 from coursekit.grade.identity import PrivilegeError, require_user
-from coursekit.grade.grader import grade_submission
+from coursekit.grade.grader import grade_submission, new_seed
 from coursekit.grade.text import file_name
 
 DESCRIPTION = """Grade exercise submissions. A submission is a folder holding the chapter
@@ -35,12 +35,15 @@ def parse_args(argv):
                         help="write one row per submission; their results.json files go to FILE_results/")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded in parallel (default 1)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                        help=f"wall seconds per call (default 10); each submission's calls, imports included, get "
-                             f"{BUDGET_PER_TIMEOUT} x S seconds in all, the checks left after that are not run")
+                        help=f"seconds per call, counted as CPU time plus time the code sleeps, not the machine's "
+                             f"load (default 10; wall-clock ceilings: docs/grading.md); each submission's calls, "
+                             f"imports included, get {BUDGET_PER_TIMEOUT} x S such seconds in all, the checks left "
+                             f"after that are not run")
     parser.add_argument("--memory", type=int, default=2048, metavar="MB",
                         help="address-space limit per child process (default 2048)")
     parser.add_argument("--seed", type=int,
-                        help="seed the random inputs, to repeat a run exactly (default: new inputs every run)")
+                        help="seed the random inputs, to repeat a run exactly (default: a new seed every run, printed;"
+                             " submission k of a batch, from 0, uses SEED + k)")
     parser.add_argument("--allow-same-user", action="store_true",
                         help="where the grader cannot give each worker a user of its own (it is not root), run the "
                              "submissions with your own rights instead of refusing: only for code you trust (implied "
@@ -52,6 +55,8 @@ def parse_args(argv):
         parser.error("--jobs must be >= 1, --timeout > 0 and --memory >= 256")
     if args.submissions in ([], ["exercises"], ["exercises/"]):   # a learner grading their own work
         args.allow_same_user = True
+    if args.seed is not None and args.seed < 0:
+        parser.error("--seed must be >= 0")
     args.submissions = args.submissions or ["exercises"]
     return args
 
@@ -107,10 +112,9 @@ def limit_own_memory():
         pass
 
 
-def _seed_line(seed):
-    if seed is None:
-        return "Inputs are drawn afresh on every run; repeat this run exactly with --seed N."
-    return f"Inputs drawn with --seed {seed}."
+def _seed_line(seed, batch=False):
+    each = " (submission k, from 0, with seed + k: the seed column)" if batch else ""
+    return f"Inputs drawn with seed {seed}{each}; repeat this run exactly with --seed {seed}."
 
 
 def main(argv=None):
@@ -125,13 +129,14 @@ def main(argv=None):
     chapters = sorted(args.chapter) if args.chapter else sorted(CHAPTERS)
     names = _unique_names(args.submissions)
     batch = len(args.submissions) > 1 or args.csv
+    base_seed = new_seed() if args.seed is None else args.seed
 
     stopping = threading.Event()
 
     def grade(i):
         if stopping.is_set():
             raise KeyboardInterrupt
-        seed = None if args.seed is None else [args.seed, i]
+        seed = base_seed + i
         if not batch:
             return grade_submission(args.submissions[i], chapters, limits, seed=seed, name=names[i])
         try:
@@ -168,7 +173,7 @@ def main(argv=None):
 
     if not batch:
         print(report.submission_text(results[0], verbose=args.verbose))
-        print(_seed_line(args.seed))
+        print(_seed_line(base_seed))
         if args.json:
             report.write_json(results[0], args.json)
             print(f"\nwrote {args.json}")
@@ -188,7 +193,7 @@ def main(argv=None):
             print(report.submission_text(result, verbose=True), end="\n\n")
         pct = 100 * result.score / result.max_score if result.max_score else 0.0
         print(f"{result.name:<30} {result.score:g}/{result.max_score:g} ({pct:.0f}%)  {report.clean(result.note)}")
-    print(_seed_line(args.seed))
+    print(_seed_line(base_seed, batch=True))
     if args.csv:
         report.write_csv(rows, chapters, args.csv)
         print(f"wrote {args.csv}" + (f" and {json_dir}/" if json_dir else ""))

@@ -9,6 +9,7 @@ are read by coursekit.grade.submission (no symlinks, regular files, bounded).
 """
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,7 @@ class SubmissionResult:
     chapters: list = field(default_factory=list)
     seconds: float = 0.0
     note: str = ""
+    seed: "int | None" = None      # the inputs' seed: --seed SEED repeats this grading exactly
 
     @property
     def score(self):
@@ -256,7 +258,6 @@ class ChapterSession:
         args = check.inputs(self.rng)
         timeout = check.timeout or self.limits.timeout
         allowed = min(timeout, self.budget.left)
-        started = time.monotonic()
         try:
             reply = child.call(check.exercise, args.args, args.kwargs, timeout=max(allowed, 1e-3))
         except ChildError as exc:
@@ -268,7 +269,7 @@ class ChapterSession:
                      "forever)") if exc.kind == "timeout" else ""
             return ("timeout" if exc.kind == "timeout" else "crashed"), f"{check.exercise}: {exc.message}{loops}"
         finally:
-            self.budget.used += time.monotonic() - started
+            self.budget.used += child.last_charge        # CPU plus sleep: what the machine's load does not inflate
         if not reply["ok"]:
             return _error_hint(check.exercise, self.chapter.MODULE, reply["error"], self.limits)
         # points: from what this process observed (its own inputs, the value); then the child's report
@@ -325,12 +326,21 @@ def _error_hint(exercise, module, error, limits):
 
 
 # ------------------------------------------------------------- submissions --
+def new_seed():
+    """A fresh seed, short enough to type back (--seed)."""
+    return secrets.randbelow(10 ** 9)
+
+
 def grade_submission(path, chapters=None, limits=None, seed=None, name=None):
-    """Grade the folder or .zip at ``path`` on ``chapters`` (default: all); never raises for bad code."""
+    """Grade the folder or .zip at ``path`` on ``chapters`` (default: all); never raises for bad code.
+
+    ``seed`` (an int; default: a new one, drawn here) seeds every input; it is in the result.
+    """
     start, path = time.perf_counter(), Path(path)
     numbers = sorted(CHAPTERS) if chapters is None else sorted(chapters)
     result = SubmissionResult(clean(name or path.stem or path.name, 200), clean(path, 500))
-    rng = np.random.default_rng(seed)
+    result.seed = new_seed() if seed is None else seed
+    rng = np.random.default_rng(result.seed)
     budget = Budget((limits or Limits()).budget_s)        # all chapters together
     modules, result.note = read_submission(path)          # {number: (file name, bytes)}; never raises
     for n in numbers:

@@ -33,8 +33,8 @@ def chapter_text(ch, width=100, verbose=False):
     if dropped:
         lines.append(f"  note: the output of your code was truncated ({dropped.group(1)} more bytes dropped)")
     rows = ch.exercises()
-    name_w = max([len("exercise")] + [len(r.exercise) for r in rows])
-    lines.append(f"  {'exercise':<{name_w}}  {'points':>7}  status")
+    name_w = max([len("function")] + [len(r.exercise) for r in rows])
+    lines.append(f"  {'function':<{name_w}}  {'points':>7}  status")
     for r in rows:
         lines.append(f"  {r.exercise:<{name_w}}  {_points(r.points) + '/' + _points(r.max_points):>7}  {r.status}")
         distinct = [c for i, c in enumerate(r.failed) if c.hint not in {d.hint for d in r.failed[:i]}]
@@ -72,7 +72,7 @@ def submission_text(result, verbose=False):
             parts.append("  sandbox: " + "; ".join(ch.sandbox))
     pct = 100 * result.score / result.max_score if result.max_score else 0.0
     parts.append(f"Total: {_points(result.score)}/{_points(result.max_score)} points ({pct:.0f}%)"
-                 f"  [{result.seconds:.1f} s]")
+                 f"  [{result.seconds:.1f} s" + (f", seed {result.seed}]" if result.seed is not None else "]"))
     parts.append(next_step(result))
     return clean("\n\n".join(parts), keep_lines=True)
 
@@ -111,7 +111,7 @@ def gradescope(result):
             })
     return {"score": result.score, "execution_time": round(result.seconds, 3),
             "output": submission_text(result), "visibility": "visible", "stdout_visibility": "hidden",
-            "tests": tests}
+            "extra_data": {"seed": result.seed}, "tests": tests}
 
 
 def write_json(result, path):
@@ -126,7 +126,7 @@ def _clean_strings(obj):
 
 def csv_header(chapters):
     return (["submission", "path"] + [f"ch{n}" for n in chapters] +
-            ["score", "max_score", "percent", "seconds", "note", "results_json"])
+            ["score", "max_score", "percent", "seconds", "seed", "note", "results_json"])
 
 
 def _cell(text):
@@ -142,7 +142,7 @@ def csv_row(result, json_path=""):
     notes = [result.note] + [ch.note for ch in result.chapters if ch.note]
     return ([_cell(result.name), _cell(result.path)] + [_points(by_number[n].score) for n in sorted(by_number)] +
             [_points(result.score), _points(result.max_score), f"{pct:.1f}", f"{result.seconds:.2f}",
-             _cell("; ".join(n for n in notes if n)), _cell(json_path)])
+             "" if result.seed is None else str(result.seed), _cell("; ".join(n for n in notes if n)), _cell(json_path)])
 
 
 def write_csv(rows, chapters, path):

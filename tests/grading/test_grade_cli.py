@@ -1,5 +1,6 @@
 """``python -m coursekit.grade`` on the repository's stubs and solutions, zips, odd folders,
 and the notebook helper ``coursekit.grade.check``."""
+import functools
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from coursekit.exercises import CHAPTERS, ch1, yours_or_reference
 from coursekit.grade import check
 from coursekit.exercises.notebook import find_exercises
 from coursekit.grade import grade_submission
+from coursekit.grade import report
 from coursekit.grade.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +85,7 @@ def test_a_differently_named_chapter_module_is_found(tmp_path):
 
 def test_the_module_runs_as_a_command():
     done = subprocess.run([sys.executable, "-m", "coursekit.grade", str(ROOT / "solutions"), "--timeout", "5"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and f"Total: {TOTAL:g}/{TOTAL:g} points (100%)" in done.stdout
     done = subprocess.run([sys.executable, "-m", "coursekit.grade", "--jobs", "0"], capture_output=True, text=True)
     assert done.returncode == 2 and "--jobs" in done.stderr
@@ -124,7 +126,7 @@ def test_the_grader_stays_apart_from_plots_and_widgets():
     code = ("import sys, coursekit.grade.cli, coursekit.exercises.notebook, coursekit.exercises.sync; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'ipywidgets') "
             "or m in ('coursekit.plots', 'coursekit.widgets')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
@@ -152,11 +154,39 @@ def test_a_long_array_hint_names_the_entries_that_differ():
     assert "2 of 40 entries differ: [3] expected 0.25, got 0; [17] expected -1.5, got 0" in hint
 
 
-def test_the_output_says_inputs_change_unless_seeded(capsys):
-    assert main([str(ROOT / "exercises"), "--chapter", "1"]) == 0
-    assert "Inputs are drawn afresh on every run; repeat this run exactly with --seed N." in capsys.readouterr().out
-    assert main([str(ROOT / "exercises"), "--chapter", "1", "--seed", "7"]) == 0
-    assert "Inputs drawn with --seed 7." in capsys.readouterr().out
+def test_the_output_names_the_seed_it_used_and_the_seed_repeats_the_run(tmp_path, capsys):
+    """Unseeded, a new seed is drawn and printed (text, CSV, JSON); passing it back repeats the run."""
+    import csv
+    import re
+
+    (tmp_path / "ch1_gradient_descent.py").write_text(ZEROS)   # its hints quote the drawn inputs
+    assert main([str(tmp_path), "--chapter", "1", "-v", "--json", str(tmp_path / "r.json")]) == 0
+    first = capsys.readouterr().out
+    seed = int(re.search(r"Inputs drawn with seed (\d+); repeat this run exactly with --seed \1\.", first).group(1))
+    assert f", seed {seed}]" in first and json.loads((tmp_path / "r.json").read_text())["extra_data"] == {"seed": seed}
+    assert main([str(tmp_path), "--chapter", "1", "-v", "--seed", str(seed)]) == 0
+    again = capsys.readouterr().out
+    def drop_times(text):                                # times, and the worker's random user id, vary
+        return re.sub(r"user \d+:\d+", "user N:N", re.sub(r"\[[0-9.]+ s", "[", text))
+    assert drop_times(again) == drop_times(first.replace(f"\n\nwrote {tmp_path / 'r.json'}", ""))
+    # a batch: submission k (from 0) is drawn with seed + k, in its CSV row; alone, that seed repeats it
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "ch1_gradient_descent.py").write_text(ZEROS)
+    assert main([str(tmp_path), str(other), "--chapter", "1", "--seed", "40", "--csv", str(tmp_path / "g.csv")]) == 0
+    assert "Inputs drawn with seed 40 (submission k, from 0, with seed + k" in capsys.readouterr().out
+    with open(tmp_path / "g.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["seed"] for row in rows] == ["40", "41"]
+    batch_json = json.loads(Path(rows[1]["results_json"]).read_text())
+    alone = grade_submission(other, chapters=[1], seed=41)
+    assert [t["output"] for t in batch_json["tests"]] == [t["output"] for t in report.gradescope(alone)["tests"]]
+
+
+def test_a_negative_seed_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["exercises", "--seed", "-1"])
+    assert "--seed" in capsys.readouterr().err
 
 
 def test_every_zip_problem_is_a_clear_line_for_that_submission(tmp_path):

@@ -68,6 +68,21 @@ def _ipc_objects():
             else 0 for kind in ("shm", "sem", "msg")}
 
 
+def _children():
+    """This process's live child processes (pids): other tests may leave some of their own (the
+    resource tracker that multiprocessing starts once per process and keeps), so the batch is
+    judged on what it adds."""
+    mine, found = str(os.getpid()), set()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == mine and fields[0] != "Z":
+            found.add(status.parent.name)
+    return found
+
+
 def _grader_temp_folders(folder):
     return {p for p in Path(folder).glob("coursekit-*")}
 
@@ -83,7 +98,7 @@ def batch(tmp_path_factory):
     grades = root / "out" / "grades.csv"
     # A private temporary folder: other tests (xdist workers) create grader folders of their own meanwhile.
     temp = tmp_path_factory.mktemp("tmp")
-    ipc_before, temp_before = _ipc_objects(), _grader_temp_folders(temp)
+    ipc_before, temp_before, children_before = _ipc_objects(), _grader_temp_folders(temp), _children()
     modes_before = [stat.S_IMODE(temp.stat().st_mode)]
     start = time.perf_counter()
     stdout = io.StringIO()
@@ -106,14 +121,15 @@ def batch(tmp_path_factory):
     by_name["solutions"] = "solutions"
     return dict(root=root, code=code, seconds=seconds, rows=rows, contained=contained, seccomp=seccomp,
                 by_name=by_name, stdout=stdout.getvalue(), grades=grades, ipc=(ipc_before, _ipc_objects()),
-                temp=(temp_before, _grader_temp_folders(temp)),
+                temp=(temp_before, _grader_temp_folders(temp)), children=(children_before, _children()),
                 modes=(modes_before, [stat.S_IMODE(temp.stat().st_mode)]),
                 results={name: json.loads(Path(row["results_json"]).read_text(encoding="utf-8"))
                          for name, row in rows.items()})
 
 
 def test_the_batch_finishes_with_the_right_csv(batch):
-    assert batch["code"] == 0 and batch["seconds"] < 240
+    # wall-clock bounds calibrated on this machine, now: the honest solution's time in the same batch
+    assert batch["code"] == 0 and batch["seconds"] < max(240, 30 * _honest_seconds(batch))
     expected = {csv_name: points(ALL[name]) if name != "solutions" else CH1_TOTAL
                 for csv_name, name in batch["by_name"].items()}
     assert {name: float(row["score"]) for name, row in batch["rows"].items()} == expected
@@ -140,10 +156,15 @@ def test_every_attack_class_of_issue_11_is_in_the_batch(batch):
 
 
 def test_every_reply_is_bounded_in_time(batch):
-    """Attack 8: forged replies of 30 MB of nested lists, 60 MB frames, deep nesting cost seconds, not minutes."""
+    """Attack 8: forged replies of 30 MB of nested lists, 60 MB frames, deep nesting cost seconds, not minutes
+    (at most a few times what the honest solution takes in the same batch: about 8 s on a busy 2-core machine)."""
     for name, spec in ATTACKS.items():
         if spec["attack"] == 8:
-            assert float(batch["rows"][name]["seconds"]) < 30, name
+            assert float(batch["rows"][name]["seconds"]) < max(30, 5 * _honest_seconds(batch)), name
+
+
+def _honest_seconds(batch):
+    return float(batch["rows"]["solutions"]["seconds"])
 
 
 def test_text_reaches_terminal_csv_and_json_sanitized(batch):
@@ -186,13 +207,19 @@ def test_nothing_was_written_by_the_submissions(batch):
 
 
 def test_no_child_process_is_left(batch):
-    mine = str(os.getpid())
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        assert fields[1] != mine or fields[0] == "Z", f"left behind: {status.parent}"
+    before, after = batch["children"]
+    assert not after - before, f"left behind: {sorted(after - before)}"
+
+
+def test_the_children_count_sees_a_child():
+    """The count above can fail: a child started here is seen, and is gone once reaped."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert str(proc.pid) in _children()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert str(proc.pid) not in _children()
 
 
 def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path):
@@ -206,7 +233,7 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
 
     def pytest_run(*target):
         return subprocess.run([sys.executable, "-m", "pytest", "tests/exercises", "-q", "-p", "no:cacheprovider",
-                               *target], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                               *target], cwd=tmp_path, capture_output=True, text=True, timeout=600,
                               env={**os.environ, "HOSTILE_MARKER": str(marker)})
 
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")  # registers --target early
@@ -221,6 +248,10 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
     assert " passed" not in done.stdout
 
 
+RESTORE_SIGINT = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                  "sys.argv[0] = 'coursekit.grade'; runpy.run_module('coursekit.grade', run_name='__main__')")
+
+
 def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tmp_path):
     """Attack 10: the child's folder is private (0700 and its files 0600; as root: the grader's, readable by
     the worker's group only, 0750 and 0640, so the worker owns nothing) and SIGTERM or Ctrl-C removes it."""
@@ -230,10 +261,12 @@ def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tm
     temp = tmp_path / "tmp"
     temp.mkdir()
     for stop in (signal.SIGTERM, signal.SIGINT):
-        grader = subprocess.Popen([sys.executable, "-m", "coursekit.grade", str(tmp_path / "sub"), "--timeout", "60"],
+        # Ctrl-C as a terminal sends it: SIGINT handled even when this run inherited it ignored (a
+        # background job of a non-interactive shell does, and its children too)
+        grader = subprocess.Popen([sys.executable, "-c", RESTORE_SIGINT, str(tmp_path / "sub"), "--timeout", "60"],
                                   env={**os.environ, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300   # ceilings for a hang, not a speed test
         while not list(temp.glob("coursekit-*/ch1_gradient_descent.py")) and time.monotonic() < deadline:
             time.sleep(0.05)
         (folder,) = temp.glob("coursekit-*")
@@ -245,6 +278,6 @@ def test_temporary_folders_are_private_and_removed_when_the_grader_is_stopped(tm
             assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(module.stat().st_mode) == 0o600
         time.sleep(0.5)                       # the child is now in its loop
         grader.send_signal(stop)
-        out, err = grader.communicate(timeout=30)
+        out, err = grader.communicate(timeout=300)
         assert grader.returncode == 130 and "interrupted" in err, err
         assert not list(temp.iterdir())

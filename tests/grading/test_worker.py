@@ -113,10 +113,10 @@ def test_a_frame_of_millions_of_numbers_is_refused_before_parsing():
 
     payload = b'{"value":[' + b"0.1," * (2 * MAX_VALUES) + b'0.1]}'
     header = MAGIC + struct.pack("<I", len(payload))
-    start = time.monotonic()
+    start = time.thread_time()      # CPU time: a busy machine does not fail it
     with pytest.raises(WireError, match="values"):
         parse_payload(header, payload)
-    assert time.monotonic() - start < 0.5
+    assert time.thread_time() - start < 0.5
     small = b'{"value":[' + b"0.1," * 1000 + b'0.1]}'
     assert len(parse_payload(MAGIC + struct.pack("<I", len(small)), small)["value"]) == 1001
 
