@@ -23,7 +23,7 @@
 # here mostly `coursekit.convex`), evidence (a plot or a table), then a question or an exercise.
 # Claims carry an id such as *(claim C30)*; the test suite asserts each one (`pytest -m claim`).
 #
-# **Exercises** live in `exercises/ch3_convex_optimization.py` (9 functions, 20 points): open that file next to this notebook,
+# **Exercises** live in `exercises/ch3_convex_optimization.py` (9 functions, 20.5 points): open that file next to this notebook,
 # replace each `raise NotImplementedError` by your code, and run the check cell below the exercise.
 # Grade the whole chapter in one command: `python -m coursekit.grade exercises/ --chapter 3`.
 
