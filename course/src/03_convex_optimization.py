@@ -334,10 +334,11 @@ for k, e in enumerate(errors):
 # poor there (with a line search this is the *damped* phase, where $t_k < 1$ can occur). In the second,
 # the **quadratically convergent** phase, the exponent doubles: $e_k$ goes from about $0.5$ to
 # $3\cdot10^{-2}$, $10^{-4}$, $4\cdot10^{-9}$ and $10^{-13}$ in four steps. The column $e_{k+1}/e_k^2$ shows
-# what separates them: it stays between 0.09 and 0.13 through both phases, so the inequality
-# $e_{k+1} \le C e_k^2$ with $C \approx 0.13$ holds all along, but it only helps once $C e_k < 1$, that is
-# $e_k$ below about 8, and it is fast once $C e_k \ll 1$. Its last value, 0.28, and the last $\log$ ratio,
-# 1.5, come from the accuracy of $w^\star$ itself (scipy stops at $\lVert\nabla f\rVert \le 10^{-14}$),
+# what separates them: it stays between 0.09 and 0.13 over the first seven steps and is 0.28 at the
+# eighth, so it stays bounded through both phases, $e_{k+1} \le C e_k^2$ with $C$ at most about 0.3, but
+# that bound only helps once $C e_k < 1$, and it is fast once $C e_k \ll 1$. Its last value, about
+# $10^4$, and the last $\log$ ratio, 1.5, are not Newton's: at $e_8 \approx 4\cdot10^{-9}$ the next error,
+# $10^{-13}$, is at the accuracy of $w^\star$ itself (scipy stops at $\lVert\nabla f\rVert \le 10^{-14}$),
 # where the count of digits ends; the first $\log$ ratio, 5.9, only says that $\log e_5$ is close to 0.
 #
 # **Affine invariance.** Newton's step does not care how the variables are scaled or mixed. Substitute
