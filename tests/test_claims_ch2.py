@@ -168,7 +168,7 @@ def test_adamw_differs_from_adam_l2_but_sgd_forms_coincide():
 
 
 @claim("C20")
-def test_schedules_and_warmup_rescuing_a_diverging_run():
+def test_schedules_and_warmup_rescuing_a_diverging_run_but_not_reliably_a_network():
     T = 300
     cos = schedules.cosine_annealing(0.1, T, 0.001)
     assert cos(0) == 0.1 and cos(T) == 0.001 and cos(T // 2) == pytest.approx(0.0505)
@@ -180,12 +180,16 @@ def test_schedules_and_warmup_rescuing_a_diverging_run():
     assert minimize(quartic, np.array([2.0]), "sgd", 60, lr=0.5).diverged
     rescued = minimize(quartic, np.array([2.0]), "sgd", 60, schedule=warm)
     assert not rescued.diverged and rescued.losses[-1] < 1e-20
-    # a network whose curvature starts high: lr 0.8 stalls without warmup and trains with 30 steps of it
-    mlp, (X, y) = models.MLP([2, 32, 32, 3], init="naive", naive_std=0.5, seed=0), data.spirals(300, noise=0.2, seed=0)
+    # a network whose curvature starts high (5 initializations, lr 0.8): warmup changes which seeds
+    # train, in both directions -- no reliable rescue, as the notebook says
+    X, y = data.spirals(300, noise=0.2, seed=0)
     ramp = schedules.chain([schedules.linear_warmup(0.8, 30), schedules.constant(0.8)], [30])
-    stalled = training.fit(mlp, X, y, "sgd", 300, lr=0.8, momentum=0.9)
-    trained = training.fit(mlp, X, y, "sgd", 300, lr=0.8, momentum=0.9, schedule=ramp)
-    assert stalled.final_loss > 0.5 and trained.final_loss < 0.05
+    def final(seed, schedule):
+        mlp = models.MLP([2, 32, 32, 3], init="naive", naive_std=0.5, seed=seed)
+        return training.fit(mlp, X, y, "sgd", 300, lr=0.8, momentum=0.9, schedule=schedule).final_loss
+    constant = np.array([final(seed, None) for seed in range(5)]) < 0.1
+    warmed = np.array([final(seed, ramp) for seed in range(5)]) < 0.1
+    assert np.any(warmed & ~constant) and np.any(constant & ~warmed)
 
 
 @claim("C21")
