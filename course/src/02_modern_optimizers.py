@@ -796,7 +796,7 @@ for k in range(3):
 # a decay gets both in turn.
 
 # %% [markdown]
-# **Warmup** starts small and ramps up. It rescues runs whose curvature is highest at the start,
+# **Warmup** starts small and ramps up. It can rescue runs whose curvature is highest at the start,
 # which is what is observed early in the training of deep networks (Gilmer et al., ICLR 2022):
 # a learning rate that is stable where training is heading is unstable where it starts. The
 # smallest example: $f(x) = x^2/2 + x^4/4$, curvature $1 + 3x^2$, from $x_0 = 2$ (curvature 13) with
@@ -1274,8 +1274,8 @@ if len(rows) == 2:
 # - AdaGrad's effective rate only shrinks (C15); RMSProp's recovers (C16); Adam's bias correction
 #   makes the first step $\eta$ per coordinate, not $3.16\,\eta$ (C17); a moving average remembers about
 #   $1/(1-\beta)$ steps (C18); AdamW decays the weights outside the adaptive scaling (C19).
-# - Schedules shape $\eta$ over time, and each decay lowers SGD's noise floor; warmup rescues runs whose
-#   curvature is highest at the start, and Adam's first steps, which are large in every coordinate (C20);
+# - Schedules shape $\eta$ over time, and each decay lowers SGD's noise floor; warmup can rescue runs whose
+#   curvature is highest at the start (on the large-init MLP it helped some seeds and hurt others), and Adam's first steps, which are large in every coordinate (C20);
 #   clipping by global norm caps the length and keeps the direction (C21); $k$ times the batch takes $k$
 #   times the learning rate, up to the stability limit and while enough steps remain (C22).
 # - Deep networks need an initialization matched to width and activation, He's for ReLU (C23); noise
