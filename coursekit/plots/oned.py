@@ -6,7 +6,7 @@ import numpy as np
 from ._common import _colors, _new_axes
 
 
-def paths_1d(f, paths, span, ax=None, resolution=400, xlabel="$x$", ylabel="$f(x)$"):
+def paths_1d(f, paths, span, ax=None, resolution=400, xlabel=None, ylabel=None):
     """Draw ``f`` (a function of a float) over ``span = (lo, hi)`` and, for each ``{label: xs}``
     in ``paths``, the iterates ``xs`` as points on the curve joined in order. Iterates outside
     the span are left out (a diverging run shows its first steps). Returns the Axes."""
@@ -22,6 +22,7 @@ def paths_1d(f, paths, span, ax=None, resolution=400, xlabel="$x$", ylabel="$f(x
         if not inside.all():
             xs = xs[: int(np.argmin(inside))]                     # up to the first iterate outside
         ax.plot(xs, [f(t) for t in xs], "o-", color=color, ms=4, lw=0.8, alpha=0.9, label=label, gid="trajectory")
-    ax.set(xlabel=xlabel, ylabel=ylabel, xlim=(lo, hi))
+    ax.set(xlabel="$x$" if xlabel is None else xlabel, ylabel="$f(x)$" if ylabel is None else ylabel,
+           xlim=(lo, hi))
     ax.legend(fontsize="small")
     return ax
