@@ -340,9 +340,13 @@ class Child:
                     raise ChildError("protocol", f"an unexpected message on the private channel while {during}"
                                                  " (forged or out of order); the process was stopped")
                 return message
-            if budget.spent():
-                self._time_out(budget, during, "an infinite loop, or far too slow?")
-            ready, _, _ = select.select([self._reply_r], [], [], budget.next_look())
+            ready, _, _ = select.select([self._reply_r], [], [], 0)
+            if ready:                      # data waiting: the child is sending, not asleep (a write blocked on
+                budget.resume()            # this pipe while this process was slow to read is not its sleep)
+            else:
+                if budget.spent():
+                    self._time_out(budget, during, "an infinite loop, or far too slow?")
+                ready, _, _ = select.select([self._reply_r], [], [], budget.next_look())
             if ready:
                 chunk = os.read(self._reply_r, 1 << 20)
                 if not chunk:
