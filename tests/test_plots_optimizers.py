@@ -20,6 +20,12 @@ def test_stability_region_draws_the_edge():
     ax = plots.stability_region()
     edge = [l for l in ax.lines if l.get_gid() == "edge"][0]
     assert np.allclose(edge.get_xdata(), 2 + 2 * edge.get_ydata())
+    # the computed rate = 1 contour lies on the formula, drawn wider so the dashes do not hide it
+    computed = [c for c in ax.collections if c.get_gid() == "computed_edge"][0]
+    assert computed.get_linewidths()[0] > edge.get_linewidth()
+    xy = np.vstack([path.vertices for path in computed.get_paths()])
+    inner = (xy[:, 0] > 1) & (xy[:, 1] > 0.05) & (xy[:, 1] < 0.95)   # (at lr * lambda = 0 the rate is 1 too)
+    assert inner.sum() > 20 and np.allclose(xy[inner, 0], 2 + 2 * xy[inner, 1], atol=0.03)
 
 
 def test_sweep_heatmap_shape_check_and_edge():

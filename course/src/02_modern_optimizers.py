@@ -142,9 +142,10 @@ ax.legend(fontsize="small");
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(f"{'kappa':>7} {'GD steps':>9} {'heavy ball':>11} {'ratio':>6}")
-for k, a, b in zip(kappas, *hits):
-    print(f"{k:>7.0f} {a:>9d} {b:>11d} {a / b:>6.1f}")
+lines = {name: np.ceil(np.log(1e-6) / np.log(rates)) for name, rates in theory.items()}
+print(f"{'kappa':>7} {'GD steps':>9} {'(line)':>7} {'heavy ball':>11} {'(line)':>7} {'HB above line':>14} {'ratio':>6}")
+for k, a, b, la, lb in zip(kappas, *hits, lines["GD"], lines["heavy ball"]):
+    print(f"{k:>7.0f} {a:>9d} {la:>7.0f} {b:>11d} {lb:>7.0f} {100 * (b / lb - 1):>13.0f}% {a / b:>6.1f}")
 
 # %% [markdown]
 # Over a 100-fold range of $\kappa$ gradient descent's step count grows 100-fold and heavy ball's about
@@ -157,8 +158,8 @@ for k, a, b in zip(kappas, *hits):
 #
 # The recursion converges iff both roots lie inside the unit circle, which for $0 \le \mu < 1$ is
 # $0 < \eta\lambda < 2 + 2\mu$: momentum almost doubles the usable learning rate of gradient descent
-# ($2/L$ at $\mu = 0$). The map shows the rate over the $(\eta\lambda, \mu)$ plane; the white line
-# is where the computed rate equals 1, the dashed red line the formula. The dotted orange curves are
+# ($2/L$ at $\mu = 0$). The map shows the rate over the $(\eta\lambda, \mu)$ plane; the wide white line
+# is where the computed rate equals 1, the thin dashed red line drawn on it the formula. The dotted orange curves are
 # **critical damping**, $\eta\lambda = (1 \mp \sqrt\mu)^2$, where the two roots meet: between them
 # the roots are complex with modulus exactly $\sqrt\mu$ (the component oscillates; inside the band the
 # colour changes only with $\mu$), left of the first the component creeps to 0 without crossing it

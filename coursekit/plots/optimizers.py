@@ -43,8 +43,11 @@ def stability_region(ax=None, h_max=4.5, n=300, damping=True):
     r = np.minimum(rate(H, MU), 1.5)
     mesh = ax.pcolormesh(H, MU, r, cmap="viridis", vmin=0, vmax=1.5, shading="auto", gid="rate")
     ax.figure.colorbar(mesh, ax=ax, label="contraction per step (capped at 1.5)")
-    ax.contour(H, MU, r, levels=[1.0], colors="w", linewidths=1)
-    ax.plot(2 + 2 * mu, mu, "r--", lw=1.5, label=r"edge $\eta\lambda = 2 + 2\mu$", gid="edge")
+    # the computed edge (rate = 1) is drawn wide, the formula thin and dashed on top: both stay visible
+    computed = ax.contour(H, MU, r, levels=[1.0], colors="w", linewidths=4)
+    computed.set_gid("computed_edge")
+    ax.plot([], [], "w-", lw=4, label="computed: rate = 1")
+    ax.plot(2 + 2 * mu, mu, "r--", lw=1.5, label=r"formula $\eta\lambda = 2 + 2\mu$", gid="edge")
     if damping:
         low, high = critical_damping(mu)
         ax.plot(low, mu, ":", color="orange", lw=1.8, gid="damping",
@@ -52,7 +55,7 @@ def stability_region(ax=None, h_max=4.5, n=300, damping=True):
         ax.plot(high, mu, ":", color="orange", lw=1.8)
     ax.set(xlabel=r"$\eta\lambda$ (learning rate times curvature)", ylabel=r"momentum $\mu$",
            title="Heavy ball converges left of the dashed line")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right", fontsize="small", facecolor="0.75")
     return ax
 
 
