@@ -114,3 +114,29 @@ def captured_display(monkeypatch):
 
     monkeypatch.setattr(IPython.display, "display", fake_display)
     return shown, updates
+
+
+CHROMIUM = os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium executable (Debian's ``chromium``) for tests/browser and tests/site; skips
+    without it or Playwright."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the Python package playwright is not installed: `.venv/bin/pip install -e \".[browser]\"` "
+                    "(the browser comes from Debian: `apt-get install chromium`; never `playwright install`)")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get update && apt-get install -y chromium` "
+                    "(or set COURSEKIT_CHROMIUM to a Chromium executable)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def chromium_options(chromium) -> dict:
+    """Playwright launch options shared by the browser and website tests: headless, offline."""
+    return dict(executable_path=chromium, headless=True,
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                      "--disable-background-networking", "--disable-component-update", "--disable-sync"])

@@ -230,24 +230,6 @@ class Lab:
         self.proc = None
 
 
-CHROMIUM = os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The Chromium executable (Debian's ``chromium`` package); skips without it or Playwright."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the Python package playwright is not installed: `.venv/bin/pip install playwright` "
-                    "(the browser itself comes from Debian: `apt-get install chromium`; "
-                    "never `playwright install`)")
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get update && apt-get install -y chromium` "
-                    "(or set COURSEKIT_CHROMIUM to a Chromium executable)")
-    return CHROMIUM
-
-
 @pytest.fixture(scope="session")
 def lab(chromium):
     """A JupyterLab server for the browser tests (stopped at the end, even on failure)."""

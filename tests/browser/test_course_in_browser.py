@@ -42,8 +42,6 @@ NOTEBOOKS = sorted((ROOT / "course").glob("*.ipynb"))
 RUN_TIMEOUT = float(os.environ.get("COURSEKIT_BROWSER_TIMEOUT", "600"))  # s, to run one notebook
 # s, for anything else to appear (a kernel start, a redraw, an editor)
 STEP_TIMEOUT = float(os.environ.get("COURSEKIT_BROWSER_STEP_TIMEOUT", "180"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXERCISE_FILE = re.compile(r"\bexercises/(ch\d+_\w+\.py)\b")
 CHECK_CALL = re.compile(r"\bcheck\(\s*[\"']ch\d+")
 CHECK_HEADER = ["check", "points", "status", "hint"]
@@ -180,7 +178,7 @@ def _check_explorer(page, path, cell, shot: Path):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_property):
+def test_chapter_in_jupyterlab(notebook, lab, chromium_options, screenshots, record_property):
     from playwright.sync_api import sync_playwright
 
     rel = notebook.relative_to(ROOT).as_posix()
@@ -194,7 +192,7 @@ def test_chapter_in_jupyterlab(notebook, lab, chromium, screenshots, record_prop
 
     with tempfile.TemporaryDirectory(prefix="coursekit-chromium-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            profile, **chromium_options,
             viewport={"width": 1400, "height": 900}, device_scale_factor=1)
         page_errors = []
         try:

@@ -17,9 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("COURSEKIT_SITE") or ROOT / "build" / "site")
-CHROMIUM = os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium")
-
-
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "site: checks the built website (make site) in headless Chromium (run with "
@@ -61,20 +58,6 @@ def site_server(site_dir):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The Chromium executable (Debian's ``chromium``); skips without it or Playwright."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the Python package playwright is not installed: `.venv/bin/pip install -e \".[browser]\"` "
-                    "(the browser comes from Debian: `apt-get install chromium`; never `playwright install`)")
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get update && apt-get install -y chromium` "
-                    "(or set COURSEKIT_CHROMIUM to a Chromium executable)")
-    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

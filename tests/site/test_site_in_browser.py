@@ -33,8 +33,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.site
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 120_000
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOKS = sorted((ROOT / "course").glob("[0-9][0-9]_*.ipynb"))
@@ -65,10 +63,10 @@ def _ids(path: Path) -> frozenset[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
+def browser(chromium_options):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(**chromium_options)
         try:
             yield b
         finally:
