@@ -6,7 +6,7 @@ BUDGET_PER_TIMEOUT = 10          # a submission's calls take at most this many p
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-child limits: seconds per call and for the import (CPU plus sleep: a :class:`Budget`), memory,
+    """Per-child limits: seconds per call and for the import (CPU plus sleep: a :class:`coursekit.grade.budget.Budget`), memory,
     CPU, output; wall
     seconds for one chapter's checks in all; wall seconds of calls for one submission in all
     (``submission_s``; default ``BUDGET_PER_TIMEOUT * timeout``); ``allow_same_user``: run the
