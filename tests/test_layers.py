@@ -11,7 +11,8 @@ dynamic imports whose argument it can resolve. Rules:
 - a package ``__init__`` loads nothing, when imported, above the lowest of its modules
   (every ``import coursekit.x`` runs coursekit/__init__.py first);
 - no private name (``_x``) imported from another package;
-- a module sits on its package's layer unless MISPLACED plans its move;
+- a module sits on its package's layer unless MISPLACED plans its move; an isolated layer
+  may nest in a package of the layer right above it (the grading child in grade/);
 - no import cycle; no allow-list entry that no longer matches.
 
 A second check imports the layers bottom up in a fresh interpreter and looks at
@@ -45,11 +46,11 @@ ALLOWED_DYNAMIC = {
         "test_ref_paths_point_down holds every such literal below the exercises layer",
     ("coursekit.exercises.notebook", "importlib.util.spec_from_file_location(f'yours_{ch.MODULE}', path)"):
         "loads the learner's own chapter file (exercises/chN_*.py), not a coursekit module",
-    ("coursekit.grade.worker", "importlib.util.spec_from_file_location('_coursekit_grade_' + name, path)"):
-        "the child loads its sibling sandbox.py by path (same isolated layer), not through the package",
-    ("coursekit.grade.worker", "importlib.import_module(name)"):
+    ("coursekit.grade.child.main", "importlib.util.spec_from_file_location('_coursekit_grade_' + name, path)"):
+        "the child loads sandbox.py and ../wire.py by path (same isolated layer), not through the package",
+    ("coursekit.grade.child.main", "importlib.import_module(name)"):
         "the child imports the chapter's allow-list (NumPy, ...) sent by the parent, before confinement",
-    ("coursekit.grade.worker", "importlib.import_module(hello['module'])"):
+    ("coursekit.grade.child.main", "importlib.import_module(hello['module'])"):
         "the child imports the submitted chapter module",
 }
 
@@ -62,8 +63,6 @@ MISPLACED = {
     "coursekit.tuning.experiments": "move 5: experiments/ch4.py",
     "coursekit.tuning.compare": "move 5: experiments/ch4_compare.py",
     "coursekit.convex.compare": "move 5: experiments/ch3.py",
-    "coursekit.grade.worker": "move 7: grade/child/ (the child program) and grade/wire.py (the codec)",
-    "coursekit.grade.sandbox": "move 7: grade/child/sandbox.py",
 }
 
 
@@ -148,7 +147,8 @@ def violations(root: Path = PACKAGE, layers=LAYERS, allowed_dynamic=None, known_
         parent = m.rpartition(".")[0]
         if parent in ("", "coursekit") or layer[m] is None or layer.get(parent) is None:
             continue
-        if layer[m] != layer[parent] and m not in misplaced:
+        nested = layers[layer[m]][3] and layer[m] == layer[parent] - 1     # grade/child/, grade/wire.py
+        if layer[m] != layer[parent] and m not in misplaced and not nested:
             found.append(f"{rel[m]}: {m} is on {describe(layer[m], layers)} but its package {parent} on "
                          f"{describe(layer[parent], layers)}: move it, or plan the move in MISPLACED")
     for m in sorted(set(misplaced) - set(modules)):
@@ -202,8 +202,12 @@ def test_the_parse_sees_lazy_relative_package_and_dynamic_edges():
     ("plots/curves.py", "import importlib\nimportlib.import_module('..runs', __package__)\n",
      "coursekit.plots.curves on 'plots' (layer 4) imports coursekit.runs on 'runs' (layer 5) above it "
      "(dynamic import)"),
-    ("grade/worker.py", "from . import child\n",        # the hole the old child-isolation test had
-     "coursekit.grade.worker on the isolated layer 'grading child' (layer 10) imports coursekit.grade.child"),
+    ("grade/child/main.py", "from .. import parent\n",   # the hole the old child-isolation test had
+     "coursekit.grade.child.main on the isolated layer 'grading child' (layer 10) imports coursekit.grade.parent"),
+    ("grade/child/main.py", "from . import sandbox\n",   # run as a script, the child has no package: by path only
+     "coursekit.grade.child.main on the isolated layer 'grading child' (layer 10) imports coursekit.grade.child"),
+    ("grade/wire.py", "def _f():\n    from coursekit.grade import text\n",
+     "coursekit.grade.wire on the isolated layer 'grading child' (layer 10) imports coursekit.grade"),
 ])
 def test_an_edge_planted_in_a_copy_of_the_package_fails(tmp_path, file, planted, expected):
     copy = tmp_path / "coursekit"
@@ -321,7 +325,8 @@ def test_the_math_sits_below_the_pictures_and_the_grader():
     math = ["coursekit.backend", "coursekit._validate", "coursekit.optim", "coursekit.functions", "coursekit.models",
             "coursekit.schedules", "coursekit.clipping", "coursekit.theory", "coursekit.gradcheck", "coursekit.data"]
     assert max(layer_of(m) for m in math) < min(layer_of(m) for m in ("coursekit.plots", "coursekit.widgets",
-                                                                       "coursekit.grade", "coursekit.grade.worker"))
+                                                                       "coursekit.grade", "coursekit.grade.child.main",
+                                                                       "coursekit.grade.wire"))
 
 
 def test_a_private_name_from_another_package_a_cycle_and_a_stray_module_fail(tmp_path):
@@ -429,3 +434,14 @@ def layer_table() -> str:
     for index, (name, _, patterns, _) in enumerate(LAYERS):
         lines.append(f"| {index} {name} | " + ", ".join(f"`{p}`" for p in patterns) + " |")
     return "\n".join(lines) + "\n"
+
+
+def test_an_isolated_layer_nests_only_in_a_package_of_the_layer_right_above(tmp_path):
+    """grade/child/ and grade/wire.py sit in grade/; an isolated module anywhere else still fails."""
+    layers = (("low", "", ("coursekit", "coursekit.low", "coursekit.low.*"), False),
+              ("child", "", ("coursekit.low.child", "coursekit.top.child"), True),
+              ("top", "", ("coursekit.top", "coursekit.top.*"), False))
+    files = {"__init__.py": "", "low/__init__.py": "", "low/child.py": "", "top/__init__.py": "", "top/child.py": ""}
+    found = violations(_plant(tmp_path, files), layers, allowed_dynamic={}, known_wrong_way={}, misplaced={})
+    assert found == ["coursekit/low/child.py: coursekit.low.child is on 'child' (layer 1) but its package "
+                     "coursekit.low on 'low' (layer 0): move it, or plan the move in MISPLACED"]

@@ -1,4 +1,4 @@
-"""Bounds on what a callback of one call may be given (evaluated in the grader, see coursekit.grade.child).
+"""Bounds on what a callback of one call may be given (evaluated in the grader, see coursekit.grade.parent).
 
 A check's callables (``Ref``: an objective, its gradient) run in the grader's process
 on arguments the submission chose. :class:`Bound` keeps their cost to what the check's
@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from coursekit.grade.worker import MAX_DEPTH
+from coursekit.grade.wire import MAX_DEPTH
 
 SMALL_ARRAY = 1024               # a callback argument this small is always accepted
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.grade import report
-from coursekit.grade.child import BUDGET_PER_TIMEOUT, Limits, SandboxError, close_all
+from coursekit.grade.parent import BUDGET_PER_TIMEOUT, Limits, SandboxError, close_all
 from coursekit.grade.identity import PrivilegeError, require_user
 from coursekit.grade.grader import grade_submission, new_seed
 from coursekit.grade.text import file_name

@@ -1,6 +1,6 @@
 """Grading: run each chapter's checks on a submission, in sandboxed children.
 
-The learner's code runs only in coursekit.grade.child processes; inputs are drawn
+The learner's code runs only in grading child processes (coursekit.grade.parent); inputs are drawn
 here with a fresh random generator, results come back as plain data, and every
 verdict (tolerances, points) is computed here by the checks' judges, from what this
 process can observe: the inputs it drew and the value that came back. What only the
@@ -18,7 +18,7 @@ import numpy as np
 
 from coursekit.exercises.chapters import CHAPTERS
 from coursekit.exercises.spec import Call, fmt
-from coursekit.grade.child import Child, ChildError, Limits, SandboxError
+from coursekit.grade.parent import Child, ChildError, Limits, SandboxError
 from coursekit.grade.submission import find_modules, read_submission
 from coursekit.grade.text import clean
 

@@ -4,7 +4,7 @@ When the grader runs as root (with CAP_SETUID and CAP_SETGID), :func:`worker_use
 chooses for each new worker a uid and gid (the same number) from the first range of
 ``ID_RANGES`` mapped in this user namespace: one with no passwd or group entry, used
 by no process and by no other live worker. The worker starts as root and drops to it
-itself (coursekit.grade.worker, coursekit.grade.sandbox.drop_privileges). Elsewhere
+itself (coursekit/grade/child/main.py, child/sandbox.py: drop_privileges). Elsewhere
 the grader refuses (:class:`PrivilegeError`, with what to do) unless
 ``Limits.allow_same_user`` or COURSEKIT_GRADE_ALLOW_SAME_USER=1 says that running
 submissions with the grader's own rights is intended (a learner grading their own work;

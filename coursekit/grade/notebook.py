@@ -6,7 +6,7 @@ from pathlib import Path
 
 from coursekit.exercises.chapters import chapter
 from coursekit.exercises.notebook import find_exercises
-from coursekit.grade.child import Limits
+from coursekit.grade.parent import Limits
 from coursekit.grade.grader import ChapterSession, find_modules
 
 

@@ -6,7 +6,6 @@ the writers here clean again, so nothing unsanitized reaches a terminal or a fil
 from __future__ import annotations
 
 import csv
-import html
 import json
 import re
 import textwrap
@@ -75,25 +74,6 @@ def submission_text(result, verbose=False):
                  f"  [{result.seconds:.1f} s" + (f", seed {result.seed}]" if result.seed is not None else "]"))
     parts.append(next_step(result))
     return clean("\n\n".join(parts), keep_lines=True)
-
-
-def chapter_html(chapters, title=None):
-    """An HTML table of check results (the notebook helper's display)."""
-    colour = {PASSED: "#2e7d32"}
-    rows = []
-    for ch in chapters:
-        if ch.note:
-            rows.append(f"<tr><td colspan=4><em>{html.escape(ch.note)}</em></td></tr>")
-        for c in ch.checks:
-            rows.append(
-                f"<tr><td><code>{html.escape(c.id)}</code></td><td>{_points(c.points)}/{_points(c.max_points)}</td>"
-                f"<td style='color:{colour.get(c.status, '#c62828')}'>{html.escape(c.status)}</td>"
-                f"<td style='text-align:left'>{html.escape(c.hint or c.description)}</td></tr>")
-    score = sum(ch.score for ch in chapters)
-    total = sum(ch.max_score for ch in chapters)
-    head = f"<p><strong>{html.escape(title)}</strong>: {_points(score)}/{_points(total)} points</p>" if title else ""
-    return (head + "<table><thead><tr><th>check</th><th>points</th><th>status</th><th>hint</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def gradescope(result):

@@ -9,7 +9,7 @@ import pytest
 
 from coursekit.grade import budget
 from coursekit.grade.budget import Budget
-from coursekit.grade.child import Child, ChildError, Limits
+from coursekit.grade.parent import Child, ChildError, Limits
 
 LINUX = sys.platform == "linux"
 WORK = "import time\ndef nap(s):\n    time.sleep(s)\n    return s\ndef work(n):\n    return sum(range(n))\n"

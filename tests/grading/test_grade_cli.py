@@ -225,7 +225,7 @@ def test_csv_cells_never_start_a_spreadsheet_formula():
 
 def test_one_chapter_s_checks_stop_at_the_chapter_budget(tmp_path):
     """Every call answers just inside its own timeout; the chapter's budget still ends the session."""
-    from coursekit.grade.child import Limits
+    from coursekit.grade.parent import Limits
     from coursekit.grade.grader import ChapterSession
 
     names = sorted({c.exercise for c in ch1.CHECKS})
@@ -245,7 +245,7 @@ def test_submission_names_are_unique_and_file_safe():
 
 def test_a_worker_that_cannot_start_fails_its_submission_not_the_batch(tmp_path, monkeypatch, capsys):
     import coursekit.grade.cli as cli
-    from coursekit.grade.child import SandboxError
+    from coursekit.grade.parent import SandboxError
 
     real = cli.grade_submission
 

@@ -26,12 +26,12 @@ from coursekit.exercises.spec import Ref
 from coursekit.grade import identity
 from coursekit.grade import grader as grader_module
 from coursekit.grade.callbacks import Bound
-from coursekit.grade.child import Child, Limits, SandboxError
+from coursekit.grade.parent import Child, Limits, SandboxError
 from coursekit.grade.cli import main
 from coursekit.grade.grader import BOOT_TRIES, ChapterSession, grade_submission
 from coursekit.grade.report import _cell, csv_row
 from coursekit.grade.submission import read_submission
-from coursekit.grade.worker import WireError, parse_payload
+from coursekit.grade.wire import WireError, parse_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ch1_gradient_descent.py").read_text()

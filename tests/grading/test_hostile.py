@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.exercises import ch1
-from coursekit.grade.child import Child, Limits
+from coursekit.grade.parent import Child, Limits
 from coursekit.grade.cli import main
 from hostile_submissions import ALL, ATTACKS, points
 

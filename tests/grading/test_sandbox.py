@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from coursekit.exercises import ch1
-from coursekit.grade.child import Child, ChildError, Limits
+from coursekit.grade.parent import Child, ChildError, Limits
 from coursekit.grade.grader import ChapterSession
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import numpy as np
 
 from coursekit.exercises import CHAPTERS
 from coursekit.exercises.spec import Call, Ref
-from coursekit.grade.worker import decode, encode
+from coursekit.grade.wire import decode, encode
 
 ROOT = Path(__file__).resolve().parents[2]
 

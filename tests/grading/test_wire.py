@@ -1,13 +1,17 @@
 """The wire format between grader and child: only validated plain data crosses."""
 import io
+import json
 import struct
+import subprocess
+import sys
+import warnings
 
 import numpy as np
 import pytest
 
 from coursekit.exercises.spec import Ref
-from coursekit.grade.worker import (MAGIC, MAX_CONTAINERS, MAX_FRAME, WireError, decode, encode, parse_payload,
-                                    read_frame, write_frame)
+from coursekit.grade.wire import (MAGIC, MAX_CONTAINERS, MAX_FRAME, WireError, decode, encode, parse_payload,
+                                  read_frame, write_frame)
 
 
 def roundtrip(value):
@@ -109,7 +113,7 @@ def test_a_frame_of_nested_empty_lists_is_refused_before_parsing():
 def test_a_frame_of_millions_of_numbers_is_refused_before_parsing():
     """One flat list of 2M numbers (16 MB, one container) would cost the grader seconds to parse."""
     import time
-    from coursekit.grade.worker import MAX_VALUES
+    from coursekit.grade.wire import MAX_VALUES
 
     payload = b'{"value":[' + b"0.1," * (2 * MAX_VALUES) + b'0.1]}'
     header = MAGIC + struct.pack("<I", len(payload))
@@ -135,3 +139,37 @@ def test_refs_name_coursekit_or_numpy_objects_only():
     assert float(value(np.array([1.0, 1.0]))) == 0.0             # then the method is taken
     with pytest.raises(WireError):       # a Ref never crosses: the grader evaluates it (Child.call)
         encode([Ref("coursekit.exercises.objectives.SumOfCubes")])
+
+
+def test_the_codec_imports_alone_and_the_child_program_imports_no_coursekit():
+    """Both sides load coursekit/grade/wire.py: the parent as a module (nothing else of the grader comes
+    with it), the child program by path, in an interpreter that cannot import coursekit (nor NumPy) at all."""
+    probe = ("import json, sys, coursekit.grade.wire; "
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('coursekit'))))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == ["coursekit", "coursekit.grade", "coursekit.grade.wire"]
+    import coursekit.grade.child as child_package
+
+    main = child_package.__path__[0] + "/main.py"
+    probe = (f"import runpy, sys; g = runpy.run_path({main!r}, run_name='probe'); "
+             "assert g['encode'].__module__ == g['WireError'].__module__ == '_coursekit_grade_wire'; "
+             "assert not [m for m in sys.modules if m.startswith('coursekit')]; print('ok')")
+    done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_old_module_paths_say_where_their_names_went():
+    import coursekit.grade.wire as wire
+
+    sys.modules.pop("coursekit.grade.worker", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import coursekit.grade.worker as worker
+    assert worker.encode is wire.encode and worker.WireError is wire.WireError
+    assert any(issubclass(w.category, DeprecationWarning) and "coursekit.grade.wire" in str(w.message) for w in caught)
+    with pytest.raises(ImportError, match="coursekit.grade.parent"):
+        from coursekit.grade.child import Limits  # noqa: F401
+    from coursekit.grade import Child, ChildError, Limits  # noqa: F401  -- the public names, unchanged
+    from coursekit.grade.parent import Child as parent_child
+
+    assert Child is parent_child

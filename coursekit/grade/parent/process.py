@@ -1,9 +1,11 @@
 """One sandboxed child process that imports a submitted module and serves calls.
 
-The parent side of coursekit.grade.worker: starts ``python -I -S -B worker.py`` in a
+The parent side of the trust boundary: :class:`Child` starts the child program
+(``python -I -S -B coursekit/grade/child/main.py``) in a
 fresh temporary directory with a scrubbed environment, talks to it over two private
-pipes, drains its stdout/stderr into a bounded buffer, enforces a wall-time limit on
-every exchange (killing the child), and validates every reply (frame, nonce, id,
+pipes (frames of coursekit.grade.wire), drains its stdout/stderr into a bounded buffer
+(coursekit.grade.parent.pipes), enforces the time budget of every exchange
+(coursekit.grade.budget) (killing the child), and validates every reply (frame, nonce, id,
 bounded plain data). Callables of a call (:class:`coursekit.exercises.spec.Ref`)
 are evaluated here, in the parent, when the child's stub asks, on arguments no larger
 than the call's own inputs (coursekit.grade.callbacks). Any misbehaviour,
@@ -19,8 +21,6 @@ grader (parent-death signal: the grader killed with SIGKILL included), and
 :func:`close_all` kills every child's group at exit and on interrupt or SIGTERM.
 """
 import atexit
-import functools
-import importlib.util
 import os
 import secrets
 import select
@@ -28,100 +28,27 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from coursekit.exercises.spec import Ref
-from coursekit.grade import worker
+from coursekit.grade import wire
 from coursekit.grade.budget import Budget
 from coursekit.grade.callbacks import Bound
 from coursekit.grade.identity import release, worker_user
+from coursekit.grade.parent.limits import ChildError, Limits, SandboxError
+from coursekit.grade.parent.paths import read_paths, site_dirs
+from coursekit.grade.parent.pipes import Drain, FdWriter
 from coursekit.grade.submission import MAX_MODULE_BYTES, read_source
 from coursekit.grade.text import clean
 
 MAX_CALLBACK_ELEMENTS = 1 << 20  # array entries in the arguments of one callback
 BOOT_TIMEOUT = 60.0  # starting Python + NumPy; not the submission's time
-BUDGET_PER_TIMEOUT = 10          # a submission's calls take at most this many per-call timeouts in all
-_SITE_NAMES = ("site-packages", "dist-packages")
+CHILD_PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "child", "main.py")
 _LIVE, _LIVE_LOCK = set(), threading.Lock()
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-child limits: seconds per call and for the import (CPU plus sleep: a :class:`Budget`), memory,
-    CPU, output; wall
-    seconds for one chapter's checks in all; wall seconds of calls for one submission in all
-    (``submission_s``; default ``BUDGET_PER_TIMEOUT * timeout``); ``allow_same_user``: run the
-    children with the grader's own rights where they cannot get a user of their own."""
-
-    timeout: float = 10.0
-    memory_mb: int = 2048
-    cpu_s: int = 120
-    output_bytes: int = 64 * 1024
-    chapter_s: float = 300.0      # wall seconds for all of one chapter's checks, the grader's own work included
-    submission_s: "float | None" = None
-    allow_same_user: bool = False
-
-    def __post_init__(self):
-        for name in ("timeout", "memory_mb", "cpu_s", "output_bytes", "chapter_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
-        if self.submission_s is not None and not self.submission_s > 0:
-            raise ValueError(f"submission_s must be positive, got {self.submission_s!r}")
-
-    @property
-    def budget_s(self):
-        """Wall seconds of calls (imports included) one submission may use in all."""
-        return self.submission_s if self.submission_s is not None else BUDGET_PER_TIMEOUT * self.timeout
-
-
-class ChildError(Exception):
-    """The child timed out, died, or broke the protocol; ``kind`` says which."""
-
-    def __init__(self, kind, message):
-        super().__init__(message)
-        self.kind, self.message = kind, message
-
-
-class SandboxError(RuntimeError):
-    """The grader could not start its own worker (an installation problem)."""
-
-
-def _site_dirs():
-    import numpy
-
-    dirs = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], str(Path(numpy.__file__).parents[1])]
-    return list(dict.fromkeys(dirs))
-
-
-@functools.lru_cache(maxsize=None)
-def read_paths(allowed=("numpy",)):
-    """What a child may read: the standard library (not its site-packages), the allowed packages, system libraries."""
-    paths = []
-    for key in ("stdlib", "platstdlib"):
-        root = sysconfig.get_paths()[key]
-        try:
-            paths += [os.path.join(root, e) for e in sorted(os.listdir(root)) if e not in _SITE_NAMES]
-        except OSError:
-            continue
-    for name in allowed:            # "scipy.stats": all of the scipy package is readable
-        top = name.partition(".")[0]
-        spec = importlib.util.find_spec(top)
-        if spec is None:
-            raise SandboxError(f"the module {name!r} a chapter allows is not installed")
-        found = list(spec.submodule_search_locations or []) or [spec.origin]
-        paths += found + [os.path.join(os.path.dirname(found[0]), f"{top}.libs")]  # wheels' bundled libraries
-    multiarch = sysconfig.get_config_var("MULTIARCH")
-    system = ["/lib64", "/usr/lib64", "/etc/ld.so.cache"] + ([f"/usr/lib/{multiarch}", f"/lib/{multiarch}"]
-                                                           if multiarch else [])
-    paths += [p for p in system if os.path.realpath(p) not in ("/usr/lib", "/lib", "/usr/local/lib")]
-    return tuple(dict.fromkeys(p for p in paths if os.path.exists(p)))
 
 
 def close_all():
@@ -134,25 +61,6 @@ def close_all():
 
 
 atexit.register(close_all)
-
-
-class _Drain(threading.Thread):
-    """Reads the child's stdout+stderr to the end, keeping the first ``limit`` and last 1024 bytes."""
-
-    def __init__(self, stream, limit):
-        super().__init__(daemon=True)
-        self.stream, self.limit, self.kept, self.tail, self.total = stream, limit, bytearray(), b"", 0
-
-    def run(self):
-        while True:
-            chunk = self.stream.read1(1 << 16) if hasattr(self.stream, "read1") else self.stream.read(1 << 16)
-            if not chunk:
-                return
-            self.total += len(chunk)
-            room = self.limit - len(self.kept)
-            if room > 0:
-                self.kept += chunk[:room]
-            self.tail = (self.tail + chunk)[-1024:]
 
 
 class Child:
@@ -172,32 +80,45 @@ class Child:
         allowed = tuple(dict.fromkeys(("numpy",) + tuple(allowed)))
         files = {name: src if isinstance(src, bytes) else read_source(src)
                  for name, src in {**(companions or {}), module: source}.items()}
-        self.user = user = worker_user(limits)
+        self.user = worker_user(limits)
         self.workdir = tempfile.mkdtemp(prefix="coursekit-grade-")  # 0700
         with _LIVE_LOCK:
             _LIVE.add(self)
+        self._write_files(files)
+        self.nonce = secrets.token_hex(16)
+        self.sandbox, self.names = [], []
+        self._buffer = bytearray()
+        self._next_id = 0
+        self._spawn()
+        self._drain = Drain(self.proc.stdout, limits.output_bytes)
+        self._drain.start()
+        self._send(self._hello(allowed), time.monotonic() + BOOT_TIMEOUT)
+
+    def _write_files(self, files):
+        """The submitted modules, alone in the private folder; when the child has a user of its own, the
+        grader's files readable by its group (it owns nothing)."""
+        user = self.user
         for name, data in files.items():
             target = os.path.join(self.workdir, f"{name}.py")
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(data[:MAX_MODULE_BYTES])
-            if user is not None:    # the grader's files, readable by the worker's group: it owns nothing
+            if user is not None:
                 os.chown(target, -1, user[1])
                 os.chmod(target, 0o640)
         if user is not None:
             os.chown(self.workdir, -1, user[1])
             os.chmod(self.workdir, 0o750)
-        self.nonce = secrets.token_hex(16)
-        self.sandbox, self.names = [], []
-        self._buffer = bytearray()
-        self._next_id = 0
+
+    def _spawn(self):
+        """Start the child program on two private pipes, with a scrubbed environment, in a session of its own."""
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         env = {"PATH": os.defpath, "HOME": self.workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         try:   # started as the grader (the interpreter may be reachable by root only); it drops to `user` itself
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-B", "-u", worker.__file__, str(request_r), str(reply_w)],
+                [sys.executable, "-I", "-S", "-B", "-u", CHILD_PROGRAM, str(request_r), str(reply_w)],
                 pass_fds=(request_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, cwd=self.workdir, env=env, start_new_session=True)
         except OSError as exc:
@@ -207,13 +128,14 @@ class Child:
             os.close(request_r)
             os.close(reply_w)
         os.set_blocking(self._request_w, False)
-        self._drain = _Drain(self.proc.stdout, limits.output_bytes)
-        self._drain.start()
-        hello = {"nonce": self.nonce, "workdir": self.workdir, "module": module, "site_dirs": _site_dirs(),
-                 "allowed": list(allowed), "read_paths": list(read_paths(allowed)) + [self.workdir],
-                 "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s},
-                 "user": list(user) if user is not None else None, "parent": os.getpid()}
-        self._send(hello, time.monotonic() + BOOT_TIMEOUT)
+
+    def _hello(self, allowed):
+        """The child's first message: what it imports, may read, and becomes."""
+        limits, user = self.limits, self.user
+        return {"nonce": self.nonce, "workdir": self.workdir, "module": self.module, "site_dirs": site_dirs(),
+                "allowed": list(allowed), "read_paths": list(read_paths(allowed)) + [self.workdir],
+                "limits": {"memory_mb": limits.memory_mb, "cpu_s": limits.cpu_s},
+                "user": list(user) if user is not None else None, "parent": os.getpid()}
 
     # ------------------------------------------------------------ protocol --
     def start(self, timeout=None):
@@ -252,15 +174,7 @@ class Child:
         """
         self._next_id += 1
         refs = []
-
-        def put(value):
-            if isinstance(value, Ref):
-                refs.append([value, None])
-                return {"$fn": len(refs) - 1}
-            return worker.encode(value)
-
-        request = {"op": "call", "id": self._next_id, "function": function, "args": [put(a) for a in args],
-                   "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
+        request = _call_request(self._next_id, function, args, kwargs, refs)
         budget = Budget(self.proc.pid, timeout or self.limits.timeout)
         self.last_charge = 0.0
         bound = Bound([args, dict(kwargs or {})])
@@ -270,11 +184,15 @@ class Child:
                                   callbacks=lambda message: self._callback(refs, message, budget.wall_deadline, bound))
         finally:
             self.last_charge = budget.charge()
+        return self._checked(reply, len(args))
+
+    def _checked(self, reply, n_args):
+        """The child's "result", decoded and bounded (ChildError, and the child stopped, if it is not plain data)."""
         try:
             if reply.get("ok") is True:
-                reply["value"] = worker.decode(reply.get("value"))
-                after = worker.decode(reply.get("after"))
-                reply["after"] = after if isinstance(after, list) and len(after) == len(args) else [None] * len(args)
+                reply["value"] = wire.decode(reply.get("value"))
+                after = wire.decode(reply.get("after"))
+                reply["after"] = after if isinstance(after, list) and len(after) == n_args else [None] * n_args
             else:
                 reply["ok"] = False
                 reply["error"] = _clean_error(reply.get("error"))
@@ -289,8 +207,8 @@ class Child:
             k = message.get("fn")
             if type(k) is not int or not 0 <= k < len(refs):
                 raise ValueError("no such function")
-            args = worker.decode(message.get("args"), max_elements=MAX_CALLBACK_ELEMENTS)
-            kwargs = worker.decode(message.get("kwargs"), max_elements=MAX_CALLBACK_ELEMENTS)
+            args = wire.decode(message.get("args"), max_elements=MAX_CALLBACK_ELEMENTS)
+            kwargs = wire.decode(message.get("kwargs"), max_elements=MAX_CALLBACK_ELEMENTS)
             if type(args) is not list or type(kwargs) is not dict:
                 raise ValueError("malformed arguments")
             bound.check([args, kwargs])
@@ -298,22 +216,22 @@ class Child:
                 refs[k][1] = refs[k][0].resolve()
             with np.errstate(all="ignore"):
                 value = refs[k][1](*args, **kwargs)
-            answer = {"op": "callback_result", "ok": True, "value": worker.encode(value)}
+            answer = {"op": "callback_result", "ok": True, "value": wire.encode(value)}
         except Exception as exc:  # noqa: BLE001 -- bad arguments are the submission's error, raised there
             answer = {"op": "callback_result", "ok": False, "type": type(exc).__name__,
                       "message": clean(exc, 500)}
         try:
-            data = worker.frame(answer)
-        except worker.WireError as exc:   # e.g. a value over the frame limit
-            data = worker.frame({"op": "callback_result", "ok": False, "type": "ValueError",
+            data = wire.frame(answer)
+        except wire.WireError as exc:   # e.g. a value over the frame limit
+            data = wire.frame({"op": "callback_result", "ok": False, "type": "ValueError",
                                  "message": f"the function's value cannot be sent back: {clean(exc, 200)}"})
         self._send(data, deadline)
 
     def _send(self, message, deadline):
         try:
-            data = message if isinstance(message, bytes) else worker.frame(message)
-            _FdWriter(self._request_w, deadline).write(data)
-        except worker.WireError as exc:     # a request the grader built: not the child's doing
+            data = message if isinstance(message, bytes) else wire.frame(message)
+            FdWriter(self._request_w, deadline).write(data)
+        except wire.WireError as exc:     # a request the grader built: not the child's doing
             self.close()
             raise ChildError("protocol", f"a request could not be sent ({clean(exc, 200)})") from None
         except TimeoutError:
@@ -372,10 +290,10 @@ class Child:
         if len(self._buffer) < 8:
             return None
         try:
-            length = worker.payload_length(bytes(self._buffer[:8]))
+            length = wire.payload_length(bytes(self._buffer[:8]))
             if len(self._buffer) < 8 + length:
                 return None
-            message = worker.parse_payload(bytes(self._buffer[:8]), bytes(self._buffer[8:8 + length]))
+            message = wire.parse_payload(bytes(self._buffer[:8]), bytes(self._buffer[8:8 + length]))
         except Exception as exc:  # noqa: BLE001 -- WireError, or anything else odd: never the grader's crash
             self.close()
             raise ChildError("protocol", f"garbage on the private channel ({clean(exc, 200)}); "
@@ -449,24 +367,17 @@ class Child:
         self.close()
 
 
-class _FdWriter:
-    """Writes to a non-blocking fd, waiting at most until ``deadline``."""
 
-    def __init__(self, fd, deadline):
-        self.fd, self.deadline = fd, deadline
+def _call_request(id, function, args, kwargs, refs):
+    """The "call" message; each top-level :class:`Ref` argument is appended to ``refs`` and sent as ``{"$fn": k}``."""
+    def put(value):
+        if isinstance(value, Ref):
+            refs.append([value, None])
+            return {"$fn": len(refs) - 1}
+        return wire.encode(value)
 
-    def write(self, data):
-        view = memoryview(data)
-        while view:
-            try:
-                view = view[os.write(self.fd, view):]
-            except BlockingIOError:
-                remaining = self.deadline - time.monotonic()
-                if remaining <= 0 or not select.select([], [self.fd], [], remaining)[1]:
-                    raise TimeoutError from None
-
-    def flush(self):
-        pass
+    return {"op": "call", "id": id, "function": function, "args": [put(a) for a in args],
+            "kwargs": {"$dict": {k: put(v) for k, v in dict(kwargs or {}).items()}}}
 
 
 def _clean_error(error):

@@ -1,6 +1,6 @@
 """Confinement of the grading child: resource limits, then (Linux) kernel sandboxing.
 
-Called inside the child by coursekit.grade.worker, after the trusted imports and
+Called inside the child by its program (main.py, which loads this file by path), after the trusted imports and
 before the submission is imported. Each layer is best effort and reports itself:
 
 - ``set_limits``: address space, CPU seconds, file size 0 (no file can grow),
