@@ -4,26 +4,16 @@ import numpy as np
 import pytest
 
 from trials import assert_diagnosed, reference, table_rows
+from wrong_answers import (divided_by_eps, first_rows, forward_difference, full_gradient, gradient_sign, ignores_eps,
+                           naive_logs, summed_loss, times_scale)
 
 ref = reference(1)
 
 
-def forward_difference(f, x, eps=1e-6):
-    x = np.asarray(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x)) / eps
-    return g
 
 
-def divided_by_eps(f, x, eps=1e-6):
-    return 2 * ref.numerical_gradient(f, x, eps)
 
 
-def ignores_eps(f, x, eps=1e-6):
-    return ref.numerical_gradient(f, x)
 
 
 def integer_zeros_like(f, x, eps=1e-6):
@@ -102,12 +92,8 @@ def diagonal_bounds(H):
     return 2 / d.max(), 2 / (d.min() + d.max())
 
 
-def full_gradient(grad, w, X, y, batch_size, rng):
-    return grad(w, X, y)
 
 
-def first_rows(grad, w, X, y, batch_size, rng):
-    return grad(w, X[:batch_size], y[:batch_size])
 
 
 def with_replacement(grad, w, X, y, batch_size, rng):
@@ -136,24 +122,12 @@ def standardize_in_place(X, mean, scale):
     return X.copy()
 
 
-def times_scale(X, mean, scale):
-    return (X - mean) * scale
 
 
-def summed_loss(w, X, y):
-    loss, grad = ref.logistic_loss_and_grad(w, X, y)
-    return loss * X.shape[0], grad
 
 
-def gradient_sign(w, X, y):
-    loss, grad = ref.logistic_loss_and_grad(w, X, y)
-    return loss, -grad
 
 
-def naive_logs(w, X, y):
-    z = X @ w
-    s = 1 / (1 + np.exp(-z))
-    return float(np.mean(-y * np.log(s) - (1 - y) * np.log(1 - s))), X.T @ (s - y) / X.shape[0]
 
 
 TABLE = [
@@ -193,5 +167,5 @@ def test_mistake_loses_points_on_every_seed_with_its_hint(check_id, mistake, say
 
 
 def test_the_table_covers_every_exercise():
-    from coursekit.exercises import ch1
+    from coursekit.exercises.checks import ch1
     assert {c.exercise for c in ch1.CHECKS} == {row[0].split("/")[0] for row in TABLE}

@@ -7,7 +7,7 @@ Imported by coursekit.exercises.ch2, whose ``CHECKS`` lists these last.
 import numpy as np
 
 from coursekit import clipping, optim, schedules
-from coursekit.exercises.ch2_common import inputs_unchanged, parts, run_optimizer
+from coursekit.exercises.checks.ch2.common import inputs_unchanged, parts, run_optimizer
 from coursekit.exercises.spec import Checks, array_like, call, close, fmt, number, unchanged_list
 
 CHECKS = Checks()
