@@ -3,7 +3,7 @@
 gd_step, gradient_descent and lr_bounds, in the order of the notebook. Format:
 coursekit.exercises.spec. Every judge computes the expected value itself, from a closed
 form or a short reference loop written here, and names the likely mistake when the
-result matches one. Imported by coursekit.exercises.ch1, whose ``CHECKS`` lists these
+result matches one. Imported by coursekit.exercises.checks.ch1, whose ``CHECKS`` lists these
 after numerical_gradient's and before coursekit.exercises.checks.ch1.data's.
 """
 import numpy as np

@@ -2,7 +2,7 @@
 
 Format: coursekit.exercises.spec. Expected values come from coursekit.optim.Adam/AdamW,
 coursekit.schedules and coursekit.clipping, run in the grader on fresh inputs.
-Imported by coursekit.exercises.ch2, whose ``CHECKS`` lists these last.
+Imported by coursekit.exercises.checks.ch2, whose ``CHECKS`` lists these last.
 """
 import numpy as np
 

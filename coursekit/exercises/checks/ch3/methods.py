@@ -3,7 +3,7 @@
 conjugate_gradient, project_box, project_ball, soft_threshold, ista_step and
 projected_gradient_descent, in the order of the notebook. Expected values come from
 numpy.linalg.solve, scipy.sparse.linalg.cg's stopping rule, closed forms, and short
-reference loops written here. Imported by coursekit.exercises.ch3.
+reference loops written here. Imported by coursekit.exercises.checks.ch3.
 """
 import numpy as np
 
