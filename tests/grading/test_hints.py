@@ -65,7 +65,7 @@ def float_grad_int_step(f, x, eps=1e-6):
 
 
 @pytest.mark.parametrize("mistake, check_name, phrase", [
-    (forward_difference, "central", "forward_difference difference"),
+    (forward_difference, "central", "forward difference"),
     (divided_by_eps, "quadratic", "instead of 2 * eps"),
     (divided_by_eps, "rosenbrock", "instead of 2 * eps"),
     (ignores_eps, "central", "ignore the eps argument"),
