@@ -8,7 +8,7 @@ import pytest
 
 from coursekit.exercises.checks.ch1 import data, descent
 from judging import judge, reference
-from wrong_answers import first_rows, full_gradient, gradient_sign, naive_logs, summed_loss, times_scale
+from wrong_answers import first_rows, full_gradient, gradient_sign, naive_logs, same_row, summed_loss, times_scale
 
 CHECKS = descent.CHECKS + data.CHECKS   # gd_step ... logistic_loss_and_grad
 
@@ -59,18 +59,6 @@ def gd_no_stop(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return reference.gradient_descent(grad_f, x0, lr, max_steps, tol=0.0)
 
 
-def gd_aliased(grad_f, x0, lr, max_steps=1000, tol=1e-6):
-    x, path = np.array(x0, dtype=float), []
-    path.append(x)
-    for _ in range(max_steps):
-        g = grad_f(x)
-        if np.linalg.norm(g) <= tol:
-            break
-        x -= lr * g
-        path.append(x)
-    return np.array(path)
-
-
 def gd_x0_in_place(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     path = [x0.copy()]
     for _ in range(max_steps):
@@ -98,14 +86,10 @@ def lr_diagonal(H):
     return 2 / d.max(), 2 / (d.min() + d.max())
 
 
-
-
 def batch_with_replacement(grad, w, X, y, batch_size, rng):
     idx = np.random.default_rng(rng).integers(0, X.shape[0], size=batch_size)
     idx[1] = idx[0]                       # make a repeat certain
     return grad(w, X[idx], y[idx])
-
-
 
 
 def batch_own_seed(grad, w, X, y, batch_size, rng):
@@ -134,20 +118,12 @@ def standardize_refit(X, mean, scale):
     return (X - X.mean(axis=0)) / X.std(axis=0)
 
 
-
-
-
-
-
-
-
-
 @pytest.mark.parametrize("exercise, name, mistake, phrase", [
     ("gd_step", "new point", gd_in_place, "x was modified"),
     ("gd_step", "new point", lambda x, g, lr: x + lr * g, "along the gradient"),
     ("gd_step", "new point", lambda x, g, lr: x - g, "learning rate is missing"),
     ("gradient_descent", "path", descent_from(lambda x, g, lr: x + lr * g), "subtract lr * grad"),
-    ("gradient_descent", "path", gd_aliased, "every row is the same point"),
+    ("gradient_descent", "path", same_row, "every row is the same point"),
     ("gradient_descent", "path", gd_x0_in_place, "x0 was modified"),
     ("gradient_descent", "path", gd_without_x0, "the first row must be x0"),
     ("gradient_descent", "stopping rule", gd_checks_after_step, "one step too many"),

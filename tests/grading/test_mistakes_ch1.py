@@ -4,29 +4,10 @@ import numpy as np
 import pytest
 
 from trials import assert_diagnosed, reference, table_rows
-from wrong_answers import (divided_by_eps, first_rows, forward_difference, full_gradient, gradient_sign, ignores_eps,
-                           naive_logs, summed_loss, times_scale)
+from wrong_answers import (divided_by_eps, first_rows, flattened, forward_difference, full_gradient, gradient_sign,
+                           ignores_eps, naive_logs, same_row, summed_loss, times_scale, zeros_like_x)
 
 ref = reference(1)
-
-
-
-
-
-
-
-
-def integer_zeros_like(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
-
-
-def flattened(f, x, eps=1e-6):
-    return ref.numerical_gradient(f, x, eps).ravel()
 
 
 def gradient_in_place(f, x, eps=1e-6):
@@ -66,18 +47,6 @@ def stops_late(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return np.array(path)
 
 
-def same_row(grad_f, x0, lr, max_steps=1000, tol=1e-6):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(max_steps):
-        g = grad_f(x)
-        if np.linalg.norm(g) <= tol:
-            break
-        x -= lr * g
-        path.append(x)
-    return np.array(path)
-
-
 def half_bounds(H):
     lam = np.linalg.eigvalsh(H)
     return 1 / lam[-1], 1 / (lam[0] + lam[-1])
@@ -90,10 +59,6 @@ def swapped_bounds(H):
 def diagonal_bounds(H):
     d = np.diag(H)
     return 2 / d.max(), 2 / (d.min() + d.max())
-
-
-
-
 
 
 def with_replacement(grad, w, X, y, batch_size, rng):
@@ -122,19 +87,11 @@ def standardize_in_place(X, mean, scale):
     return X.copy()
 
 
-
-
-
-
-
-
-
-
 TABLE = [
     ("numerical_gradient/central", forward_difference, "forward difference"),
     ("numerical_gradient/quadratic", divided_by_eps, "divide by eps instead of 2 * eps"),
     ("numerical_gradient/central", ignores_eps, "ignore the eps argument"),
-    ("numerical_gradient/integer x", integer_zeros_like, "np.zeros_like(x) copies x's integer dtype"),
+    ("numerical_gradient/integer x", zeros_like_x, "np.zeros_like(x) copies x's integer dtype"),
     ("numerical_gradient/shape", flattened, "build it with np.zeros_like(x)"),
     ("numerical_gradient/shape", gradient_in_place, "note: x was modified by the call"),
     ("gd_step/new point", ascent, "gradient DEScent subtracts"),
