@@ -216,7 +216,7 @@ def exercises_page() -> str:
              "exercise in the notebook checks yours in place (a table of passed checks with hints); "
              "`python -m coursekit.grade exercises` grades them all as an instructor would, in a sandbox, "
              "with fresh random inputs on every run. This page is generated from the grader's checks "
-             "(`coursekit/exercises/chN.py`): an exercise is worth the sum of its checks' points.", ""]
+             "(`coursekit/exercises/checks/chN/`): an exercise is worth the sum of its checks' points.", ""]
     grand = 0.0
     for number, mod in sorted(CHAPTERS.items()):
         by_exercise: dict[str, list] = {}

@@ -1,6 +1,7 @@
-"""Exercises: the checks of every chapter, the stub generator, and notebook helpers.
+"""Exercises: the checks of every chapter, their format, the stub sync, the notebook helper and the pytest option.
 
-- ``CHAPTERS``: chapter number -> checks module (format: coursekit.exercises.spec).
+- ``CHAPTERS``: chapter number -> its checks, the package ``coursekit.exercises.checks.chN``
+  (coursekit.exercises.chapters; format: coursekit.exercises.spec).
 - checking in place is the grader's: ``coursekit.grade.check("ch1.numerical_gradient")``
   (one exercise, or ``"ch1"`` a whole chapter, through the same sandbox as the grader;
   a table of passed / failed checks with hints).
@@ -9,6 +10,7 @@
   the reference with one notice (coursekit.exercises.reuse).
 - ``python -m coursekit.exercises sync [--check]``: writes ``exercises/`` from
   ``solutions/`` (coursekit.exercises.sync).
+- ``pytest --target exercises|solutions``: the option of tests/exercises (coursekit.exercises.pytest_plugin).
 """
 from coursekit.exercises.chapters import CHAPTERS, chapter
 from coursekit.exercises.notebook import solution_source, yours_or_reference

@@ -1,8 +1,9 @@
 """Exercise checks as data: the format of every chapter's checks.
 
-A chapter's checks live in ``coursekit/exercises/chN.py`` (inside the package, so the
-grader works outside the repository) and that module is listed in
-``coursekit.exercises.CHAPTERS``. It defines::
+A chapter's checks live in the package ``coursekit/exercises/checks/chN/`` (inside
+coursekit, so the grader works outside the repository: ``__init__.py``, and modules for the
+rest of its checks and its ``Ref`` targets) and it is listed in
+``coursekit.exercises.CHAPTERS``. Its ``__init__`` defines::
 
     NUMBER = 1                                   # chapter number (--chapter 1)
     TITLE = "Gradient descent"
@@ -15,7 +16,7 @@ grader works outside the repository) and that module is listed in
 A :class:`Check` is one property of one exercise (a function of ``MODULE``)::
 
     Check(name="central", exercise="numerical_gradient", points=1,
-          inputs=lambda rng: call(Ref("coursekit.exercises.objectives.SumOfCubes"),
+          inputs=lambda rng: call(Ref("coursekit.exercises.checks.ch1.objectives.SumOfCubes"),
                                   rng.uniform(-2, 2, size=5), eps=1e-2),
           judge=judge_central, trials=1)
 
@@ -37,7 +38,7 @@ A chapter module declares each check above its judge, which appends it to ``CHEC
   stub that sends its arguments to the grader and returns the value, so nothing of
   the object (its ``.grad``, its parameters) reaches the learner's process. Its
   arguments come from the learner's code: a Ref target must validate their shapes
-  (coursekit._validate) and take time linear in their size.
+  (:func:`shaped`, coursekit._validate) and take time linear in their size.
 - The learner's function (a module-level function of ``MODULE``) runs in a
   sandboxed child process (coursekit.grade); it must return plain data as above,
   anything else fails the check with a hint.
@@ -71,8 +72,8 @@ Adding an exercise: write it in ``solutions/chN_*.py`` with its body between
 sync`` (writes the stub to ``exercises/``); add its checks to ``CHECKS``; then
 ``pytest tests/exercises --target solutions`` must pass and ``--target exercises``
 must fail every new check with a "not implemented" hint. A new chapter also
-needs a ``tests/exercises/test_chN.py`` (copy test_ch1.py) and an entry in
-``coursekit.exercises.CHAPTERS``.
+needs an entry in ``coursekit.exercises.chapters`` (tests/exercises/test_checks.py
+runs every chapter listed there).
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["Args", "Call", "Check", "Checks", "Ref", "call", "close", "unchanged", "array_like", "pair",
-           "number", "fmt", "plain", "unchanged_list"]
+           "number", "fmt", "plain", "unchanged_list", "shaped"]
 
 
 @dataclass(frozen=True)
@@ -349,3 +350,11 @@ def unchanged(before, after, name="x") -> "str | None":
     size = f" (largest change {change:.3g})" if change is not None else ""
     return (f"{name} was modified by the call{size}: leave the input unchanged and work on a copy"
             " (even x[i] += eps followed by x[i] -= eps can leave rounding errors)")
+
+
+def shaped(x, shape):
+    """``x`` as a float array of ``shape``, else ValueError: a Ref target's guard on arguments from the learner."""
+    x = np.asarray(x, dtype=float)
+    if x.shape != shape:
+        raise ValueError(f"x must have shape {shape}, got {x.shape}")
+    return x

@@ -18,7 +18,7 @@ belongs in their ``all_but(...)`` lists.
 import re
 import textwrap
 
-from coursekit.exercises import ch1
+from coursekit.exercises.checks import ch1
 
 GRADIENT_CHECKS = [c.name for c in ch1.CHECKS if c.exercise == "numerical_gradient"]
 
@@ -338,14 +338,14 @@ import gc, os, sys
 
 def _found():
     found = []
-    for module in ("coursekit.exercises.objectives", "coursekit.exercises.ch1", "coursekit.grade.grader"):
+    for module in ("coursekit.exercises.checks.ch1.objectives", "coursekit.exercises.checks.ch1", "coursekit.grade.grader"):
         try:
             __import__(module)
             found.append(module)
         except ImportError:
             pass
     grade_dir = os.path.dirname(os.path.abspath(sys.argv[0]))
-    for path in (os.path.join(grade_dir, "grader.py"), os.path.join(grade_dir, "..", "exercises", "ch1.py"),
+    for path in (os.path.join(grade_dir, "grader.py"), os.path.join(grade_dir, "..", "exercises", "checks", "ch1", "__init__.py"),
                  os.path.join(grade_dir, "..", "..", "solutions", "ch1_gradient_descent.py")):
         try:
             open(path).read()

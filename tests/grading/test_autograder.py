@@ -21,7 +21,7 @@ from pathlib import Path
 import jsonschema   # nbformat's dependency (extra "dev")
 import pytest
 
-from coursekit.exercises import ch1
+from coursekit.exercises.checks import ch1
 from hostile_submissions import ATTACKS, MODULE, SUBMISSIONS, points
 
 ROOT = Path(__file__).resolve().parents[2]

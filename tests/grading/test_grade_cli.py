@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coursekit.exercises import CHAPTERS, ch1, yours_or_reference
+from coursekit.exercises import CHAPTERS, yours_or_reference
+from coursekit.exercises.checks import ch1
 from coursekit.grade import check
 from coursekit.exercises.notebook import find_exercises
 from coursekit.grade import grade_submission

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch1
+from coursekit.exercises.checks import ch1
 from coursekit.exercises.spec import Ref
 from coursekit.grade import identity
 from coursekit.grade import grader as grader_module
@@ -234,7 +234,7 @@ def test_callback_arguments_are_bounded_by_the_calls_inputs():
 
 
 def test_a_callback_is_refused_in_the_child_and_the_grader_goes_on(probe):
-    f = Ref("coursekit.exercises.objectives.SumOfCubes")
+    f = Ref("coursekit.exercises.checks.ch1.objectives.SumOfCubes")
     reply = probe.call("calls", (f, np.ones(3)))
     assert reply["ok"] and reply["value"][0] == 3.0
     assert "float16" in reply["value"][1] and "larger than the arrays" in reply["value"][2]

@@ -7,33 +7,16 @@ the original inputs plus the returned value and the arguments after the call to 
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch1
+from coursekit.exercises.checks import ch1
 from coursekit.exercises.spec import close, fmt, unchanged
 from judging import judge, reference
+from wrong_answers import divided_by_eps, flattened, forward_difference, ignores_eps, zeros_like_x
 
 
 @pytest.mark.parametrize("check", ch1.CHECKS, ids=lambda c: c.id)
 def test_reference_passes_for_many_random_inputs(check):
     for seed in range(60):
         assert judge(check, getattr(reference, check.exercise), seed) is None, seed
-
-
-def forward(f, x, eps=1e-6):
-    x = np.asarray(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x)) / eps
-    return g
-
-
-def over_eps(f, x, eps=1e-6):
-    return 2 * reference.numerical_gradient(f, x, eps)
-
-
-def ignores_eps(f, x, eps=1e-6):
-    return reference.numerical_gradient(f, x)
 
 
 def in_place(f, x, eps=1e-6):
@@ -48,22 +31,8 @@ def in_place(f, x, eps=1e-6):
     return g
 
 
-def flattened(f, x, eps=1e-6):
-    return reference.numerical_gradient(f, x, eps).ravel()
-
-
 def integer(f, x, eps=1e-6):
     return reference.numerical_gradient(f, x, eps).astype(int)
-
-
-def zeros_like_x(f, x, eps=1e-6):
-    """The notebook's hint followed literally: np.zeros_like(x) keeps an integer x's dtype."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
 
 
 def float_grad_int_step(f, x, eps=1e-6):
@@ -76,9 +45,9 @@ def float_grad_int_step(f, x, eps=1e-6):
 
 
 @pytest.mark.parametrize("mistake, check_name, phrase", [
-    (forward, "central", "forward difference"),
-    (over_eps, "quadratic", "instead of 2 * eps"),
-    (over_eps, "rosenbrock", "instead of 2 * eps"),
+    (forward_difference, "central", "forward difference"),
+    (divided_by_eps, "quadratic", "instead of 2 * eps"),
+    (divided_by_eps, "rosenbrock", "instead of 2 * eps"),
     (ignores_eps, "central", "ignore the eps argument"),
     (in_place, "shape", "x was modified by the call"),
     (flattened, "shape", "build it with np.zeros_like(x)"),

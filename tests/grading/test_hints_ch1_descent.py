@@ -1,4 +1,4 @@
-"""Judges of coursekit.exercises.ch1_descent and ch1_data: the reference passes, typical mistakes get their hint.
+"""Judges of coursekit.exercises.checks.ch1.descent and .data: the reference passes, typical mistakes get their hint.
 
 Runs the judges in-process as the grader feeds them (judging.judge: fresh inputs, copies
 into the function, the original inputs, the returned value and the arguments after the call).
@@ -6,10 +6,11 @@ into the function, the original inputs, the returned value and the arguments aft
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch1_data, ch1_descent
+from coursekit.exercises.checks.ch1 import data, descent
 from judging import judge, reference
+from wrong_answers import first_rows, full_gradient, gradient_sign, naive_logs, same_row, summed_loss, times_scale
 
-CHECKS = ch1_descent.CHECKS + ch1_data.CHECKS   # gd_step ... logistic_loss_and_grad
+CHECKS = descent.CHECKS + data.CHECKS   # gd_step ... logistic_loss_and_grad
 
 
 def find(exercise, name):
@@ -58,18 +59,6 @@ def gd_no_stop(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return reference.gradient_descent(grad_f, x0, lr, max_steps, tol=0.0)
 
 
-def gd_aliased(grad_f, x0, lr, max_steps=1000, tol=1e-6):
-    x, path = np.array(x0, dtype=float), []
-    path.append(x)
-    for _ in range(max_steps):
-        g = grad_f(x)
-        if np.linalg.norm(g) <= tol:
-            break
-        x -= lr * g
-        path.append(x)
-    return np.array(path)
-
-
 def gd_x0_in_place(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     path = [x0.copy()]
     for _ in range(max_steps):
@@ -97,18 +86,10 @@ def lr_diagonal(H):
     return 2 / d.max(), 2 / (d.min() + d.max())
 
 
-def batch_first_rows(grad, w, X, y, batch_size, rng):
-    return grad(w, X[:batch_size], y[:batch_size])
-
-
 def batch_with_replacement(grad, w, X, y, batch_size, rng):
     idx = np.random.default_rng(rng).integers(0, X.shape[0], size=batch_size)
     idx[1] = idx[0]                       # make a repeat certain
     return grad(w, X[idx], y[idx])
-
-
-def batch_full(grad, w, X, y, batch_size, rng):
-    return grad(w, X, y)
 
 
 def batch_own_seed(grad, w, X, y, batch_size, rng):
@@ -137,34 +118,12 @@ def standardize_refit(X, mean, scale):
     return (X - X.mean(axis=0)) / X.std(axis=0)
 
 
-def standardize_times(X, mean, scale):
-    return (X - mean) * scale
-
-
-def logistic_naive(w, X, y):
-    z = X @ w
-    p = 1 / (1 + np.exp(-z))
-    with np.errstate(all="ignore"):
-        loss = float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))
-    return loss, X.T @ (p - y) / X.shape[0]
-
-
-def logistic_sum(w, X, y):
-    loss, grad = reference.logistic_loss_and_grad(w, X, y)
-    return loss * X.shape[0], grad
-
-
-def logistic_minus(w, X, y):
-    loss, grad = reference.logistic_loss_and_grad(w, X, y)
-    return loss, -grad
-
-
 @pytest.mark.parametrize("exercise, name, mistake, phrase", [
     ("gd_step", "new point", gd_in_place, "x was modified"),
     ("gd_step", "new point", lambda x, g, lr: x + lr * g, "along the gradient"),
     ("gd_step", "new point", lambda x, g, lr: x - g, "learning rate is missing"),
     ("gradient_descent", "path", descent_from(lambda x, g, lr: x + lr * g), "subtract lr * grad"),
-    ("gradient_descent", "path", gd_aliased, "every row is the same point"),
+    ("gradient_descent", "path", same_row, "every row is the same point"),
     ("gradient_descent", "path", gd_x0_in_place, "x0 was modified"),
     ("gradient_descent", "path", gd_without_x0, "the first row must be x0"),
     ("gradient_descent", "stopping rule", gd_checks_after_step, "one step too many"),
@@ -177,9 +136,9 @@ def logistic_minus(w, X, y):
     ("lr_bounds", "diagonal Hessian", lr_half, "2/L"),
     ("lr_bounds", "rotated Hessian", lr_diagonal, "diagonal entries"),
     ("lr_bounds", "rotated Hessian", lambda H: lr_half(H)[::-1] and reference.lr_bounds(H)[::-1], "swapped"),
-    ("minibatch_gradient", "batch mean", batch_first_rows, "first 5 rows"),
+    ("minibatch_gradient", "batch mean", first_rows, "first 5 rows"),
     ("minibatch_gradient", "batch mean", batch_with_replacement, "without replacement"),
-    ("minibatch_gradient", "batch mean", batch_full, "every example contributes"),
+    ("minibatch_gradient", "batch mean", full_gradient, "every example contributes"),
     ("minibatch_gradient", "seeded", batch_own_seed, "np.random.default_rng(rng)"),
     ("fit_standardizer", "statistics", fit_ddof1, "ddof=1"),
     ("fit_standardizer", "statistics", fit_rows, "axis=0"),
@@ -187,10 +146,10 @@ def logistic_minus(w, X, y):
     ("fit_standardizer", "constant up to rounding", fit_no_guard, "10 * eps * |mean|"),
     ("fit_standardizer", "constant up to rounding", fit_exact_zero_guard, "not exactly 0"),
     ("standardize", "train statistics", standardize_refit, "fitted on the training data"),
-    ("standardize", "train statistics", standardize_times, "divide by it"),
-    ("logistic_loss_and_grad", "large logits", logistic_naive, "np.logaddexp"),
-    ("logistic_loss_and_grad", "loss", logistic_sum, "MEAN"),
-    ("logistic_loss_and_grad", "gradient", logistic_minus, "wrong sign"),
+    ("standardize", "train statistics", times_scale, "divide by it"),
+    ("logistic_loss_and_grad", "large logits", naive_logs, "np.logaddexp"),
+    ("logistic_loss_and_grad", "loss", summed_loss, "MEAN"),
+    ("logistic_loss_and_grad", "gradient", gradient_sign, "wrong sign"),
 ])
 def test_typical_mistakes_get_a_specific_hint(exercise, name, mistake, phrase):
     check = find(exercise, name)
@@ -201,7 +160,7 @@ def test_typical_mistakes_get_a_specific_hint(exercise, name, mistake, phrase):
 
 def test_naive_logistic_is_fine_for_moderate_logits():
     """The stability check is what separates a naive from a stable implementation."""
-    assert judge(find("logistic_loss_and_grad", "loss"), logistic_naive, 0) is None
+    assert judge(find("logistic_loss_and_grad", "loss"), naive_logs, 0) is None
 
 
 def test_points():

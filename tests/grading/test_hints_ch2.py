@@ -1,4 +1,4 @@
-"""Judges of coursekit.exercises.ch2 (and ch2_adam): the reference passes, typical mistakes get their hint.
+"""Judges of coursekit.exercises.checks.ch2 (and .adam): the reference passes, typical mistakes get their hint.
 
 Runs the judges in-process as the grader feeds them (judging.judge); the reference is
 solutions/ch2_modern_optimizers.py.
@@ -8,7 +8,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch2
+from coursekit.exercises.checks import ch2
 from judging import ROOT, judge
 
 _spec = importlib.util.spec_from_file_location("reference_ch2", ROOT / "solutions" / "ch2_modern_optimizers.py")

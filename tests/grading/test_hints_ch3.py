@@ -9,7 +9,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch3
+from coursekit.exercises.checks import ch3
 from judging import ROOT, judge
 
 _spec = importlib.util.spec_from_file_location("reference_ch3", ROOT / "solutions" / "ch3_convex_optimization.py")

@@ -1,4 +1,4 @@
-"""Judges of coursekit.exercises.ch4 (and ch4_decisions): the reference passes, typical mistakes get their hint.
+"""Judges of coursekit.exercises.checks.ch4 (and .decisions): the reference passes, typical mistakes get their hint.
 
 Runs the judges in-process as the grader feeds them (fresh inputs per seed, copies into the
 function, then the original inputs, the returned value and the arguments after the call).
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from coursekit.exercises import ch4
+from coursekit.exercises.checks import ch4
 from coursekit.exercises.spec import Call, Ref
 from judging import ROOT
 

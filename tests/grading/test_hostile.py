@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.exercises import ch1
+from coursekit.exercises.checks import ch1
 from coursekit.grade.parent import Child, Limits
 from coursekit.grade.cli import main
 from hostile_submissions import ALL, ATTACKS, points
@@ -226,14 +226,14 @@ def test_pytest_route_never_reports_a_score_forged_by_a_conftest(batch, tmp_path
     """A learner layout (tests/ + exercises/) whose exercises/ holds the hostile conftest.py and pytest.ini."""
     (tmp_path / "tests" / "exercises").mkdir(parents=True)
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "tests" / "conftest.py")
-    shutil.copy(ROOT / "tests" / "exercises" / "test_ch1.py", tmp_path / "tests" / "exercises" / "test_ch1.py")
+    shutil.copy(ROOT / "tests" / "exercises" / "test_checks.py", tmp_path / "tests" / "exercises" / "test_checks.py")
     shutil.copytree(batch["root"] / "conftest_and_pytest_ini", tmp_path / "exercises")
 
     marker = tmp_path / "conftest_ran"
 
     def pytest_run(*target):
-        return subprocess.run([sys.executable, "-m", "pytest", "tests/exercises", "-q", "-p", "no:cacheprovider",
-                               *target], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        return subprocess.run([sys.executable, "-m", "pytest", "tests/exercises", "-k", "ch1", "-q",
+                               "-p", "no:cacheprovider", *target], cwd=tmp_path, capture_output=True, text=True, timeout=600,
                               env={**os.environ, "HOSTILE_MARKER": str(marker)})
 
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")  # registers --target early

@@ -4,39 +4,10 @@ import numpy as np
 import pytest
 
 from trials import assert_diagnosed, reference, table_rows
+from wrong_answers import (divided_by_eps, first_rows, flattened, forward_difference, full_gradient, gradient_sign,
+                           ignores_eps, naive_logs, same_row, summed_loss, times_scale, zeros_like_x)
 
 ref = reference(1)
-
-
-def forward_difference(f, x, eps=1e-6):
-    x = np.asarray(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x)) / eps
-    return g
-
-
-def divided_by_eps(f, x, eps=1e-6):
-    return 2 * ref.numerical_gradient(f, x, eps)
-
-
-def ignores_eps(f, x, eps=1e-6):
-    return ref.numerical_gradient(f, x)
-
-
-def integer_zeros_like(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
-
-
-def flattened(f, x, eps=1e-6):
-    return ref.numerical_gradient(f, x, eps).ravel()
 
 
 def gradient_in_place(f, x, eps=1e-6):
@@ -76,18 +47,6 @@ def stops_late(grad_f, x0, lr, max_steps=1000, tol=1e-6):
     return np.array(path)
 
 
-def same_row(grad_f, x0, lr, max_steps=1000, tol=1e-6):
-    x = np.array(x0, dtype=float)
-    path = [x]
-    for _ in range(max_steps):
-        g = grad_f(x)
-        if np.linalg.norm(g) <= tol:
-            break
-        x -= lr * g
-        path.append(x)
-    return np.array(path)
-
-
 def half_bounds(H):
     lam = np.linalg.eigvalsh(H)
     return 1 / lam[-1], 1 / (lam[0] + lam[-1])
@@ -100,14 +59,6 @@ def swapped_bounds(H):
 def diagonal_bounds(H):
     d = np.diag(H)
     return 2 / d.max(), 2 / (d.min() + d.max())
-
-
-def full_gradient(grad, w, X, y, batch_size, rng):
-    return grad(w, X, y)
-
-
-def first_rows(grad, w, X, y, batch_size, rng):
-    return grad(w, X[:batch_size], y[:batch_size])
 
 
 def with_replacement(grad, w, X, y, batch_size, rng):
@@ -136,31 +87,11 @@ def standardize_in_place(X, mean, scale):
     return X.copy()
 
 
-def times_scale(X, mean, scale):
-    return (X - mean) * scale
-
-
-def summed_loss(w, X, y):
-    loss, grad = ref.logistic_loss_and_grad(w, X, y)
-    return loss * X.shape[0], grad
-
-
-def gradient_sign(w, X, y):
-    loss, grad = ref.logistic_loss_and_grad(w, X, y)
-    return loss, -grad
-
-
-def naive_logs(w, X, y):
-    z = X @ w
-    s = 1 / (1 + np.exp(-z))
-    return float(np.mean(-y * np.log(s) - (1 - y) * np.log(1 - s))), X.T @ (s - y) / X.shape[0]
-
-
 TABLE = [
     ("numerical_gradient/central", forward_difference, "forward difference"),
     ("numerical_gradient/quadratic", divided_by_eps, "divide by eps instead of 2 * eps"),
     ("numerical_gradient/central", ignores_eps, "ignore the eps argument"),
-    ("numerical_gradient/integer x", integer_zeros_like, "np.zeros_like(x) copies x's integer dtype"),
+    ("numerical_gradient/integer x", zeros_like_x, "np.zeros_like(x) copies x's integer dtype"),
     ("numerical_gradient/shape", flattened, "build it with np.zeros_like(x)"),
     ("numerical_gradient/shape", gradient_in_place, "note: x was modified by the call"),
     ("gd_step/new point", ascent, "gradient DEScent subtracts"),
@@ -193,5 +124,5 @@ def test_mistake_loses_points_on_every_seed_with_its_hint(check_id, mistake, say
 
 
 def test_the_table_covers_every_exercise():
-    from coursekit.exercises import ch1
+    from coursekit.exercises.checks import ch1
     assert {c.exercise for c in ch1.CHECKS} == {row[0].split("/")[0] for row in TABLE}

@@ -217,5 +217,5 @@ def test_mistake_loses_points_on_every_seed_with_its_hint(check_id, mistake, say
 
 
 def test_the_table_covers_every_exercise():
-    from coursekit.exercises import ch4
+    from coursekit.exercises.checks import ch4
     assert {c.exercise for c in ch4.CHECKS} == {row[0].split("/")[0] for row in TABLE}

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coursekit.exercises import ch1
+from coursekit.exercises.checks import ch1
 from coursekit.grade.parent import Child, ChildError, Limits
 from coursekit.grade.grader import ChapterSession
 

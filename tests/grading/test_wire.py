@@ -132,13 +132,13 @@ def test_functions_reach_the_child_as_stubs():
 def test_refs_name_coursekit_or_numpy_objects_only():
     with pytest.raises(ValueError, match="path"):
         Ref("os.system", "rm -rf /")
-    f = Ref("coursekit.exercises.objectives.WeightedSquares", np.ones(2)).resolve()
+    f = Ref("coursekit.exercises.checks.ch1.objectives.WeightedSquares", np.ones(2)).resolve()
     assert f(np.array([1.0, 2.0])) == 2.5                       # a class is instantiated
     assert Ref("numpy.sum").resolve() is np.sum                  # a function is passed as is
     value = Ref("coursekit.functions.Rosenbrock", method="value").resolve()
     assert float(value(np.array([1.0, 1.0]))) == 0.0             # then the method is taken
     with pytest.raises(WireError):       # a Ref never crosses: the grader evaluates it (Child.call)
-        encode([Ref("coursekit.exercises.objectives.SumOfCubes")])
+        encode([Ref("coursekit.exercises.checks.ch1.objectives.SumOfCubes")])
 
 
 def test_the_codec_imports_alone_and_the_child_program_imports_no_coursekit():

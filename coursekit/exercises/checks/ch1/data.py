@@ -4,7 +4,7 @@ minibatch_gradient, fit_standardizer, standardize and logistic_loss_and_grad, in
 order of the notebook. Format: coursekit.exercises.spec. Every judge computes the
 expected value itself, from a closed form or a short reference computation written
 here, and names the likely mistake when the result matches one. Imported by
-coursekit.exercises.ch1, whose ``CHECKS`` lists these last.
+coursekit.exercises.checks.ch1, whose ``CHECKS`` lists these last.
 """
 import numpy as np
 

@@ -2,12 +2,12 @@
 
 Format: coursekit.exercises.spec. Expected values come from coursekit.optim.Adam/AdamW,
 coursekit.schedules and coursekit.clipping, run in the grader on fresh inputs.
-Imported by coursekit.exercises.ch2, whose ``CHECKS`` lists these last.
+Imported by coursekit.exercises.checks.ch2, whose ``CHECKS`` lists these last.
 """
 import numpy as np
 
 from coursekit import clipping, optim, schedules
-from coursekit.exercises.ch2_common import inputs_unchanged, parts, run_optimizer
+from coursekit.exercises.checks.ch2.common import inputs_unchanged, parts, run_optimizer
 from coursekit.exercises.spec import Checks, array_like, call, close, fmt, number, unchanged_list
 
 CHECKS = Checks()

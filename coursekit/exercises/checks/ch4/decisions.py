@@ -2,7 +2,7 @@
 
 swap_probability, confident_improvement and suggest_lr, in the order of the notebook.
 Expected values come from the formulas (written here) and from scipy.stats (Welch's
-one-sided t-test). Imported by coursekit.exercises.ch4, whose ``CHECKS`` lists these last.
+one-sided t-test). Imported by coursekit.exercises.checks.ch4, whose ``CHECKS`` lists these last.
 """
 import math
 

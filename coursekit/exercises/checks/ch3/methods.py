@@ -3,7 +3,7 @@
 conjugate_gradient, project_box, project_ball, soft_threshold, ista_step and
 projected_gradient_descent, in the order of the notebook. Expected values come from
 numpy.linalg.solve, scipy.sparse.linalg.cg's stopping rule, closed forms, and short
-reference loops written here. Imported by coursekit.exercises.ch3.
+reference loops written here. Imported by coursekit.exercises.checks.ch3.
 """
 import numpy as np
 
@@ -264,13 +264,13 @@ def _pgd_inputs(rng, kind):
     A = _spd_with(rng, rng.uniform(1, 4, size=d))
     b = rng.normal(size=d) * 6                       # the unconstrained minimizer lies outside
     if kind == "box":
-        project = Ref("coursekit.exercises.objectives_ch3.BoxProjection", -np.ones(d), np.ones(d))
+        project = Ref("coursekit.exercises.checks.ch3.objectives.BoxProjection", -np.ones(d), np.ones(d))
         x0 = rng.uniform(-1, 1, size=d)
     else:
-        project = Ref("coursekit.exercises.objectives_ch3.BallProjection", 1.0)
+        project = Ref("coursekit.exercises.checks.ch3.objectives.BallProjection", 1.0)
         x0 = rng.normal(size=d)
         x0 *= 0.5 / np.linalg.norm(x0)
-    return call(Ref("coursekit.exercises.objectives.QuadraticForm", A, b, method="grad"), project, x0, 0.2, 15)
+    return call(Ref("coursekit.exercises.checks.ch1.objectives.QuadraticForm", A, b, method="grad"), project, x0, 0.2, 15)
 
 
 def _judge_pgd(c):

@@ -3,11 +3,11 @@
 Each is a plain callable on one point (x of shape (d,)); judges use the same closed forms
 in the grader's own process to compute expected values. The grader also evaluates them
 there for the learner's code, on arguments that code chose: each checks the shape of x
-(as coursekit.exercises.objectives does) and takes time linear in its size.
+(coursekit.exercises.spec.shaped) and takes time linear in its size.
 """
 import numpy as np
 
-from coursekit.exercises.objectives import _shaped
+from coursekit.exercises.spec import shaped
 
 __all__ = ["LogSumExp", "DoubleWell", "BoxProjection", "BallProjection"]
 
@@ -19,7 +19,7 @@ class LogSumExp:
         self.w = np.asarray(w, dtype=float)
 
     def __call__(self, x):
-        return float(np.logaddexp.reduce(self.w * _shaped(x, self.w.shape)))
+        return float(np.logaddexp.reduce(self.w * shaped(x, self.w.shape)))
 
 
 class DoubleWell:
@@ -37,7 +37,7 @@ class BoxProjection:
         self.low, self.high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
     def __call__(self, x):
-        return np.clip(_shaped(x, self.low.shape), self.low, self.high)
+        return np.clip(shaped(x, self.low.shape), self.low, self.high)
 
 
 class BallProjection:

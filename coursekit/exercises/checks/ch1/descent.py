@@ -3,8 +3,8 @@
 gd_step, gradient_descent and lr_bounds, in the order of the notebook. Format:
 coursekit.exercises.spec. Every judge computes the expected value itself, from a closed
 form or a short reference loop written here, and names the likely mistake when the
-result matches one. Imported by coursekit.exercises.ch1, whose ``CHECKS`` lists these
-after numerical_gradient's and before coursekit.exercises.ch1_data's.
+result matches one. Imported by coursekit.exercises.checks.ch1, whose ``CHECKS`` lists these
+after numerical_gradient's and before coursekit.exercises.checks.ch1.data's.
 """
 import numpy as np
 
@@ -49,7 +49,7 @@ def _reference_path(A, b, x0, lr, max_steps, tol):
 
 
 def _quadratic_grad(A, b):
-    return Ref("coursekit.exercises.objectives.QuadraticForm", A, b, method="grad")
+    return Ref("coursekit.exercises.checks.ch1.objectives.QuadraticForm", A, b, method="grad")
 
 
 def _expected_path(c, lr_sign=1.0):
