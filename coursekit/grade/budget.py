@@ -43,8 +43,9 @@ class Budget:
     ``cpu_s`` bounds the CPU seconds spent on it: the child's (all its threads, from
     /proc) plus this thread's own (reading its replies, evaluating its callbacks), plus the
     wall seconds the child spent asleep by its own choice while this thread waited for it
-    (``slept``: a sleep or a blocked read; a process that waits for a core on a busy machine
-    is runnable, not asleep). A busy machine slows a call down but adds neither to it, so a
+    (``slept``: a sleep or a blocked read, seen only over intervals in which this thread waited
+    on an empty channel; a process that waits for a core on a busy machine is runnable, not
+    asleep, and one blocked on a full channel waits for this thread). A busy machine slows a call down but adds neither to it, so a
     correct call is never failed for the load; :meth:`charge` is what the call cost the
     submission. A child that waits instead of computing (a sleep, a blocked read) is
     stopped after ``idle_s`` without progress (no CPU time of its own, nothing received:
@@ -62,27 +63,33 @@ class Budget:
         self.pid, self.child0, self.own0 = pid, (_cpu_seconds(pid) if pid is not None else None), time.thread_time()
         self.child_seen, self.slept, self.last_look = self.child0, 0.0, self.started
 
-    def cpu_used(self):
-        """CPU seconds spent on this exchange so far (wall seconds where the child's are not known);
-        adds to ``slept`` the time since the last look if the child slept through it."""
+    def cpu_used(self, waited=False):
+        """CPU seconds spent on this exchange so far (wall seconds where the child's are not known).
+        ``waited``: this thread has only waited since the last look, and the channel stayed empty;
+        if the child used no CPU and is asleep, that interval is added to ``slept``. Only such an
+        interval can be the child's sleep: while this thread reads, parses or answers, a child
+        blocked on the channel is waiting for this thread (slow on a busy machine), not by choice."""
         child, state = _cpu_and_state(self.pid) if self.child0 is not None else (None, None)
         now = time.monotonic()
         if child is None:
             return now - self.started
         if child != self.child_seen:
             self.child_seen, self.last_progress = child, now
-        elif state in ("S", "D"):
+        elif waited and state in ("S", "D"):
             self.slept += now - self.last_look
         self.last_look = now
         return child - self.child0 + time.thread_time() - self.own0
+
+    def waited(self):
+        """This thread waited for the child and nothing came: account the wait (see :meth:`cpu_used`)."""
+        self.cpu_used(waited=True)
 
     def charge(self):
         """What this exchange cost the submission: CPU seconds plus seconds slept by choice."""
         return self.cpu_used() + self.slept
 
     def progress(self):
-        """Something arrived from the child: it is not waiting (the time since the last look is
-        accounted first)."""
+        """Something arrived from the child: it is not waiting."""
         self.cpu_used()
         self.last_progress = time.monotonic()
 

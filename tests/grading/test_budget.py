@@ -55,6 +55,29 @@ def test_a_child_that_sleeps_spends_its_budget_and_is_told_so(tmp_path):
         assert not child.alive
 
 
+@pytest.mark.skipif(not LINUX, reason="the child's state is read from /proc")
+def test_a_child_blocked_on_a_slow_reader_is_not_asleep(tmp_path, monkeypatch):
+    """A 4 MB answer fills the pipe again and again; the grader, slowed as a busy machine slows it,
+    takes 20 ms per read. Meanwhile the child is blocked on its write (state S, no CPU): waiting for
+    the grader, not asleep by choice, so the 0.5 s call passes (test-load found this case)."""
+    (tmp_path / "m.py").write_text("import numpy as np\ndef big():\n    return np.ones(1 << 19)\n")
+    with Child(tmp_path / "m.py", "m", Limits(timeout=0.5)) as child:
+        child.start()
+        read = os.read
+
+        def slow_read(fd, n):
+            if fd == child._reply_r:
+                time.sleep(0.02)
+            return read(fd, n)
+
+        monkeypatch.setattr(os, "read", slow_read)
+        start = time.perf_counter()
+        reply = child.call("big")
+        assert reply["ok"] and reply["value"].shape == (1 << 19,) and reply["value"].sum() == 1 << 19
+        assert time.perf_counter() - start > 1.0       # twice the budget on the wall clock
+        assert child.last_charge < 0.5
+
+
 def test_a_child_that_waits_is_stopped_when_it_stops_making_progress(tmp_path, monkeypatch):
     """Where sleep cannot be seen (no /proc state), the idle rule still stops a waiting child."""
     monkeypatch.setattr(budget, "IDLE_FACTOR", 1.0)

@@ -259,12 +259,12 @@ class Child:
                                                  " (forged or out of order); the process was stopped")
                 return message
             ready, _, _ = select.select([self._reply_r], [], [], 0)
-            if ready:                      # data waiting: the child is sending, not asleep (a write blocked on
-                budget.resume()            # this pipe while this process was slow to read is not its sleep)
-            else:
+            if not ready:
                 if budget.spent():
                     self._time_out(budget, during, "an infinite loop, or far too slow?")
                 ready, _, _ = select.select([self._reply_r], [], [], budget.next_look())
+                if not ready:
+                    budget.waited()        # only an empty wait can be the child's sleep (Budget.cpu_used)
             if ready:
                 chunk = os.read(self._reply_r, 1 << 20)
                 if not chunk:
