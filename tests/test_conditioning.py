@@ -9,7 +9,8 @@ import scipy.optimize
 
 matplotlib.use("Agg")
 
-from coursekit import conditioning, data, gradcheck, models, plots  # noqa: E402
+from coursekit import conditioning, data, models, plots  # noqa: E402
+from coursekit.theory import gradcheck  # noqa: E402
 
 
 def test_least_squares_constants_are_the_hessians_extreme_eigenvalues():

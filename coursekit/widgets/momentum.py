@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import momentum as hb
+from ..theory import momentum as hb
 from .. import plots
 from .._validate import count
 from .controls import Slider, show_with_sliders
