@@ -28,7 +28,7 @@ LAYERS = (
     ("plots", "pictures of what they are given, or of closed forms; never run an optimizer",
      ("coursekit.plots", "coursekit.plots.*", "coursekit.tuning.plotting"), False),
     ("runs", "the run loop and its record: minimize, Trajectory, the training loop",
-     ("coursekit.runs", "coursekit.trajectory", "coursekit.training"), False),
+     ("coursekit.runs", "coursekit.runs.*", "coursekit.trajectory", "coursekit.training"), False),
     ("algorithms", "chapter 3's convex methods, chapter 4's searches",
      ("coursekit.convex", "coursekit.convex.*", "coursekit.tuning", "coursekit.tuning.*"), False),
     ("experiments", "the measurements behind the figures, and the speed benchmark",

@@ -183,7 +183,7 @@ def test_the_parse_sees_lazy_relative_package_and_dynamic_edges():
     """Edges the old checks missed are in the graph, each with its kind."""
     modules, edges, unresolved, _ = import_graph(PACKAGE)
     got = {(e.source, e.target, e.how, e.lazy) for e in edges}
-    assert ("coursekit.trajectory", "coursekit.plots", "lazy import", True) in got       # in Trajectory.plot
+    assert ("coursekit.runs.trajectory", "coursekit.plots", "lazy import", True) in got       # in Trajectory.plot
     assert ("coursekit.models.linear", "coursekit.models._common", "import", False) in got   # from ._common
     assert ("coursekit.optim.paths", "coursekit.optim.numba_kernels", "dynamic import", True) in got  # __package__
     assert ("coursekit.grade", "coursekit.grade.grader", "dynamic import", True) in got  # _EXPORTS[name]
@@ -196,8 +196,8 @@ def test_the_parse_sees_lazy_relative_package_and_dynamic_edges():
 @pytest.mark.parametrize("file, planted, expected", [
     ("optim/base.py", "from coursekit import plots\n",
      "coursekit.optim.base on 'optim' (layer 1) imports coursekit.plots on 'plots' (layer 4) above it (import)"),
-    ("trajectory.py", "def _f():\n    from .convex import newton\n",
-     "coursekit.trajectory on 'runs' (layer 5) imports coursekit.convex.newton on 'algorithms' (layer 6) "
+    ("runs/trajectory.py", "def _f():\n    from ..convex import newton\n",
+     "coursekit.runs.trajectory on 'runs' (layer 5) imports coursekit.convex.newton on 'algorithms' (layer 6) "
      "above it (lazy import)"),
     ("plots/curves.py", "import importlib\nimportlib.import_module('..runs', __package__)\n",
      "coursekit.plots.curves on 'plots' (layer 4) imports coursekit.runs on 'runs' (layer 5) above it "

@@ -14,7 +14,7 @@
 - ``duality``: lasso_duality_gap (a certificate of suboptimality and a stopping rule)
 - ``subgradient``: subgradient_lasso (the foil: no exact zeros, O(1/sqrt k))
 
-Iterative methods return a :class:`coursekit.trajectory.Trajectory`; arrays come from the
+Iterative methods return a :class:`coursekit.runs.trajectory.Trajectory`; arrays come from the
 inputs' namespace (NumPy or CuPy).
 """
 from .assembly import SpringChain, assemble_hessian

@@ -1,6 +1,6 @@
 """Pictures of landscapes and runs (matplotlib).
 
-These functions take results (a :class:`~coursekit.trajectory.Trajectory`, arrays of
+These functions take results (a :class:`~coursekit.runs.trajectory.Trajectory`, arrays of
 iterates or losses) and draw them; they never run an optimizer. Each returns the
 matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to it.
 
