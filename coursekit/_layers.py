@@ -11,7 +11,7 @@ pattern wins. Data only: this module imports nothing.
 """
 from __future__ import annotations
 
-__all__ = ["LAYERS", "layer_names"]
+__all__ = ["LAYERS", "ALIASES", "layer_names"]
 
 #: (name, what it holds, module patterns, isolated), bottom first.
 LAYERS = (
@@ -46,6 +46,19 @@ LAYERS = (
     ("package", "the package root (lazy front door) and the instructors' tools that ship it",
      ("coursekit", "coursekit.release", "coursekit.autograder"), False),
 )
+
+#: Old paths kept for one release after issue 18's moves: old module -> where it went. Each
+#: holds ``from <new> import *`` and a DeprecationWarning naming the new path, sits on its
+#: target's layer above, and nothing of the repository imports it (tests/test_aliases.py).
+ALIASES = {
+    "coursekit.momentum": "coursekit.theory.momentum",
+    "coursekit.gradcheck": "coursekit.theory.gradcheck",
+    "coursekit.noise_floor": "coursekit.theory.noise_floor",
+    "coursekit.noise": "coursekit.theory.gradient_noise",
+    "coursekit.trajectory": "coursekit.runs.trajectory",
+    "coursekit.training": "coursekit.runs.training",
+    "coursekit.tuning.plotting": "coursekit.plots.tuning",
+}
 
 
 def layer_names() -> list[str]:

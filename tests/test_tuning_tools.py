@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from coursekit import data, tuning
-from coursekit.tuning import objectives, plotting, sensitivity
+from coursekit.plots import tuning as plotting
+from coursekit.tuning import objectives, sensitivity
 
 matplotlib.use("Agg")
 

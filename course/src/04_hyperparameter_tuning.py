@@ -49,7 +49,8 @@ from threadpoolctl import threadpool_limits
 from coursekit import backend, tuning
 from coursekit.exercises import yours_or_reference
 from coursekit.grade import check
-from coursekit.tuning import compare, experiments, objectives, plotting, sensitivity
+from coursekit.plots import tuning as plotting
+from coursekit.tuning import compare, experiments, objectives, sensitivity
 
 print(backend.describe())
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import functions, plots
 from .._validate import count, number
 from ..tuning import replica_exchange
-from ..tuning import plotting as tuning_plots
+from ..plots import tuning as tuning_plots
 from .controls import Slider, show_with_sliders
 from .explorer import _new_figure, widget_frontend
 
