@@ -32,8 +32,8 @@ LAYERS = (
     ("algorithms", "chapter 3's convex methods, chapter 4's searches",
      ("coursekit.convex", "coursekit.convex.*", "coursekit.tuning", "coursekit.tuning.*"), False),
     ("experiments", "the measurements behind the figures, and the speed benchmark",
-     ("coursekit.experiments", "coursekit.sweeps", "coursekit.conditioning", "coursekit.convex.compare",
-      "coursekit.tuning.experiments", "coursekit.tuning.compare", "coursekit.bench",
+     ("coursekit.experiments", "coursekit.experiments.*", "coursekit.sweeps", "coursekit.conditioning",
+      "coursekit.convex.compare", "coursekit.tuning.experiments", "coursekit.tuning.compare", "coursekit.bench",
       "coursekit.bench.*"), False),
     ("widgets", "the notebooks' explorers and races (ipywidgets, static fallback)",
      ("coursekit.widgets", "coursekit.widgets.*", "coursekit.race", "coursekit.convex_explorer"), False),
@@ -58,6 +58,11 @@ ALIASES = {
     "coursekit.trajectory": "coursekit.runs.trajectory",
     "coursekit.training": "coursekit.runs.training",
     "coursekit.tuning.plotting": "coursekit.plots.tuning",
+    "coursekit.conditioning": "coursekit.experiments.ch1_conditioning",
+    "coursekit.sweeps": "coursekit.experiments.ch2",
+    "coursekit.convex.compare": "coursekit.experiments.ch3",
+    "coursekit.tuning.experiments": "coursekit.experiments.ch4",
+    "coursekit.tuning.compare": "coursekit.experiments.ch4_compare",
 }
 
 

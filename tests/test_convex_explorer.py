@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from coursekit import convex_explorer
-from coursekit.convex import compare
+from coursekit.experiments import ch3 as compare
 from coursekit.plots import convex as cplots
 
 

@@ -58,9 +58,6 @@ KNOWN_WRONG_WAY: dict[tuple[str, str], str] = {}
 
 #: Modules on another layer than their package: module -> the planned move (docs/architecture.md).
 MISPLACED = {
-    "coursekit.tuning.experiments": "move 5: experiments/ch4.py",
-    "coursekit.tuning.compare": "move 5: experiments/ch4_compare.py",
-    "coursekit.convex.compare": "move 5: experiments/ch3.py",
     "coursekit.grade.worker": "move 7: grade/child/ (the child program) and grade/wire.py (the codec)",
     "coursekit.grade.sandbox": "move 7: grade/child/sandbox.py",
 }
