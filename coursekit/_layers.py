@@ -63,6 +63,8 @@ ALIASES = {
     "coursekit.convex.compare": "coursekit.experiments.ch3",
     "coursekit.tuning.experiments": "coursekit.experiments.ch4",
     "coursekit.tuning.compare": "coursekit.experiments.ch4_compare",
+    "coursekit.race": "coursekit.widgets.race",
+    "coursekit.convex_explorer": "coursekit.widgets.convex",
 }
 
 

@@ -37,10 +37,11 @@ plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 110, "axes.grid":
                      "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
 from coursekit import backend, clipping, data, functions, models, optim, plots, schedules
-from coursekit import minimize, race, widgets
+from coursekit import minimize, widgets
 from coursekit.experiments import ch2 as sweeps
 from coursekit.runs import training
 from coursekit.theory import gradient_noise, momentum
+from coursekit.widgets import race
 from coursekit.exercises import yours_or_reference
 from coursekit.grade import check
 
