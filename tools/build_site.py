@@ -276,13 +276,19 @@ def instructors_page(pages: dict[str, str], path: Path | None = None, dest: Path
 
 
 PUBLIC_SKIP = {"coursekit.exercises"}     # the exercises page shows them; the rest is the grader's
+SUBMODULE_PAGES = ("coursekit.theory", "coursekit.runs", "coursekit.experiments", "coursekit.widgets")
 
 
 def public_modules() -> list[str]:
     import pkgutil
     import coursekit
+    from coursekit._layers import ALIASES       # old paths kept one release: their targets have the pages
     names = [m.name for m in pkgutil.iter_modules(coursekit.__path__, "coursekit.")
-             if not m.name.rsplit(".", 1)[1].startswith("_") and m.name not in PUBLIC_SKIP]
+             if not m.name.rsplit(".", 1)[1].startswith("_") and m.name not in PUBLIC_SKIP
+             and m.name not in ALIASES]
+    for package in SUBMODULE_PAGES:             # top-level modules before issue 18's moves: a page each still
+        names += [m.name for m in pkgutil.iter_modules(importlib.import_module(package).__path__, package + ".")
+                  if not m.name.rsplit(".", 1)[1].startswith("_")]
     return sorted(names)
 
 
