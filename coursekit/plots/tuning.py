@@ -99,7 +99,8 @@ def comparison(results, ax=None, title=None, ylabel="best validation loss", inte
 
 
 def best_of_n(curve, ax=None, title=None, ylabel="test loss of the config chosen on validation"):
-    """``compare.best_of_n`` output (n -> (median, q10, q90)): the median and the 10-90% band against n."""
+    """``experiments.ch4_compare.best_of_n`` output (n -> (median, q10, q90)): the median and the
+    10-90% band against n."""
     ax = _axes(ax)
     n = np.array(sorted(curve))
     med, lo, hi = (np.array([curve[k][j] for k in n]) for j in range(3))
