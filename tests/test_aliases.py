@@ -106,7 +106,8 @@ def test_nothing_in_the_repository_imports_an_alias():
 
 
 @pytest.mark.parametrize("line", ["from coursekit import race\n", "import coursekit.sweeps as s\n",
-                                  "from coursekit.tuning import plotting\n", "from coursekit.convex.compare import crossover\n",
+                                  "from coursekit.tuning import plotting\n",
+                                  "from coursekit.convex.compare import crossover\n",
                                   "%matplotlib inline\ndef f():\n    from coursekit.noise import noise_floor\n"])
 def test_a_planted_import_of_an_alias_is_found(tmp_path, line):
     path = tmp_path / "cell.py"

@@ -339,7 +339,8 @@ def test_a_cycle_is_found():
 def test_the_math_sits_below_the_pictures_and_the_grader():
     """What tests/test_import_graph.py checked by hand: the math never imports plots, widgets or grade."""
     math = ["coursekit.backend", "coursekit._validate", "coursekit.optim", "coursekit.functions", "coursekit.models",
-            "coursekit.schedules", "coursekit.clipping", "coursekit.theory", "coursekit.theory.gradcheck", "coursekit.data"]
+            "coursekit.schedules", "coursekit.clipping", "coursekit.theory", "coursekit.theory.gradcheck",
+            "coursekit.data"]
     assert max(layer_of(m) for m in math) < min(layer_of(m) for m in ("coursekit.plots", "coursekit.widgets",
                                                                        "coursekit.grade", "coursekit.grade.worker"))
 
@@ -354,8 +355,10 @@ def test_a_private_name_from_another_package_a_cycle_and_a_stray_module_fail(tmp
 
 
 def test_a_module_at_the_top_level_fails_unless_listed(tmp_path):
-    layers = (("low", "", ("coursekit", "coursekit.base", "coursekit.stray", "coursekit.pkg", "coursekit.pkg.*"), False),)
-    root = _plant(tmp_path, {"__init__.py": "", "base.py": "", "stray.py": "", "pkg/__init__.py": "", "pkg/a.py": ""})
+    layers = (("low", "", ("coursekit", "coursekit.base", "coursekit.stray", "coursekit.pkg", "coursekit.pkg.*"),
+               False),)
+    root = _plant(tmp_path, {"__init__.py": "", "base.py": "", "stray.py": "", "pkg/__init__.py": "",
+                             "pkg/a.py": ""})
     found = violations(root, layers, allowed_dynamic={}, known_wrong_way={}, misplaced={},
                        top_level={"coursekit": "root", "coursekit.base": "why", "coursekit.gone": "why"})
     assert found == ["coursekit/stray.py: coursekit.stray sits at the top level of the package: move it into the "

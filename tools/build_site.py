@@ -310,7 +310,8 @@ def api_pages(dest: Path) -> list[str]:
     names = public_modules()
     for name in names:
         importlib.import_module(name)
-        body = [f"# `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:", "```", ""]
+        body = [f"# `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:",
+                *(["   :no-index:"] if name in SUBMODULE_PAGES else []), "```", ""]   # its modules' pages index them
         if name == "coursekit.optim":
             body += ["## The update rules (`reference_update`)", "",
                      "Each optimizer's `reference_update` is its maths written with Array API calls only; "
