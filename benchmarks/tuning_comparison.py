@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/tuning_comparison.py [--seeds 30] [--workers 2] [--out course/data/tuning_comparison.json]
     make tuning-comparison          # the same, with the defaults
 
-Runs each strategy of coursekit.tuning.compare.STRATEGIES for seeds 0..N-1 (one (strategy, seed)
+Runs each strategy of coursekit.experiments.ch4_compare.STRATEGIES for seeds 0..N-1 (one (strategy, seed)
 per task on a process pool, BLAS pinned to one thread per worker), retrains each chosen config at
 27 epochs with three fresh seeds and scores it on the test split; then scores a pool of random
 configs (27 epochs, validation and test) for the chapter's "how many trials" bootstrap. Writes the
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit.tuning import compare
+from coursekit.experiments import ch4_compare as compare
 
 ROOT = Path(__file__).resolve().parents[1]
 POOL_SIZE, POOL_SEED = 256, 12345

@@ -11,7 +11,7 @@ pattern wins. Data only: this module imports nothing.
 """
 from __future__ import annotations
 
-__all__ = ["LAYERS", "layer_names"]
+__all__ = ["LAYERS", "ALIASES", "layer_names"]
 
 #: (name, what it holds, module patterns, isolated), bottom first.
 LAYERS = (
@@ -23,17 +23,17 @@ LAYERS = (
      ("coursekit.functions", "coursekit.functions.*", "coursekit.models", "coursekit.models.*",
       "coursekit.data"), False),
     ("theory", "closed forms, and the numbers that test them (rates, noise floors, gradient checks)",
-     ("coursekit.theory", "coursekit.momentum", "coursekit.noise_floor", "coursekit.noise",
-      "coursekit.gradcheck"), False),
+     ("coursekit.theory", "coursekit.theory.*", "coursekit.momentum", "coursekit.noise_floor",
+      "coursekit.noise", "coursekit.gradcheck"), False),
     ("plots", "pictures of what they are given, or of closed forms; never run an optimizer",
      ("coursekit.plots", "coursekit.plots.*", "coursekit.tuning.plotting"), False),
     ("runs", "the run loop and its record: minimize, Trajectory, the training loop",
-     ("coursekit.runs", "coursekit.trajectory", "coursekit.training"), False),
+     ("coursekit.runs", "coursekit.runs.*", "coursekit.trajectory", "coursekit.training"), False),
     ("algorithms", "chapter 3's convex methods, chapter 4's searches",
      ("coursekit.convex", "coursekit.convex.*", "coursekit.tuning", "coursekit.tuning.*"), False),
     ("experiments", "the measurements behind the figures, and the speed benchmark",
-     ("coursekit.experiments", "coursekit.sweeps", "coursekit.conditioning", "coursekit.convex.compare",
-      "coursekit.tuning.experiments", "coursekit.tuning.compare", "coursekit.bench",
+     ("coursekit.experiments", "coursekit.experiments.*", "coursekit.sweeps", "coursekit.conditioning",
+      "coursekit.convex.compare", "coursekit.tuning.experiments", "coursekit.tuning.compare", "coursekit.bench",
       "coursekit.bench.*"), False),
     ("widgets", "the notebooks' explorers and races (ipywidgets, static fallback)",
      ("coursekit.widgets", "coursekit.widgets.*", "coursekit.race", "coursekit.convex_explorer"), False),
@@ -46,6 +46,26 @@ LAYERS = (
     ("package", "the package root (lazy front door) and the instructors' tools that ship it",
      ("coursekit", "coursekit.release", "coursekit.autograder"), False),
 )
+
+#: Old paths kept for one release after issue 18's moves: old module -> where it went. Each
+#: holds ``from <new> import *`` and a DeprecationWarning naming the new path, sits on its
+#: target's layer above, and nothing of the repository imports it (tests/test_aliases.py).
+ALIASES = {
+    "coursekit.momentum": "coursekit.theory.momentum",
+    "coursekit.gradcheck": "coursekit.theory.gradcheck",
+    "coursekit.noise_floor": "coursekit.theory.noise_floor",
+    "coursekit.noise": "coursekit.theory.gradient_noise",
+    "coursekit.trajectory": "coursekit.runs.trajectory",
+    "coursekit.training": "coursekit.runs.training",
+    "coursekit.tuning.plotting": "coursekit.plots.tuning",
+    "coursekit.conditioning": "coursekit.experiments.ch1_conditioning",
+    "coursekit.sweeps": "coursekit.experiments.ch2",
+    "coursekit.convex.compare": "coursekit.experiments.ch3",
+    "coursekit.tuning.experiments": "coursekit.experiments.ch4",
+    "coursekit.tuning.compare": "coursekit.experiments.ch4_compare",
+    "coursekit.race": "coursekit.widgets.race",
+    "coursekit.convex_explorer": "coursekit.widgets.convex",
+}
 
 
 def layer_names() -> list[str]:

@@ -11,7 +11,8 @@ import pytest
 import scipy.linalg
 import scipy.optimize
 
-from coursekit import data, functions, gradcheck, models, optim, theory
+from coursekit import data, functions, models, optim, theory
+from coursekit.theory import gradcheck
 from coursekit import minimize
 
 claim = pytest.mark.claim
@@ -565,7 +566,7 @@ def test_every_single_step_from_the_optimum_goes_up_and_sgd_settles_at_the_noise
 @claim("C6")
 def test_the_noise_floor_lies_above_first_order_theory_at_the_exact_stationary_value():
     """The notebook's 200 runs: their mean floor is the exact stationary value, ~7% above lr sigma*^2/4."""
-    from coursekit import noise_floor
+    from coursekit.theory import noise_floor
     X, y, _ = data.regression(n=500, d=5, noise=0.3, seed=4)
     first = theory.sgd_noise_floor(0.02, np.sum((X * (X @ np.linalg.lstsq(X, y, rcond=None)[0] - y)[:, None]) ** 2) / 500)
     exact = noise_floor.stationary_gap(X, y, 0.02)

@@ -10,7 +10,9 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import clipping, data, functions, minimize, models, momentum, noise, optim, schedules, training
+from coursekit import clipping, data, functions, minimize, models, optim, schedules
+from coursekit.runs import training
+from coursekit.theory import gradient_noise as noise, momentum
 
 claim = pytest.mark.claim
 

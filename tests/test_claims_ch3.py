@@ -12,7 +12,7 @@ import scipy.sparse.linalg
 
 from coursekit import convex, functions
 from coursekit.runs import minimize
-from coursekit.convex import compare
+from coursekit.experiments import ch3 as compare
 
 claim = pytest.mark.claim
 

@@ -13,7 +13,8 @@ import pytest
 from scipy import stats
 
 from coursekit import tuning
-from coursekit.tuning import compare, experiments, objectives, sensitivity
+from coursekit.experiments import ch4 as experiments, ch4_compare as compare
+from coursekit.tuning import objectives, sensitivity
 
 claim = pytest.mark.claim
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""coursekit.conditioning: curvature constants against Hessians computed another way, and the
+"""coursekit.experiments.ch1_conditioning: curvature constants against Hessians computed another way, and the
 GD run against the step estimates of chapter 1, section 5."""
 import math
 
@@ -9,7 +9,9 @@ import scipy.optimize
 
 matplotlib.use("Agg")
 
-from coursekit import conditioning, data, gradcheck, models, plots  # noqa: E402
+from coursekit import data, models, plots  # noqa: E402
+from coursekit.experiments import ch1_conditioning as conditioning  # noqa: E402
+from coursekit.theory import gradcheck  # noqa: E402
 
 
 def test_least_squares_constants_are_the_hessians_extreme_eigenvalues():

@@ -6,7 +6,7 @@ import scipy.optimize
 import scipy.sparse.linalg
 
 from coursekit import convex, functions
-from coursekit.convex import compare
+from coursekit.experiments import ch3 as compare
 
 
 def spd(d, eigenvalues=None, seed=0):

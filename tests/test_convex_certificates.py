@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from coursekit import convex, functions
-from coursekit.convex import compare
+from coursekit.experiments import ch3 as compare
 
 
 def test_stationary_kind_on_himmelblaus_tabulated_points():

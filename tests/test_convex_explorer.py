@@ -1,12 +1,12 @@
-"""coursekit.convex_explorer and coursekit.plots.convex: the four paths and the static pictures."""
+"""coursekit.widgets.convex and coursekit.plots.convex: the four paths and the static pictures."""
 import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from coursekit import convex_explorer
-from coursekit.convex import compare
+from coursekit.widgets import convex as convex_explorer
+from coursekit.experiments import ch3 as compare
 from coursekit.plots import convex as cplots
 
 

@@ -15,7 +15,8 @@ import pytest
 from cupy_host import cupy, host, is_no_cuda, reaches_cuda
 
 import coursekit
-from coursekit import _validate, backend, experiments, optim, runs, sweeps, tuning
+from coursekit import _validate, backend, experiments, optim, runs, tuning
+from coursekit.experiments import ch2 as sweeps
 from coursekit.functions import Quadratic, Rosenbrock
 from coursekit.models import mlp
 

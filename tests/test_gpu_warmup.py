@@ -11,7 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from coursekit import sweeps, tuning
+from coursekit import tuning
+from coursekit.experiments import ch2 as sweeps
 from coursekit.bench import sweep as bench_sweep
 from coursekit.functions import Rosenbrock
 from coursekit.optim import cupy_kernels, paths

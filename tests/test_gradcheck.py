@@ -1,11 +1,11 @@
-"""coursekit.gradcheck: central differences against closed-form derivatives."""
+"""coursekit.theory.gradcheck: central differences against closed-form derivatives."""
 import array_api_strict as xps
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
-from coursekit import gradcheck as gc
+from coursekit.theory import gradcheck as gc
 
 
 def test_sin_matches_the_exact_central_difference_formula():

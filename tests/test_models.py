@@ -7,7 +7,7 @@ from scipy.optimize import minimize as scipy_minimize
 from scipy.special import expit, logsumexp
 
 from coursekit import data, models
-from coursekit.gradcheck import check_gradient, numerical_jacobian, relative_error
+from coursekit.theory.gradcheck import check_gradient, numerical_jacobian, relative_error
 
 
 @pytest.fixture

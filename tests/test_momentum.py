@@ -1,8 +1,9 @@
-"""coursekit.momentum against closed forms, numpy roots, and coursekit.optim run step by step."""
+"""coursekit.theory.momentum against closed forms, numpy roots, and coursekit.optim run step by step."""
 import numpy as np
 import pytest
 
-from coursekit import functions, minimize, momentum
+from coursekit import functions, minimize
+from coursekit.theory import momentum
 
 
 @pytest.mark.parametrize("h, mu", [(0.1, 0.0), (1.0, 0.5), (2.9, 0.5), (3.1, 0.5), (0.05, 0.95), (3.9, 0.99)])

@@ -1,10 +1,11 @@
-"""Heavy ball one eigen-direction at a time (coursekit.momentum.eigen_components,
+"""Heavy ball one eigen-direction at a time (coursekit.theory.momentum.eigen_components,
 critical_damping) against optim.SGD on a diagonal quadratic and against the roots of
 z^2 - (1 + mu - h) z + mu computed by numpy."""
 import numpy as np
 import pytest
 
-from coursekit import momentum, optim
+from coursekit import optim
+from coursekit.theory import momentum
 
 
 def test_components_equal_optim_sgd_on_the_diagonal_quadratic():

@@ -1,4 +1,4 @@
-"""coursekit.noise: SGD's noise floor on a quadratic and Adam's step sizes on pure noise,
+"""coursekit.theory.gradient_noise: SGD's noise floor on a quadratic and Adam's step sizes on pure noise,
 against closed forms (the stationary variance of a linear recursion, Adam's first step,
 the mean absolute value of a normal variable)."""
 import math
@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import noise, schedules
+from coursekit import schedules
+from coursekit.theory import gradient_noise as noise
 
 
 def test_noise_floor_is_the_stationary_variance_of_the_linear_recursion():

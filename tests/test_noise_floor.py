@@ -1,9 +1,10 @@
-"""coursekit.noise_floor: the stationary floor of constant-step SGD on least squares, against a
+"""coursekit.theory.noise_floor: the stationary floor of constant-step SGD on least squares, against a
 closed form in one dimension, the Lyapunov solution to first order, and long simulated runs."""
 import numpy as np
 import pytest
 
-from coursekit import data, models, noise_floor, optim, theory
+from coursekit import data, models, optim, theory
+from coursekit.theory import noise_floor
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""coursekit.race: every track's defaults converge, switching tracks resets everything."""
+"""coursekit.widgets.race: every track's defaults converge, switching tracks resets everything."""
 import matplotlib
 import numpy as np
 import pytest
 
 matplotlib.use("Agg")
 
-from coursekit import race  # noqa: E402
+from coursekit.widgets import race  # noqa: E402
 
 
 @pytest.mark.parametrize("track", list(race.TRACKS))

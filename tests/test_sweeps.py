@@ -1,8 +1,9 @@
-"""coursekit.sweeps: the batched sweep equals the loop of single runs, and flags divergence."""
+"""coursekit.experiments.ch2: the batched sweep equals the loop of single runs, and flags divergence."""
 import numpy as np
 import pytest
 
-from coursekit import functions, sweeps
+from coursekit import functions
+from coursekit.experiments import ch2 as sweeps
 
 
 def test_batched_sweep_equals_loop_of_single_runs():

@@ -1,8 +1,9 @@
-"""coursekit.training: the loop matches a hand-written one, detects divergence, tunes, grids."""
+"""coursekit.runs.training: the loop matches a hand-written one, detects divergence, tunes, grids."""
 import numpy as np
 import pytest
 
-from coursekit import data, models, optim, schedules, training
+from coursekit import data, models, optim, schedules
+from coursekit.runs import training
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import pytest
 from scipy import integrate, stats
 
 from coursekit import tuning
-from coursekit.tuning import compare, objectives
+from coursekit.experiments import ch4_compare as compare
+from coursekit.tuning import objectives
 
 SPACE = tuning.Space(lr=tuning.LogUniform(1e-3, 1.0), momentum=tuning.Uniform(0.0, 0.99))
 

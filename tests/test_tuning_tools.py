@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from coursekit import data, tuning
-from coursekit.tuning import objectives, plotting, sensitivity
+from coursekit.plots import tuning as plotting
+from coursekit.tuning import objectives, sensitivity
 
 matplotlib.use("Agg")
 
@@ -65,7 +66,7 @@ def test_the_stored_optuna_rows_of_chapter_4_are_reproducible(strategy):
     import json
     from pathlib import Path
 
-    from coursekit.tuning import compare
+    from coursekit.experiments import ch4_compare as compare
     stored = json.loads((Path(__file__).resolve().parents[1] / "course" / "data" / "tuning_comparison.json")
                         .read_text())
     made_with = stored.get("versions", {}).get("optuna")

@@ -6,7 +6,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from coursekit import momentum, plots, widgets
+from coursekit import plots, widgets
+from coursekit.theory import momentum
 from coursekit.widgets.momentum import MomentumExplorer
 
 

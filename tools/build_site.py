@@ -276,13 +276,19 @@ def instructors_page(pages: dict[str, str], path: Path | None = None, dest: Path
 
 
 PUBLIC_SKIP = {"coursekit.exercises"}     # the exercises page shows them; the rest is the grader's
+SUBMODULE_PAGES = ("coursekit.theory", "coursekit.runs", "coursekit.experiments", "coursekit.widgets")
 
 
 def public_modules() -> list[str]:
     import pkgutil
     import coursekit
+    from coursekit._layers import ALIASES       # old paths kept one release: their targets have the pages
     names = [m.name for m in pkgutil.iter_modules(coursekit.__path__, "coursekit.")
-             if not m.name.rsplit(".", 1)[1].startswith("_") and m.name not in PUBLIC_SKIP]
+             if not m.name.rsplit(".", 1)[1].startswith("_") and m.name not in PUBLIC_SKIP
+             and m.name not in ALIASES]
+    for package in SUBMODULE_PAGES:             # top-level modules before issue 18's moves: a page each still
+        names += [m.name for m in pkgutil.iter_modules(importlib.import_module(package).__path__, package + ".")
+                  if not m.name.rsplit(".", 1)[1].startswith("_")]
     return sorted(names)
 
 
@@ -304,7 +310,8 @@ def api_pages(dest: Path) -> list[str]:
     names = public_modules()
     for name in names:
         importlib.import_module(name)
-        body = [f"# `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:", "```", ""]
+        body = [f"# `{name}`", "", "```{eval-rst}", f".. automodule:: {name}", "   :members:",
+                *(["   :no-index:"] if name in SUBMODULE_PAGES else []), "```", ""]   # its modules' pages index them
         if name == "coursekit.optim":
             body += ["## The update rules (`reference_update`)", "",
                      "Each optimizer's `reference_update` is its maths written with Array API calls only; "

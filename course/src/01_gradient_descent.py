@@ -41,8 +41,10 @@ import scipy.optimize
 plt.rcParams.update({"figure.figsize": (6, 4), "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
                      "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
-from coursekit import backend, conditioning, data, experiments, functions, gradcheck, models, noise_floor, optim, plots
+from coursekit import backend, data, experiments, functions, models, optim, plots
 from coursekit import theory, widgets
+from coursekit.experiments import ch1_conditioning as conditioning
+from coursekit.theory import gradcheck, noise_floor
 from coursekit import minimize
 
 print(backend.describe())

@@ -37,7 +37,11 @@ plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 110, "axes.grid":
                      "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
 from coursekit import backend, clipping, data, functions, models, optim, plots, schedules
-from coursekit import minimize, momentum, noise, race, sweeps, training, widgets
+from coursekit import minimize, widgets
+from coursekit.experiments import ch2 as sweeps
+from coursekit.runs import training
+from coursekit.theory import gradient_noise, momentum
+from coursekit.widgets import race
 from coursekit.exercises import yours_or_reference
 from coursekit.grade import check
 
@@ -762,20 +766,20 @@ ax.legend(fontsize="small");
 # What a decay does to training: SGD with noisy gradients never settles, it hovers at a **noise floor**.
 # On $f(x) = \tfrac12\sum_i \lambda_i x_i^2$ with gradients $\lambda x + \sigma\xi$ ($\xi$ standard normal)
 # each component settles where the curvature's pull balances the noise, and the loss at
-# $E f = \sum_i \eta\sigma^2/(2(2-\eta\lambda_i))$, about proportional to $\eta$ (`noise.noise_floor`).
+# $E f = \sum_i \eta\sigma^2/(2(2-\eta\lambda_i))$, about proportional to $\eta$ (`gradient_noise.noise_floor`).
 # Fifty runs with eigenvalues $(1, 10)$, $\sigma = 1$, from $x = (3, 3)$: a constant $\eta = 0.1$ against
 # step decay by 0.3 every 300 steps; the line is the mean over the runs, the band their 10-90% range,
 # the dashed steps the theory's floor for the learning rate in force *(claim C20)*:
 
 # %%
 lam_n, decay = np.array([1.0, 10.0]), schedules.step_decay(0.1, 300, 0.3)
-noisy_runs = {"constant lr 0.1": noise.sgd_on_noisy_quadratic(lam_n, 0.1, 900, 1.0, runs=50, x0=3.0),
-              "step decay x0.3 every 300": noise.sgd_on_noisy_quadratic(lam_n, decay, 900, 1.0, runs=50, x0=3.0)}
+noisy_runs = {"constant lr 0.1": gradient_noise.sgd_on_noisy_quadratic(lam_n, 0.1, 900, 1.0, runs=50, x0=3.0),
+              "step decay x0.3 every 300": gradient_noise.sgd_on_noisy_quadratic(lam_n, decay, 900, 1.0, runs=50, x0=3.0)}
 fig, ax = plt.subplots(figsize=(7, 3.8))
 for (name, L), color in zip(noisy_runs.items(), ["C0", "C1"]):
     ax.plot(L.mean(axis=1), color=color, label=f"{name}: mean of 50 runs")
     ax.fill_between(np.arange(901), *np.percentile(L, [10, 90], axis=1), color=color, alpha=0.2)
-floors = [noise.noise_floor(lam_n, decay(t), 1.0) for t in range(900)]
+floors = [gradient_noise.noise_floor(lam_n, decay(t), 1.0) for t in range(900)]
 ax.plot(np.arange(1, 901), floors, "k--", lw=1, label="theory: noise floor of the lr in force")
 ax.set(yscale="log", xlabel="step", ylabel="loss", title="Each decay of the learning rate lowers the noise floor")
 ax.legend(fontsize="small", loc="upper right");
@@ -787,7 +791,7 @@ for k in range(3):
     window = slice(300 * k + 150, 300 * k + 301)
     print(f"{300 * k + 150:>4}-{300 * k + 300:<4} {decay(300 * k):>6.3g} "
           f"{noisy_runs['step decay x0.3 every 300'][window].mean():>23.4f} "
-          f"{noise.noise_floor(lam_n, decay(300 * k), 1.0):>13.4f} {noisy_runs['constant lr 0.1'][window].mean():>16.4f}")
+          f"{gradient_noise.noise_floor(lam_n, decay(300 * k), 1.0):>13.4f} {noisy_runs['constant lr 0.1'][window].mean():>16.4f}")
 
 # %% [markdown]
 # Within each stage the loss first falls fast (the curvature removes the start), then flattens at the
@@ -848,14 +852,14 @@ for lr in [0.6, 0.8, 1.0]:
 # $\eta$, whether its gradient is signal or noise. Once the averages have filled, a coordinate whose
 # gradient is pure noise moves far less: $\hat m$ averages about $1/(1-\beta_1)$ noisy gradients, and
 # $E|\hat m/\sqrt{\hat v}| \to \sqrt{2/\pi}\sqrt{(1-\beta_1)/(1+\beta_1)} = 0.18$ at $\beta_1 = 0.9$
-# (`noise.adam_steady_step`). The measurement: `optim.Adam` fed standard normal gradients on 10,000
+# (`gradient_noise.adam_steady_step`). The measurement: `optim.Adam` fed standard normal gradients on 10,000
 # coordinates (Liu et al., ICLR 2020, make this the case for warmup and for RAdam):
 
 # %%
-adam_sizes = noise.adam_step_sizes(300, coordinates=10_000)
+adam_sizes = gradient_noise.adam_step_sizes(300, coordinates=10_000)
 fig, ax = plt.subplots(figsize=(6, 3.4))
 ax.plot(np.arange(1, 301), adam_sizes, label="optim.Adam on pure noise: mean |step| / lr")
-ax.axhline(noise.adam_steady_step(0.9), color="k", ls="--", lw=1,
+ax.axhline(gradient_noise.adam_steady_step(0.9), color="k", ls="--", lw=1,
            label=r"theory once filled: $\sqrt{2/\pi}\sqrt{(1-\beta_1)/(1+\beta_1)}$")
 ax.set(xscale="log", xlabel="step t", ylabel="mean |step| / lr",
        title="Adam's first steps on noise are several times its later ones")
@@ -864,7 +868,7 @@ ax.legend(fontsize="small");
 # %%
 # NBVAL_CHECK_OUTPUT
 print(f"mean |step| / lr at step 1: {adam_sizes[0]:.3f}, step 3: {adam_sizes[2]:.3f}, step 10: {adam_sizes[9]:.3f}, "
-      f"step 300: {adam_sizes[-1]:.3f}; theory once filled {noise.adam_steady_step(0.9):.3f}")
+      f"step 300: {adam_sizes[-1]:.3f}; theory once filled {gradient_noise.adam_steady_step(0.9):.3f}")
 warm100 = schedules.chain([schedules.linear_warmup(0.1, 100), schedules.constant(0.1)], [100])
 print(f"Adam at lr 0.1 on the spirals MLP (He init), 300 steps, five init seeds:")
 for label, sched in [("no warmup", None), ("warmup over 100 steps", warm100)]:

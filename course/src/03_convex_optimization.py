@@ -40,8 +40,9 @@ import scipy.sparse.linalg
 plt.rcParams.update({"figure.figsize": (6, 4), "figure.dpi": 110, "axes.grid": True,
                      "grid.alpha": 0.3, "font.size": 10})
 
-from coursekit import backend, convex, convex_explorer, functions, minimize, optim, plots
-from coursekit.convex import compare
+from coursekit import backend, convex, functions, minimize, optim, plots
+from coursekit.experiments import ch3 as compare
+from coursekit.widgets import convex as convex_explorer
 from coursekit.exercises import yours_or_reference
 from coursekit.grade import check
 from coursekit.plots import convex as cplots

@@ -48,8 +48,10 @@ from threadpoolctl import threadpool_limits
 
 from coursekit import backend, tuning
 from coursekit.exercises import yours_or_reference
+from coursekit.experiments import ch4 as experiments, ch4_compare as compare
 from coursekit.grade import check
-from coursekit.tuning import compare, experiments, objectives, plotting, sensitivity
+from coursekit.plots import tuning as plotting
+from coursekit.tuning import objectives, sensitivity
 
 print(backend.describe())
 
@@ -1179,7 +1181,7 @@ else:
 # 2. The surrogate search of section 6 proposes the candidate with the lowest predicted score, so it
 #    never explores (and the naive and confident rules see the same trials: only their pick differs).
 #    Subtract a bonus for distance from the configurations already scored, add the row to
-#    `coursekit.tuning.compare.STRATEGIES`, and compare the medians over 30 seeds with
+#    `coursekit.experiments.ch4_compare.STRATEGIES`, and compare the medians over 30 seeds with
 #    `make tuning-comparison`.
 # 3. Replica exchange (section 7) needs a ladder. Space the temperatures so that neighbouring swaps are accepted
 #    about a fifth of the time, and compare how often the cold walker reaches the global basin.

@@ -9,12 +9,12 @@
 - ``lasso``: lasso, lasso_path, lam_max
 - ``assembly``: assemble_hessian, SpringChain (finite-element style Hessians)
 - ``kkt``: kkt_box, kkt_ball (multipliers and residuals)
-- ``compare``: steps and time to tolerance of GD, Newton and L-BFGS as d grows, fitted exponents
 - ``stationary``: stationary_kind (minimum, saddle or maximum, from the Hessian's signs)
 - ``duality``: lasso_duality_gap (a certificate of suboptimality and a stopping rule)
 - ``subgradient``: subgradient_lasso (the foil: no exact zeros, O(1/sqrt k))
 
-Iterative methods return a :class:`coursekit.trajectory.Trajectory`; arrays come from the
+The measurement of GD, Newton and L-BFGS as d grows is :mod:`coursekit.experiments.ch3`.
+Iterative methods return a :class:`coursekit.runs.trajectory.Trajectory`; arrays come from the
 inputs' namespace (NumPy or CuPy).
 """
 from .assembly import SpringChain, assemble_hessian

@@ -2,7 +2,7 @@
 
 Every iterative method of the package collects its iterates, objective values and
 gradient (or residual) norms in a :class:`Recorder` and returns ``recorder.trajectory(...)``,
-the same :class:`~coursekit.trajectory.Trajectory` that ``coursekit.minimize`` returns.
+the same :class:`~coursekit.runs.trajectory.Trajectory` that ``coursekit.minimize`` returns.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from coursekit import backend
-from coursekit.trajectory import Trajectory
+from coursekit.runs.trajectory import Trajectory
 
 
 def floating(x, name, xp=None):

@@ -1,6 +1,6 @@
 """Pictures of landscapes and runs (matplotlib).
 
-These functions take results (a :class:`~coursekit.trajectory.Trajectory`, arrays of
+These functions take results (a :class:`~coursekit.runs.trajectory.Trajectory`, arrays of
 iterates or losses) and draw them; they never run an optimizer. Each returns the
 matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to it.
 
@@ -16,7 +16,8 @@ matplotlib Axes (or an HTML object for :func:`animate`) so a notebook can add to
 - :func:`paths_1d`: a function of one variable with gradient-descent iterates on its curve;
 - chapter 2 (module ``optimizers``): :func:`frequency_response`, :func:`stability_region`,
   :func:`sweep_heatmap`, :func:`decision_regions`; module ``eigen``: momentum one
-  eigen-direction at a time (``eigen.contraction``, ``eigen.components``).
+  eigen-direction at a time (``eigen.contraction``, ``eigen.components``);
+- chapter 4 (module ``tuning``, not loaded by this package): studies, brackets, comparisons.
 
 Modules: ``landscape`` (contour, surface, slice_1d, landscape_grid, level_values),
 ``curves`` (loss_curves, heatmap), ``animation`` (animate); ``_common`` turns the

@@ -5,7 +5,7 @@ each eigen-component separately: GD multiplies it by :math:`1 - \eta\lambda` per
 ball by the larger root of :math:`z^2 - (1 + \mu - \eta\lambda) z + \mu` (in modulus).
 :func:`contraction` draws those factors against :math:`\lambda` with the problem's
 eigenvalues marked; :func:`components` draws each component's error over the steps.
-The numbers come from :mod:`coursekit.momentum`; nothing here runs an optimizer.
+The numbers come from :mod:`coursekit.theory.momentum`; nothing here runs an optimizer.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def contraction(eigenvalues, lr, momentum, ax=None, n=400, gd_lr=None):
     """Per-step contraction against the eigenvalue: GD at ``gd_lr`` (default ``lr``;
     |1 - lr lambda|) and heavy ball at (``lr``, ``momentum``), the eigenvalues as dots, the
     band of complex roots (between the two critical-damping values) shaded. Returns the Axes."""
-    from ..momentum import critical_damping, rate
+    from ..theory.momentum import critical_damping, rate
 
     lam = np.asarray(eigenvalues, float)
     ax = _new_axes(ax, figsize=(5.5, 3.8))

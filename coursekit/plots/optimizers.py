@@ -1,6 +1,6 @@
 """Chapter 2's pictures: momentum's filter and stability region, a sweep's heat map, decision regions.
 
-Each function draws results it is given (or closed forms of :mod:`coursekit.momentum`)
+Each function draws results it is given (or closed forms of :mod:`coursekit.theory.momentum`)
 and returns the Axes; none runs an optimizer.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ __all__ = ["frequency_response", "stability_region", "sweep_heatmap", "decision_
 
 def frequency_response(momenta=(0.0, 0.5, 0.9), ax=None, n=400):
     """Gain of b <- mu b + g against the frequency of the gradient (log y), with 1/(1-mu) and 1/(1+mu) marked."""
-    from ..momentum import gain
+    from ..theory.momentum import gain
 
     ax = _new_axes(ax, figsize=(5.5, 3.8))
     w = np.linspace(0, np.pi, n)
@@ -34,7 +34,7 @@ def frequency_response(momenta=(0.0, 0.5, 0.9), ax=None, n=400):
 def stability_region(ax=None, h_max=4.5, n=300, damping=True):
     """Heavy ball's rate over the (lr * lambda, momentum) plane, with the edge lr * lambda = 2 + 2 mu;
     ``damping`` adds the critical-damping curves lr * lambda = (1 -+ sqrt(mu))^2 (complex roots between them)."""
-    from ..momentum import critical_damping, rate
+    from ..theory.momentum import critical_damping, rate
 
     ax = _new_axes(ax, figsize=(5.5, 4.2))
     h = np.linspace(0, h_max, n)

@@ -14,7 +14,7 @@ in simulated time), ``tpe`` (the idea of Optuna's sampler, for a picture), ``evo
 (tournament selection), ``surrogate`` (confidence-based acceptance), ``tempering``
 (replica exchange), ``lr_range`` (the range test), ``debugging`` (the checklist),
 ``objectives`` (the chapter's objectives), ``batched`` (the GPU sweep), ``reference``
-(Optuna), ``plotting`` (pictures; loaded only by ``Study.plot`` or on import).
+(Optuna). Their pictures are :mod:`coursekit.plots.tuning` (loaded by ``Study.plot``).
 """
 from .asha import asha, halving_timeline
 from .batched import batched_sweep

@@ -10,7 +10,7 @@ floor(m_k / eta) of the m_k configs completed at rung k so far, and has not been
 Both run here on ``workers`` simulated workers where a job takes as long as the epochs it
 trains (promoted configs resume from their checkpoints), so the timelines compare the
 schedules, not the machine: :func:`asha` and :func:`halving_timeline` give (worker, start,
-end, rung) rows for ``plotting.timeline``.
+end, rung) rows for ``plots.tuning.timeline``.
 """
 from __future__ import annotations
 

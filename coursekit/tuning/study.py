@@ -3,7 +3,7 @@
 A :class:`Trial` is one call ``objective(config, budget, seed)``; a failed trial
 (the objective raised, or returned NaN / inf) keeps its message in ``error`` and a
 score of NaN. :class:`Study` holds the trials in the order they were submitted.
-``Study.plot`` loads ``coursekit.tuning.plotting`` on demand: importing this module
+``Study.plot`` loads ``coursekit.plots.tuning`` on demand: importing this module
 never imports matplotlib.
 """
 from __future__ import annotations
@@ -139,7 +139,7 @@ class Study:
     def plot(self, kind="best", ax=None, **kw):
         """``kind="best"``: best score so far against budget spent; ``"scatter"``: score against
         each hyperparameter; ``"rungs"``: scores per budget (successive halving)."""
-        from . import plotting   # lazy: importing this module must not import matplotlib
+        from ..plots import tuning as plotting   # lazy: importing this module must not import matplotlib
         kinds = {"best": plotting.best_so_far, "scatter": plotting.scatter, "rungs": plotting.rungs}
         if kind not in kinds:
             raise ValueError(f"kind must be one of {sorted(kinds)}, got {kind!r}")

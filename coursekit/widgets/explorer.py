@@ -53,9 +53,6 @@ def new_figure(figsize):
     return fig
 
 
-_new_figure = new_figure   # its old name, still imported by the widgets package's own modules
-
-
 class Explorer:
     """An optimizer's path on a landscape as a function of slider values.
 
@@ -186,7 +183,7 @@ class Explorer:
     def draw(self, fig=None, **values):
         """Draw the path (and loss curve) for these control values; returns the Figure."""
         traj = self.run(**values)
-        fig = _new_figure(self.figsize) if fig is None else fig
+        fig = new_figure(self.figsize) if fig is None else fig
         fig.clear()
         axes = fig.subplots(1, 2) if self.show_loss else [fig.add_subplot()]
         setup = self._setup(traj.landscape)

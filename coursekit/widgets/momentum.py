@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import momentum as hb
+from ..theory import momentum as hb
 from .. import plots
 from .._validate import count
 from .controls import Slider, show_with_sliders
-from .explorer import _new_figure, widget_frontend
+from .explorer import new_figure, widget_frontend
 
 __all__ = ["MomentumExplorer", "explore_momentum"]
 
@@ -45,7 +45,7 @@ class MomentumExplorer:
         """Contraction per eigenvalue, heavy ball's components over the steps, the stability map."""
         v = {**self.values, **values}
         lr, mu, lam = float(v["lr"]), float(v["momentum"]), self.eigenvalues
-        fig = _new_figure((13, 3.9)) if fig is None else fig
+        fig = new_figure((13, 3.9)) if fig is None else fig
         fig.clear()
         a1, a2, a3 = fig.subplots(1, 3)
         plots.eigen.contraction(lam, lr, mu, ax=a1)

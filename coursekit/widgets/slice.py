@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plots
-from .explorer import Explorer, _new_figure, widget_frontend
+from .explorer import Explorer, new_figure, widget_frontend
 from .controls import Slider, outcome
 
 
@@ -26,7 +26,7 @@ class _LrExplorer(Explorer):
 
     def draw(self, fig=None, **values):
         traj = self.run(**values)
-        fig = _new_figure(self.figsize) if fig is None else fig
+        fig = new_figure(self.figsize) if fig is None else fig
         fig.clear()
         ax1, ax2 = fig.subplots(1, 2)
         plots.slice_1d(traj.landscape, traj, direction=self.direction, ax=ax1)

@@ -14,9 +14,9 @@ import numpy as np
 from .. import functions, plots
 from .._validate import count, number
 from ..tuning import replica_exchange
-from ..tuning import plotting as tuning_plots
+from ..plots import tuning as tuning_plots
 from .controls import Slider, show_with_sliders
-from .explorer import _new_figure, widget_frontend
+from .explorer import new_figure, widget_frontend
 
 __all__ = ["TemperingExplorer", "explore_tempering"]
 
@@ -49,7 +49,7 @@ class TemperingExplorer:
 
     def draw(self, fig=None, **values):
         """Lowest energy per sweep (left), final states on the contour map (right); returns the Figure."""
-        fig = _new_figure((10.5, 4.0)) if fig is None else fig
+        fig = new_figure((10.5, 4.0)) if fig is None else fig
         fig.clear()
         ax1, ax2 = fig.subplots(1, 2)
         runs = self.run(**values)

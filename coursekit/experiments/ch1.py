@@ -227,8 +227,8 @@ def time_gradient_descent(X, y, steps, lr, backends=("numpy",)):
     synchronized by the recorder reading the loss back). A backend that fails is reported, not
     raised: ``{name: "ExceptionName: message"}``.
     """
-    from . import backend, models
-    from .runs import minimize
+    from .. import backend, models
+    from ..runs import minimize
 
     out = {}
     for name in backends:

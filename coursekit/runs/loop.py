@@ -8,7 +8,7 @@ call: it builds the optimizer on a copy of ``x0`` and runs the loop of chapter 1
         opt.step(grad)                      # update x in place
         history.append(loss)
 
-with a :class:`~coursekit.trajectory.Recorder` in place of ``history``: it keeps the
+with a :class:`~coursekit.runs.trajectory.Recorder` in place of ``history``: it keeps the
 iterates, losses, gradient norms and learning rates as NumPy arrays ready for plotting,
 and stops the loop with a clear message when the run diverges instead of handing NaNs
 to a plot. It returns the :class:`Trajectory`.
@@ -25,9 +25,9 @@ import warnings
 
 import numpy as np
 
-from . import backend, optim
-from ._validate import callable_or_none, count, one_of, positive
-from .clipping import clip_by_norm
+from .. import backend, optim
+from .._validate import callable_or_none, count, one_of, positive
+from ..clipping import clip_by_norm
 from .trajectory import Recorder, Trajectory, _config_label
 
 __all__ = ["minimize", "Trajectory"]

@@ -27,8 +27,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from . import backend
-from ._validate import count, nonnegative, number, positive as _positive
+from .. import backend
+from .._validate import count, nonnegative, number, positive as _positive
 
 __all__ = ["gd_rate", "lr_limit", "optimal_lr", "optimal_rate", "steps_to_tolerance",
            "convex_gap_bound", "strongly_convex_gap_bound", "classify_hessian",
@@ -320,7 +320,7 @@ def sgd_noise_floor(lr, sigma2, batch_size=1) -> float:
     optimum (where their mean is 0). From the stationary covariance P of the error,
     ``H P + P H = lr Sigma / B`` to first order in lr, and ``f - f* = tr(H P) / 2``.
     Valid for small ``lr L``; the next term is O(lr^2) and positive, so the true floor lies
-    above this one (:func:`coursekit.noise_floor.stationary_gap` gives it exactly).
+    above this one (:func:`coursekit.theory.noise_floor.stationary_gap` gives it exactly).
     """
     lr, sigma2 = _positive(lr, "lr"), nonnegative(sigma2, "sigma2")
     batch_size = count(batch_size, "batch_size")
