@@ -18,7 +18,8 @@ LAYERS = (
     ("base", "the array backend and argument checks",
      ("coursekit.backend", "coursekit._validate", "coursekit._layers"), False),
     ("optim", "optimizers (reference math and fast paths), schedules, clipping",
-     ("coursekit.optim", "coursekit.optim.*", "coursekit.schedules", "coursekit.clipping"), False),
+     ("coursekit.optim", "coursekit.optim.*",
+      "coursekit.schedules", "coursekit.clipping"), False),   # the last two: aliases of optim.*, one release
     ("problems", "what is minimized: landscapes, models with hand-written gradients, data sets",
      ("coursekit.functions", "coursekit.functions.*", "coursekit.models", "coursekit.models.*",
       "coursekit.data"), False),

@@ -10,7 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import clipping, data, functions, minimize, models, momentum, noise, optim, schedules, training
+from coursekit import data, functions, minimize, models, momentum, noise, optim, training
+from coursekit.optim import clipping, schedules
 
 claim = pytest.mark.claim
 

@@ -319,7 +319,7 @@ def test_a_cycle_is_found():
 def test_the_math_sits_below_the_pictures_and_the_grader():
     """What tests/test_import_graph.py checked by hand: the math never imports plots, widgets or grade."""
     math = ["coursekit.backend", "coursekit._validate", "coursekit.optim", "coursekit.functions", "coursekit.models",
-            "coursekit.schedules", "coursekit.clipping", "coursekit.theory", "coursekit.gradcheck", "coursekit.data"]
+            "coursekit.optim.schedules", "coursekit.optim.clipping", "coursekit.theory", "coursekit.gradcheck", "coursekit.data"]
     assert max(layer_of(m) for m in math) < min(layer_of(m) for m in ("coursekit.plots", "coursekit.widgets",
                                                                        "coursekit.grade", "coursekit.grade.worker"))
 

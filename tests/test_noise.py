@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import noise, schedules
+from coursekit import noise
+from coursekit.optim import schedules
 
 
 def test_noise_floor_is_the_stationary_variance_of_the_linear_recursion():

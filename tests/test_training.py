@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from coursekit import data, models, optim, schedules, training
+from coursekit import data, models, optim, training
+from coursekit.optim import schedules
 
 
 @pytest.fixture(scope="module")
