@@ -249,71 +249,76 @@ def test_a_subclass_that_rewrites_the_math_runs_its_own_math():
         Halved(x, fast="numpy")
 
 
-def test_cupy_kernel_sources_hold_each_option_once():
-    """The kernel source is written per option set: a switched-off term is not in it."""
-    from coursekit.optim.cupy_kernels import kernel_source
-    ins, outs, op = kernel_source("adam", amsgrad=False, l2=False, decoupled=False)
-    assert "v_max" not in op + outs and "wd" not in op and "keep" not in op
-    ins, outs, op = kernel_source("adam", amsgrad=True, l2=True, decoupled=False)
-    assert "v_max = max(v_max, v)" in op and "gi = gi + wd * pi" in op and outs.endswith("T v_max")
-    ins, outs, op = kernel_source("sgd", has_momentum=False, first=False, nesterov=False, l2=False)
-    assert outs == "T p" and op.splitlines()[-1] == "p = p - lr * gi;"
-    ins, outs, op = kernel_source("rmsprop", centered=True, has_momentum=True, first=True, l2=False)
-    assert "b = gi / d;" in op and "sqrt(v - g_avg * g_avg)" in op
+def _source(cls, live, dead=(), **flags):
+    from coursekit.optim import cuda_source
+    return cuda_source.source(cls.element, ("p", *live), flags, dead)
 
 
-def _numpy_run_of(name, **flags):
-    """A stand-in for the CuPy kernel that runs its C source with NumPy (the same float ops)."""
-    from coursekit.optim.cupy_kernels import kernel_source
-    ins, outs, op = kernel_source(name, **flags)
-    names_in, names_out = ([a.split()[1] for a in params.split(",")] for params in (ins, outs))
-    lines = [line[2:] if line.startswith("T ") else line for line in op.splitlines()]
-    code = "\n".join(lines).replace(";", "").replace("sqrt(", "np.sqrt(").replace("max(", "np.maximum(")
-
-    def kernel(*args):
-        env = {"np": np, **dict(zip(names_in + names_out, args))}
-        exec(code, env)
-        for out, array in zip(names_out, args[len(names_in):]):
-            array[...] = env[out]
-    return kernel
-
-
-@pytest.fixture
-def cupy_kernels_on_numpy(monkeypatch):
-    """Route the "numpy" path through cupy_kernels' wrappers, their kernels run by NumPy."""
-    from coursekit.optim import cupy_kernels
-    monkeypatch.setattr(cupy_kernels, "_kernel", _numpy_run_of)
-
-    def update(path, kernel, p, g, s, t, h, work):
-        cupy_kernels.UPDATES[kernel](p, g, s, t, **h)
-        return work
-    monkeypatch.setattr(paths, "update", update)
+def test_generated_cuda_sources_hold_each_option_once():
+    """The CUDA source is generated per option set from the element function: a switched-off
+    term is not in it, and only the scalars it reads are kernel inputs."""
+    off = dict(amsgrad=False, l2=False, decay=False)
+    ins, outs, op, inputs = _source(optim.Adam, ("m", "v"), ("v_max",), **off)
+    assert "v_max" not in op + outs and "wd" not in op + ins and "keep" not in op + ins
+    assert inputs == ("g", "beta1", "one_minus_beta1", "beta2", "one_minus_beta2", "step_size", "root_bc2", "eps")
+    assert op.splitlines() == ["m = beta1 * m + one_minus_beta1 * g;",
+                               "v = beta2 * v + one_minus_beta2 * (g * g);",
+                               "p = p - step_size * m / (sqrt(v) / root_bc2 + eps);"]
+    ins, outs, op, _ = _source(optim.Adam, ("m", "v", "v_max"), amsgrad=True, l2=True, decay=False)
+    assert "v_max = max(v_max, v);" in op and "g_ = g + wd * p;" in op and outs == "T p, T m, T v, T v_max"
+    assert op.splitlines()[0] == "T g_ = g;" and "keep" not in ins
+    ins, outs, op, inputs = _source(optim.SGD, (), ("b",), momentum=False, nesterov=False, l2=False, first=False)
+    assert outs == "T p" and op == "p = p - lr * g;" and inputs == ("g", "lr")
+    ins, outs, op, _ = _source(optim.RMSProp, ("v", "g_avg", "b"), centered=True, momentum=True, l2=False, first=True)
+    assert "b = g / d;" in op and "sqrt(v - g_avg * g_avg)" in op and op.startswith("T d;")
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_translator_keeps_pythons_order_and_refuses_what_it_does_not_write():
+    from coursekit.optim.cuda_source import TranslationError, source
+
+    def element(p, g, s, a, b, c, on):
+        s = a - (b - c) * -g / (a * (b / c))
+        if on:
+            p = p - np.sign(s) + 2
+        return p, s
+    ins, outs, op, inputs = source(element, ("p", "s"), {"on": True})
+    assert op.splitlines() == ["s = a - (b - c) * (-g) / (a * (b / c));",
+                               "p = p - (T)((s > (T)0) - (s < (T)0)) + (T)2.0;"]
+    assert inputs == ("g", "a", "b", "c") and outs == "T p, T s"
+    assert "p =" not in source(element, ("p", "s"), {"on": False})[2]
+    with pytest.raises(TranslationError, match="state s is read but is None"):
+        source(element, ("p",), {"on": True}, dead=("s",))
+
+    def bad(p, g, on):
+        p = np.exp(g)
+        return (p,)
+    with pytest.raises(TranslationError, match="np.exp"):
+        source(bad, ("p",), {"on": True})
+
+    def loop(p, g, on):
+        for _ in range(2):
+            p = p - g
+        return (p,)
+    with pytest.raises(TranslationError, match="is not translated"):
+        source(loop, ("p",), {"on": True})
+
+
 @pytest.mark.parametrize("name", sorted(GRID))
-def test_cupy_kernel_sources_compute_the_reference_bit_for_bit(name, dtype, cupy_kernels_on_numpy):
-    """Without a GPU: every kernel's source and wrapper (casts, flags, first step, state), run
-    by NumPy, equals the reference bit for bit; on a GPU (--fmad=false) only the device's
-    float arithmetic is left to test (below, marked gpu)."""
-    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+def test_every_option_set_translates_and_reads_no_dead_state(name):
+    """The option sets the optimizers reach (3 steps, scalar and array hyperparameters) all
+    translate; .ci/cupy-api compiles them with NVRTC (tests/test_cupy_kernels.py)."""
+    from coursekit.optim import cuda_source, elementwise
+    cls = optim.OPTIMIZERS[name]
     for kw in option_sets(name):
-        assert_same_run(name, kw, x0, grads, steps, "numpy")
-
-
-@pytest.mark.parametrize("name", sorted(GRID))
-def test_cupy_kernel_sources_broadcast_array_hyperparameters(name, cupy_kernels_on_numpy):
-    rng = np.random.default_rng(8)
-    R = 4
-    kw = _array_hyperparameters(name, rng, R)
-    x0, gs = rng.standard_normal((R, 6)).astype(np.float32), rng.standard_normal((15, R, 6)).astype(np.float32)
-    ours, ref = x0.copy(), x0.copy()
-    o_k = optim.OPTIMIZERS[name](ours, fast="numpy", **kw)
-    o_r = optim.OPTIMIZERS[name](ref, fast=False, **kw)
-    for g in gs:
-        o_k.step(g + ours)
-        o_r.step(g + ref)
-    np.testing.assert_array_equal(ours, ref)
+        opt = cls(np.ones(3), fast=False, **kw)
+        for t in (1, 2):
+            s = opt.state[0]
+            states, scalars, flags = elementwise.prepare(cls, opt.params[0], s, t, opt.hyperparameters)
+            live = tuple(k for k in states if s[k] is not None)
+            ins, outs, op, inputs = cuda_source.source(cls.element, ("p", *live), flags,
+                                                       tuple(k for k in states if s[k] is None))
+            assert set(inputs) <= {"g", *scalars} and outs == ", ".join(f"T {k}" for k in ("p", *live))
+            opt.step(np.ones(3))
 
 
 def _cupy_or_skip():

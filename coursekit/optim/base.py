@@ -12,8 +12,8 @@ and, for the fast paths, ``scalars`` and ``element`` (one coordinate's step, see
 ``step(grads)`` validates the gradients, advances the step counter ``t`` (from 1,
 as torch.optim) and updates every parameter in place, through the path
 :mod:`coursekit.optim.paths` picks for it: the reference math for small arrays, else
-the class's ``element`` done in place (on NumPy blocks, in a numba loop, or as a CuPy
-kernel generated from it).
+the same operations done in place (blocked NumPy, :mod:`.inplace`), or the class's
+``element`` in a numba loop or as a CuPy kernel generated from it.
 """
 from __future__ import annotations
 
@@ -161,6 +161,7 @@ class Optimizer:
         self._initializing = False
         self._check_consistency()
         self.state = [self.init_state(p) for p in self.params]
+        self._work = [None] * len(self.params)       # numpy path scratch, allocated on first use
 
     # -- what a concrete optimizer provides ------------------------------------------
     def init_state(self, p) -> State:
@@ -195,7 +196,8 @@ class Optimizer:
                 new_p, self.state[i] = self.reference_update(p, g, self.state[i], t, **h)
                 p[...] = new_p
             else:
-                paths.update(self.paths[i], self._kernel, p, g, self.state[i], t, h)
+                self._work[i] = paths.update(self.paths[i], self._kernel, p, g, self.state[i], t, h,
+                                             self._work[i])
         self.t = t
 
     # -- checkpoints ---------------------------------------------------------------------
@@ -244,6 +246,7 @@ class Optimizer:
             self._cast_cache.clear()
             raise
         self.state, self.t = states, int(d["t"])
+        self._work = [None] * len(self.params)
 
     def _copy(self, v):
         if isinstance(v, tuple):

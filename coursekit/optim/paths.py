@@ -4,7 +4,7 @@
 path        what runs                                                          equal to reference
 ==========  =================================================================  ==================
 reference   ``<Class>.reference_update``: the math, Array API calls only        (it is the math)
-numpy       :mod:`.inplace`: the class's ``element`` on NumPy blocks, in place     bit for bit
+numpy       :mod:`.inplace`: the same NumPy operations in place, block by block  bit for bit
 numba       :mod:`.numba_kernels`: ``element`` in one parallel loop per option set tests: <= 1 ulp
 cupy        :mod:`.cupy_kernels`: ``element`` translated to one CUDA kernel per set tests: <= 2 ulp
 ==========  =================================================================  ==================
@@ -87,13 +87,15 @@ def choose(fast, xp, p, kernel) -> str:
     return path if p.size >= MIN_SIZE[path] else "reference"
 
 
-def update(path, cls, p, g, s, t, h):
-    """Run one in-place step of optimizer class ``cls`` on ``p`` by ``path``."""
+def update(path, cls, p, g, s, t, h, work):
+    """Run one in-place step of optimizer class ``cls`` on ``p`` by ``path``; returns the scratch."""
     if path == "numba":
         numba_kernels = importlib.import_module(".numba_kernels", __package__)
         if numba_kernels.supports(p, g, s, h):
-            return numba_kernels.update(cls, p, g, s, t, h)
+            numba_kernels.update(cls, p, g, s, t, h)
+            return work
         path = "numpy"
     if path == "numpy":
-        return inplace.step(cls, p, g, s, t, h)
+        return inplace.step(cls.__name__.lower(), p, g, s, t, h, work)
     importlib.import_module(".cupy_kernels", __package__).update(cls, p, g, s, t, h)
+    return work
