@@ -18,26 +18,7 @@ from coursekit.optim import inplace, paths
 HAS_NUMBA = paths.numba_enabled()
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="numba is not installed (the `fast` extra)")
 
-GRID = {   # every option, and their combinations
-    "sgd": dict(momentum=[0.0, 0.9], dampening=[0.0, 0.3], nesterov=[False, True], weight_decay=[0.0, 0.1]),
-    "adagrad": dict(lr_decay=[0.0, 0.05], initial_accumulator_value=[0.0, 0.3], weight_decay=[0.0, 0.1],
-                    eps=[1e-10, 1e-3]),
-    "rmsprop": dict(alpha=[0.99, 0.8], centered=[False, True], momentum=[0.0, 0.7], weight_decay=[0.0, 0.1]),
-    "adam": dict(betas=[(0.9, 0.999), (0.5, 0.9)], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.1],
-                 amsgrad=[False, True]),
-    "adamw": dict(betas=[(0.9, 0.999), (0.5, 0.9)], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.1],
-                  amsgrad=[False, True]),
-}
-LR = {"sgd": 0.05, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05}
-
-
-def option_sets(name):
-    keys = list(GRID[name])
-    for values in itertools.product(*GRID[name].values()):
-        kw = dict(zip(keys, values), lr=LR[name])
-        if kw.get("nesterov") and kw["dampening"] != 0 or kw.get("nesterov") and kw["momentum"] == 0:
-            continue                                   # invalid for torch too
-        yield kw
+from optim_settings import NAMES, all_on, option_sets  # noqa: E402  (settings read from each class)
 
 
 def problem(dtype, seed=0, steps=30, shapes=((5, 4), (3,))):
@@ -74,7 +55,7 @@ def assert_same_run(name, kw, x0, grads, steps, fast, ulps=0):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_numpy_path_equals_reference_bit_for_bit(name, dtype, monkeypatch):
     """Every option set, with blocks of 7 elements: many blocks and a ragged last one."""
     monkeypatch.setattr(inplace, "BLOCK", 7)
@@ -84,7 +65,7 @@ def test_numpy_path_equals_reference_bit_for_bit(name, dtype, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_numpy_path_equals_reference_with_default_block_size(name, dtype):
     x0, grads, steps = problem(dtype, seed=5, steps=4, shapes=((3 * inplace.BLOCK + 11,),))
     for kw in itertools.islice(option_sets(name), 0, None, 3):
@@ -93,7 +74,7 @@ def test_numpy_path_equals_reference_with_default_block_size(name, dtype):
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
     """Held within 1 ulp (a fused multiply-add would change the last bit); on x86-64 they are equal."""
     x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
@@ -102,21 +83,20 @@ def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
 
 
 def _array_hyperparameters(name, rng, R):
-    """GRID's last option set for ``name`` with lr, dampening and betas of shape (R, 1) and
-    weight decay of shape (1, 6): R configurations on params of shape (R, 6)."""
-    kw = {k: v[-1] for k, v in GRID[name].items()}
-    if name == "sgd":
-        kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
-    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
-    if "betas" in kw:
-        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), rng.uniform(0.9, 0.999, (R, 1)))
+    """:func:`all_on`'s settings with lr and pairs (betas) of shape (R, 1) and weight decay of
+    shape (1, 6): R configurations on params of shape (R, 6)."""
+    kw = all_on(name)
+    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * kw["lr"]
+    for k, v in kw.items():
+        if isinstance(v, tuple):
+            kw[k] = tuple(rng.uniform(0.7, 1.0, (R, 1)) * e for e in v)
     if "weight_decay" in kw:
         kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
     return kw
 
 
 @pytest.mark.parametrize("fast", ["numpy"] + (["numba"] if HAS_NUMBA else []))
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_fast_paths_equal_reference_with_array_hyperparameters(name, fast, monkeypatch):
     """Hyperparameters of shape (R, 1) and (1, d) are cut with the params' rows (numba hands them on)."""
     monkeypatch.setattr(inplace, "BLOCK", 12)           # 2 rows of 6 per block
@@ -150,13 +130,11 @@ def test_fast_paths_update_non_contiguous_params_in_place(fast, monkeypatch):
     assert not np.array_equal(big_f[:, ::2], rng.standard_normal((6, 5)))
 
 
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
     """tracemalloc sees NumPy's buffers: a step of 2M float64 parameters allocates < 3 blocks."""
     n = 2_000_000
-    kw = dict(zip(GRID[name], [v[-1] for v in GRID[name].values()]))
-    if name == "sgd":
-        kw.update(nesterov=False, dampening=0.3)
+    kw = all_on(name)
     x, g = np.ones(n), np.full(n, 0.5)
     opt = optim.OPTIMIZERS[name](x, fast="numpy", **kw)
     opt.step(g)                                         # first step: scratch and momentum buffers
@@ -179,7 +157,7 @@ def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_reference_runs_on_array_api_strict_and_matches_numpy(name, dtype):
     """array_api_strict exposes only the standard: any NumPy-only call in the math fails here."""
     x0, grads, steps = problem(np.dtype(dtype), seed=2, steps=12)
@@ -303,7 +281,7 @@ def test_the_translator_keeps_pythons_order_and_refuses_what_it_does_not_write()
         source(loop, ("p",), {"on": True})
 
 
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_every_option_set_translates_and_reads_no_dead_state(name):
     """The option sets the optimizers reach (3 steps, scalar and array hyperparameters) all
     translate; .ci/cupy-api compiles them with NVRTC (tests/test_cupy_kernels.py)."""
@@ -331,7 +309,7 @@ def _cupy_or_skip():
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_cupy_kernels_equal_reference(name, dtype):
     cupy = _cupy_or_skip()
     x0, grads, steps = problem(dtype, seed=4, steps=12, shapes=((5, 4), (3,), ()))
@@ -345,17 +323,13 @@ def test_cupy_kernels_equal_reference(name, dtype):
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_cupy_kernels_broadcast_array_hyperparameters(name):
     cupy = _cupy_or_skip()
     rng = np.random.default_rng(6)
     R = 4
-    kw = {k: v[-1] for k, v in GRID[name].items()}
-    if name == "sgd":
-        kw["nesterov"] = False
-    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
-    if "betas" in kw:
-        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), 0.99)
+    kw = _array_hyperparameters(name, rng, R)
+    kw.pop("weight_decay", None)
     x0, gs = rng.standard_normal((R, 6)), rng.standard_normal((10, R, 6))
     x_np, x_cp = x0.copy(), cupy.asarray(x0)
     o_np = optim.OPTIMIZERS[name](x_np, fast=False, **kw)
