@@ -2,9 +2,9 @@
 before its clock started (CuPy compiles a kernel at its first launch per option set, dtype and
 layout: 0.2-0.5 s against milliseconds of work).
 
-Without a GPU: the optimizers are routed through coursekit.optim.cupy_kernels' wrappers (the
-kernel sources run by NumPy, as in tests/test_optim_paths.py), each launch recorded with its
-option set and argument layout, and each read of the clock marked in the same log.
+Without a GPU: the optimizers are routed through coursekit.optim.cupy_kernels.update (each
+kernel's launch run by its element function on NumPy), each launch recorded with its option
+set and argument layout, and each read of the clock marked in the same log.
 """
 import time
 
@@ -14,8 +14,7 @@ import pytest
 from coursekit import sweeps, tuning
 from coursekit.bench import sweep as bench_sweep
 from coursekit.functions import Rosenbrock
-from coursekit.optim import cupy_kernels, paths
-from test_optim_paths import _numpy_run_of
+from coursekit.optim import cuda_source, cupy_kernels, paths
 
 CLOCK = "clock"
 
@@ -25,16 +24,22 @@ def launches(monkeypatch):
     """The log: ("kernel", name, flags, layout) per launch, CLOCK per time.perf_counter()."""
     log = []
 
-    def kernel(name, **flags):
-        run = _numpy_run_of(name, **flags)
+    def kernel(cls, live, dead, flags):
+        inputs = cuda_source.source(cls.element, ("p", *live), dict(flags), dead)[3]
+        names = list(inputs) + ["p", *live]
 
         def launch(*args):
             layout = tuple(np.shape(a) for a in args)
-            log.append(("kernel", name, tuple(sorted(flags.items())), layout))
-            run(*args)
-        return launch
+            log.append(("kernel", cls.__name__, flags, layout))
+            unused = {k: None for k in cls.element.__code__.co_varnames[:cls.element.__code__.co_argcount]
+                      if k not in names and k not in dict(flags)}
+            new = dict(zip(["p", *cls.element.__code__.co_varnames[2:]],
+                           cls.element(**dict(zip(names, args)), **unused, **dict(flags))))
+            for k, a in zip(names[len(inputs):], args[len(inputs):]):
+                a[...] = new[k]
+        return launch, inputs
 
-    monkeypatch.setattr(cupy_kernels, "_kernel", kernel)
+    monkeypatch.setattr(cupy_kernels, "kernel", kernel)
     monkeypatch.setattr(paths, "choose", lambda fast, xp, p, k: "reference" if fast is False or k is None
                         else "cupy")
     clock = time.perf_counter
