@@ -118,11 +118,11 @@ def _compile(sources, options, method="cubin"):
     return program.compile(options)[0]
 
 
-def test_every_optimizer_reaches_kernels_with_each_flag_both_ways_in_two_layouts(reachable):
+def test_every_optimizer_reaches_kernels_with_each_flag_both_ways(reachable):
     assert {name for name, *_ in reachable} == set(CLASSES)
-    for name in CLASSES:
-        flags = {f for n, _, _, fs, _ in reachable if n == name for f in fs}
-        assert flags and all((k, not v) in flags for k, v in flags), (name, sorted(flags))
+    for element in {cls.element for cls in CLASSES.values()}:        # AdamW's is Adam's
+        flags = {f for n, _, _, fs, _ in reachable if CLASSES[n].element is element for f in fs}
+        assert flags and all((k, not v) in flags for k, v in flags), (element.__qualname__, sorted(flags))
     assert any("broadcast" in ins for *_, ins in reachable)
 
 
