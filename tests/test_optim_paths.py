@@ -66,6 +66,23 @@ def test_numpy_path_equals_reference_bit_for_bit(name, dtype, monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", NAMES)
+def test_element_function_on_numpy_blocks_equals_reference_bit_for_bit(name, dtype, monkeypatch):
+    """The element function itself, applied to NumPy blocks (the numpy path of an optimizer
+    without a hand-written blocked update), for every option set and array hyperparameters."""
+    monkeypatch.setattr(inplace, "UPDATES", {})
+    monkeypatch.setattr(inplace, "BLOCK", 7)
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+    for kw in option_sets(name):
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
+    rng = np.random.default_rng(3)
+    kw, x = _array_hyperparameters(name, rng, 5), rng.standard_normal((5, 6))
+    ours, ref = run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast="numpy"), \
+        run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast=False)
+    np.testing.assert_array_equal(ours[0][0], ref[0][0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", NAMES)
 def test_numpy_path_equals_reference_with_default_block_size(name, dtype):
     x0, grads, steps = problem(dtype, seed=5, steps=4, shapes=((3 * inplace.BLOCK + 11,),))
     for kw in itertools.islice(option_sets(name), 0, None, 3):

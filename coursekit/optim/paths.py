@@ -96,6 +96,6 @@ def update(path, cls, p, g, s, t, h, work):
             return work
         path = "numpy"
     if path == "numpy":
-        return inplace.step(cls.__name__.lower(), p, g, s, t, h, work)
+        return inplace.step(cls, p, g, s, t, h, work)
     importlib.import_module(".cupy_kernels", __package__).update(cls, p, g, s, t, h)
     return work
