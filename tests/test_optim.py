@@ -146,6 +146,25 @@ def test_bad_hyperparameters_and_params_raise_value_error_naming_them(make, matc
         make()
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_setting_out_of_its_bounds_raises_naming_it(name):
+    """Read from the class: each bound of each hyperparameter, each flag given a non-bool."""
+    from optim_settings import settings
+    for key, h in settings(name).items():
+        if isinstance(h, optim.Flag):
+            with pytest.raises(ValueError, match=f"{key} must be True or False"):
+                optim.OPTIMIZERS[name](X, **{key: "yes"})
+            continue
+        for bound, outside, is_open in ((h.low, -1.0, h.open_low), (h.high, 1.0, h.open_high)):
+            if bound is None:
+                continue
+            value = bound if is_open else bound + outside
+            with pytest.raises(ValueError, match=rf"{key}(\[0\])? must be"):
+                optim.OPTIMIZERS[name](X, **{key: (value, value) if h.pair else value})
+        with pytest.raises(ValueError, match=f"{key}.* must be"):
+            optim.OPTIMIZERS[name](X, **{key: ("0.1", "0.1") if h.pair else "0.1"})
+
+
 def test_read_only_params_are_refused():
     x = np.zeros(3)
     x.setflags(write=False)
