@@ -149,7 +149,9 @@ def test_fast_paths_update_non_contiguous_params_in_place(fast, monkeypatch):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
-    """tracemalloc sees NumPy's buffers: a step of 2M float64 parameters allocates < 3 blocks."""
+    """tracemalloc sees NumPy's buffers: a step of 2M float64 parameters allocates < 3 blocks
+    (a hand-written blocked update), < 12 (the element function on blocks: a temporary per
+    operation), far below the parameters' 30 blocks."""
     n = 2_000_000
     kw = all_on(name)
     x, g = np.ones(n), np.full(n, 0.5)
@@ -163,7 +165,8 @@ def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
-    assert peak < 3 * inplace.BLOCK * 8, f"{name}: a step allocated {peak} bytes"
+    blocks = 3 if optim.OPTIMIZERS[name].__name__.lower() in inplace.UPDATES else 12
+    assert peak < blocks * inplace.BLOCK * 8, f"{name}: a step allocated {peak} bytes"
     one_ref = optim.OPTIMIZERS[name](np.ones(n), fast=False, **kw)
     tracemalloc.start()                                 # the test can fail: the reference allocates
     try:
