@@ -14,7 +14,8 @@ import pytest
 from coursekit import sweeps, tuning
 from coursekit.bench import sweep as bench_sweep
 from coursekit.functions import Rosenbrock
-from coursekit.optim import cuda_source, cupy_kernels, paths
+from coursekit.optim import cupy_kernels, paths
+from test_optim_paths import element_launch
 
 CLOCK = "clock"
 
@@ -25,18 +26,11 @@ def launches(monkeypatch):
     log = []
 
     def kernel(cls, live, dead, flags):
-        inputs = cuda_source.source(cls.element, ("p", *live), dict(flags), dead)[3]
-        names = list(inputs) + ["p", *live]
+        run, inputs = element_launch(cls, live, dead, flags)
 
         def launch(*args):
-            layout = tuple(np.shape(a) for a in args)
-            log.append(("kernel", cls.__name__, flags, layout))
-            unused = {k: None for k in cls.element.__code__.co_varnames[:cls.element.__code__.co_argcount]
-                      if k not in names and k not in dict(flags)}
-            new = dict(zip(["p", *cls.element.__code__.co_varnames[2:]],
-                           cls.element(**dict(zip(names, args)), **unused, **dict(flags))))
-            for k, a in zip(names[len(inputs):], args[len(inputs):]):
-                a[...] = new[k]
+            log.append(("kernel", cls.__name__, flags, tuple(np.shape(a) for a in args)))
+            run(*args)
         return launch, inputs
 
     monkeypatch.setattr(cupy_kernels, "kernel", kernel)

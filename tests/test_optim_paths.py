@@ -247,6 +247,44 @@ def test_a_subclass_that_rewrites_the_math_runs_its_own_math():
         Halved(x, fast="numpy")
 
 
+def element_launch(cls, live, dead, flags):
+    """A CPU stand-in for ``cupy_kernels.kernel``: ``(launch, inputs)`` where ``launch`` takes
+    the kernel's arguments (the translator's inputs, then p and the live state) and runs the
+    element function on them with NumPy, writing p and the live state back."""
+    from coursekit.optim import cuda_source
+    inputs = cuda_source.source(cls.element, ("p", *live), dict(flags), dead)[3]
+    code = cls.element.__code__
+    params = code.co_varnames[:code.co_argcount]
+    names = [*inputs, "p", *live]
+
+    def launch(*args):
+        given = dict(zip(names, args))
+        new = cls.element(**{k: given.get(k) for k in params if k not in dict(flags)}, **dict(flags))
+        for k, value in zip(["p", *params[2:]], new):
+            if k in given and k not in inputs:
+                given[k][...] = value
+    return launch, inputs
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", NAMES)
+def test_cupy_path_wrapper_equals_reference_with_the_element_as_kernel(name, dtype, monkeypatch):
+    """Without a GPU: cupy_kernels.update (host scalars cast to the dtype, live and lazy state,
+    the translator's inputs in order) with each launch run by the element function on NumPy,
+    for every option set and array hyperparameters, equals the reference bit for bit."""
+    from coursekit.optim import cupy_kernels
+    monkeypatch.setattr(cupy_kernels, "kernel", element_launch)
+    monkeypatch.setattr(paths, "update", lambda path, cls, p, g, s, t, h, work: cupy_kernels.update(cls, p, g, s, t, h))
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+    for kw in option_sets(name):
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
+    rng = np.random.default_rng(8)
+    kw, x = _array_hyperparameters(name, rng, 5), rng.standard_normal((5, 6)).astype(dtype)
+    ours = run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast="numpy")[0]
+    ref = run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast=False)[0]
+    np.testing.assert_array_equal(ours[0], ref[0])
+
+
 def _source(cls, live, dead=(), **flags):
     from coursekit.optim import cuda_source
     return cuda_source.source(cls.element, ("p", *live), flags, dead)
