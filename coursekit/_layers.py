@@ -18,7 +18,8 @@ LAYERS = (
     ("base", "the array backend and argument checks",
      ("coursekit.backend", "coursekit._validate", "coursekit._layers"), False),
     ("optim", "optimizers (reference math and fast paths), schedules, clipping",
-     ("coursekit.optim", "coursekit.optim.*", "coursekit.schedules", "coursekit.clipping"), False),
+     ("coursekit.optim", "coursekit.optim.*",
+      "coursekit.schedules", "coursekit.clipping"), False),   # the last two: aliases of optim.*, one release
     ("problems", "what is minimized: landscapes, models with hand-written gradients, data sets",
      ("coursekit.functions", "coursekit.functions.*", "coursekit.models", "coursekit.models.*",
       "coursekit.data"), False),
@@ -51,6 +52,8 @@ LAYERS = (
 #: holds ``from <new> import *`` and a DeprecationWarning naming the new path, sits on its
 #: target's layer above, and nothing of the repository imports it (tests/test_aliases.py).
 ALIASES = {
+    "coursekit.schedules": "coursekit.optim.schedules",
+    "coursekit.clipping": "coursekit.optim.clipping",
     "coursekit.momentum": "coursekit.theory.momentum",
     "coursekit.gradcheck": "coursekit.theory.gradcheck",
     "coursekit.noise_floor": "coursekit.theory.noise_floor",

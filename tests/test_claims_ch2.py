@@ -10,7 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import clipping, data, functions, minimize, models, optim, schedules
+from coursekit import data, functions, minimize, models, optim
+from coursekit.optim import clipping, schedules
 from coursekit.runs import training
 from coursekit.theory import gradient_noise as noise, momentum
 

@@ -1,4 +1,4 @@
-"""Tests of coursekit.clipping: torch parity, the promises of clipping, array modules."""
+"""Tests of coursekit.optim.clipping: torch parity, the promises of clipping, array modules."""
 import math
 
 import array_api_strict as xps
@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
 from coursekit import backend
-from coursekit.clipping import clip_by_norm, clip_by_value, global_norm
+from coursekit.optim.clipping import clip_by_norm, clip_by_value, global_norm
 
 FAST = settings(max_examples=80, deadline=None,   # a busy CI machine is no failure
                 suppress_health_check=[HealthCheck.too_slow])

@@ -66,7 +66,7 @@ def test_cupy_arrays_go_through_the_public_entries():
     q = Quadratic((1.0, 10.0))
     from coursekit.bench import contenders
     from coursekit.bench import sweep as bench_sweep
-    from coursekit.clipping import clip_by_norm, global_norm
+    from coursekit.optim.clipping import clip_by_norm, global_norm
     from coursekit.convex import conjugate_gradient, newton
     entries = {
         "runs.minimize": lambda: runs.minimize(q, x0, "sgd", 3, lr=0.05),

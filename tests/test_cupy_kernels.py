@@ -1,8 +1,9 @@
 """Every fused optimizer kernel compiles with NVRTC for sm_80 (A100) and sm_90 (H100), without a GPU.
 
 The kernels a run can reach are found by running every option set of every optimizer (scalar
-hyperparameters, and arrays of shape (R, 1)) through coursekit.optim.cupy_kernels' wrappers on
-NumPy, recording which kernel each step asks for and with which arguments (no list by hand).
+hyperparameters, and arrays of shape (R, 1)) through coursekit.optim.cupy_kernels.update on
+NumPy, recording which kernel (CUDA C generated from the optimizer's element function) each
+step asks for and with which arguments (no list by hand).
 Each is then turned into CUDA C by CuPy's own code generator (``_get_elementwise_kernel_code``,
 the arguments' types decided by the kernel's ``_decide_params_type``) for float32 and float64 and
 the layouts CuPy launches (contiguous arrays reduced to 1-D, (R, d) parameters with (R, 1)
@@ -21,7 +22,8 @@ from cupy_host import cupy
 
 from coursekit import optim
 from coursekit.optim import cupy_kernels, paths
-from test_optim_paths import GRID, _array_hyperparameters, option_sets
+from optim_settings import NAMES, option_sets
+from test_optim_paths import _array_hyperparameters
 
 pytestmark = pytest.mark.cupy_api
 
@@ -32,28 +34,32 @@ ARCHS = ("80", "90")
 NDARRAY, INDEXER, SCALAR = 1, 2, 3      # CuPy's _ArgKind (cupy/_core/_kernel.pxd)
 
 
-def _reachable(monkeypatch):
-    """{(name, flags, layout of the inputs)}: the kernels every option set asks for in 3 steps."""
-    seen, build = set(), cupy_kernels._kernel       # build: the real cupy.ElementwiseKernel
+CLASSES = {cls.__name__: cls for cls in optim.OPTIMIZERS.values()}
 
-    def recorder(name, **flags):
-        kernel = build(name, **flags)
+
+def _reachable(monkeypatch):
+    """{(class name, live state, dead state, flags, layout of the inputs)}: the kernels every
+    option set asks for in 3 steps."""
+    seen, build = set(), cupy_kernels.kernel       # build: the real cupy.ElementwiseKernel
+
+    def recorder(cls, live, dead, flags):
+        kernel, inputs = build(cls, live, dead, flags)
 
         def call(*args):
             p = args[kernel.nin]
             ins = tuple("array" if hasattr(a, "shape") and a.shape == p.shape else
                         "broadcast" if hasattr(a, "shape") else "scalar" for a in args[:kernel.nin])
-            seen.add((name, tuple(sorted(flags.items())), ins))
-        return call
+            seen.add((cls.__name__, live, dead, flags, ins))
+        return call, inputs
 
-    monkeypatch.setattr(cupy_kernels, "_kernel", recorder)
+    monkeypatch.setattr(cupy_kernels, "kernel", recorder)
 
-    def update(path, kernel, p, g, s, t, h, work):
-        cupy_kernels.UPDATES[kernel](p, g, s, t, **h)
+    def update(path, cls, p, g, s, t, h, work):
+        cupy_kernels.update(cls, p, g, s, t, h)
         return work
     monkeypatch.setattr(paths, "update", update)
     rng = np.random.default_rng(0)
-    for name in sorted(GRID):
+    for name in NAMES:
         for kw in option_sets(name):
             opt = optim.OPTIMIZERS[name](np.ones((5, 4)), fast="numpy", **kw)
             for _ in range(3):
@@ -62,6 +68,10 @@ def _reachable(monkeypatch):
         for _ in range(3):
             opt.step(np.ones((4, 6)))
     return seen
+
+
+def _built(name, live, dead, flags):
+    return cupy_kernels.kernel(CLASSES[name], live, dead, flags)[0]
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +118,12 @@ def _compile(sources, options, method="cubin"):
     return program.compile(options)[0]
 
 
-def test_the_reachable_kernels_are_the_30_flag_sets_in_two_layouts(reachable):
-    flag_sets = {(name, flags) for name, flags, _ in reachable}
-    assert len(flag_sets) == 30          # sgd 10, adagrad 2, rmsprop 12, adam/adamw 6
-    assert {name for name, _ in flag_sets} == {"sgd", "adagrad", "rmsprop", "adam"}
-    assert any("broadcast" in ins for _, _, ins in reachable)
+def test_every_optimizer_reaches_kernels_with_each_flag_both_ways(reachable):
+    assert {name for name, *_ in reachable} == set(CLASSES)
+    for element in {cls.element for cls in CLASSES.values()}:        # AdamW's is Adam's
+        flags = {f for n, _, _, fs, _ in reachable if CLASSES[n].element is element for f in fs}
+        assert flags and all((k, not v) in flags for k, v in flags), (element.__qualname__, sorted(flags))
+    assert any("broadcast" in ins for *_, ins in reachable)
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -120,8 +131,8 @@ def test_the_reachable_kernels_are_the_30_flag_sets_in_two_layouts(reachable):
 def test_every_reachable_kernel_compiles_with_nvrtc(reachable, dtype, arch):
     dtype = np.dtype(dtype)
     sources, options = [], None
-    for i, (name, flags, ins) in enumerate(reachable):
-        kernel = cupy_kernels._kernel(name, **dict(flags))
+    for i, (name, live, dead, flags, ins) in enumerate(reachable):
+        kernel = _built(name, live, dead, flags)
         options = options or _options(kernel, arch)
         assert _options(kernel, arch) == options
         for index_32_bits in (True, False):
@@ -134,8 +145,8 @@ def test_every_reachable_kernel_compiles_with_nvrtc(reachable, dtype, arch):
     assert cubin[:4] == b"\x7fELF" and len(sources) == 2 * len(reachable)
 
 
-def _ptx(name, flags, dtype):
-    kernel = cupy_kernels._kernel(name, **flags)
+def _ptx(amsgrad, l2, dtype):
+    kernel = _built("Adam", ("m", "v", "v_max"), (), (("amsgrad", amsgrad), ("decay", False), ("l2", l2)))
     ins = ("array",) + ("scalar",) * (kernel.nin - 1)
     ptx = _compile([_source(kernel, ins, np.dtype(dtype), True)], _options(kernel, "90", "ptx"), "ptx")
     return ptx.decode() if isinstance(ptx, bytes) else ptx
@@ -144,11 +155,11 @@ def _ptx(name, flags, dtype):
 def test_float32_kernels_flush_subnormals_and_never_fuse():
     """CuPy compiles with -ftz=true: every float32 operation flushes subnormal inputs and results
     to zero (NumPy keeps them); --fmad=false: no fused multiply-add in any kernel."""
-    ptx = _ptx("adam", dict(amsgrad=True, l2=True, decoupled=False), "float32")
+    ptx = _ptx(True, True, "float32")
     ops = re.findall(r"^\s*((?:add|sub|mul|div|sqrt|max)\.[\w.]*f32)", ptx, re.M)
     assert ops and all(".ftz" in op for op in ops), ops
     assert "fma." not in ptx
-    ptx64 = _ptx("adam", dict(amsgrad=True, l2=True, decoupled=False), "float64")
+    ptx64 = _ptx(True, True, "float64")
     assert re.search(r"\bsub\.[\w.]*f64", ptx64) and ".ftz" not in ptx64 and "fma." not in ptx64
 
 
@@ -156,7 +167,7 @@ def test_amsgrad_max_is_ptx_max_which_drops_a_nan():
     """AMSGrad's ``max(v_max, v)`` is PTX ``max`` without ``.NaN``: with one NaN operand it returns
     the other (PTX ISA), where numpy.maximum returns NaN (the reference path)."""
     for dtype, suffix in (("float32", "f32"), ("float64", "f64")):
-        ptx = _ptx("adam", dict(amsgrad=True, l2=False, decoupled=False), dtype)
+        ptx = _ptx(True, False, dtype)
         maxes = re.findall(rf"^\s*(max\.[\w.]*{suffix})", ptx, re.M)
         assert maxes and not any(".NaN" in m for m in maxes), maxes
     assert np.isnan(np.maximum(1.0, np.nan)) and np.fmax(1.0, np.nan) == 1.0   # NumPy's two spellings

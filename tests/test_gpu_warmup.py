@@ -2,9 +2,9 @@
 before its clock started (CuPy compiles a kernel at its first launch per option set, dtype and
 layout: 0.2-0.5 s against milliseconds of work).
 
-Without a GPU: the optimizers are routed through coursekit.optim.cupy_kernels' wrappers (the
-kernel sources run by NumPy, as in tests/test_optim_paths.py), each launch recorded with its
-option set and argument layout, and each read of the clock marked in the same log.
+Without a GPU: the optimizers are routed through coursekit.optim.cupy_kernels.update (each
+kernel's launch run by its element function on NumPy), each launch recorded with its option
+set and argument layout, and each read of the clock marked in the same log.
 """
 import time
 
@@ -16,7 +16,7 @@ from coursekit.experiments import ch2 as sweeps
 from coursekit.bench import sweep as bench_sweep
 from coursekit.functions import Rosenbrock
 from coursekit.optim import cupy_kernels, paths
-from test_optim_paths import _numpy_run_of
+from test_optim_paths import element_launch
 
 CLOCK = "clock"
 
@@ -26,16 +26,15 @@ def launches(monkeypatch):
     """The log: ("kernel", name, flags, layout) per launch, CLOCK per time.perf_counter()."""
     log = []
 
-    def kernel(name, **flags):
-        run = _numpy_run_of(name, **flags)
+    def kernel(cls, live, dead, flags):
+        run, inputs = element_launch(cls, live, dead, flags)
 
         def launch(*args):
-            layout = tuple(np.shape(a) for a in args)
-            log.append(("kernel", name, tuple(sorted(flags.items())), layout))
+            log.append(("kernel", cls.__name__, flags, tuple(np.shape(a) for a in args)))
             run(*args)
-        return launch
+        return launch, inputs
 
-    monkeypatch.setattr(cupy_kernels, "_kernel", kernel)
+    monkeypatch.setattr(cupy_kernels, "kernel", kernel)
     monkeypatch.setattr(paths, "choose", lambda fast, xp, p, k: "reference" if fast is False or k is None
                         else "cupy")
     clock = time.perf_counter

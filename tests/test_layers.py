@@ -72,8 +72,6 @@ TOP_LEVEL = {
     "coursekit.data": "the synthetic data sets: one module, beside functions/ and models/ on the problems layer",
     "coursekit.release": "instructors' tool: builds the release",
     "coursekit.autograder": "instructors' tool: the Gradescope autograder",
-    "coursekit.schedules": "move 1: optim/schedules.py (done on another branch; then an alias)",
-    "coursekit.clipping": "move 1: optim/clipping.py (done on another branch; then an alias)",
 }
 
 
@@ -343,7 +341,7 @@ def test_a_cycle_is_found():
 def test_the_math_sits_below_the_pictures_and_the_grader():
     """What tests/test_import_graph.py checked by hand: the math never imports plots, widgets or grade."""
     math = ["coursekit.backend", "coursekit._validate", "coursekit.optim", "coursekit.functions", "coursekit.models",
-            "coursekit.schedules", "coursekit.clipping", "coursekit.theory", "coursekit.theory.gradcheck",
+            "coursekit.optim.schedules", "coursekit.optim.clipping", "coursekit.theory", "coursekit.theory.gradcheck",
             "coursekit.data"]
     assert max(layer_of(m) for m in math) < min(layer_of(m) for m in ("coursekit.plots", "coursekit.widgets",
                                                                        "coursekit.grade", "coursekit.grade.child.main",

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from coursekit import schedules
+from coursekit.optim import schedules
 from coursekit.theory import gradient_noise as noise
 
 

@@ -14,14 +14,7 @@ from coursekit.optim import paths
 
 PATHS = ["reference", "numpy"] + (["numba"] if paths.numba_enabled() else [])
 
-ALL_ON = {   # every option switched on: the hardest state to checkpoint
-    "sgd": dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
-    "adagrad": dict(lr=0.2, lr_decay=0.05, initial_accumulator_value=0.3, weight_decay=0.1, eps=1e-3),
-    "rmsprop": dict(lr=0.01, alpha=0.9, centered=True, momentum=0.7, weight_decay=0.1),
-    "adam": dict(lr=0.05, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.1, amsgrad=True),
-    "adamw": dict(lr=0.05, betas=(0.8, 0.99), eps=1e-3, weight_decay=0.1, amsgrad=True),
-}
-NAMES = sorted(ALL_ON)
+from optim_settings import NAMES, all_on, batched  # noqa: E402  (settings read from each class)
 
 
 def noisy_quartic(seed=0, steps=20, shapes=((4, 3), (5,))):
@@ -48,11 +41,11 @@ def test_signatures_and_defaults_are_those_of_api_md():
         assert positional == ["params", *defaults], cls
         assert {k: sig[k].default for k in defaults} == defaults
         assert sig["check_finite"].default is False and sig["check_finite"].kind is inspect.Parameter.KEYWORD_ONLY
-    assert optim.OPTIMIZERS == {"sgd": optim.SGD, "adagrad": optim.AdaGrad, "rmsprop": optim.RMSProp,
-                                "adam": optim.Adam, "adamw": optim.AdamW}
+    assert {"sgd": optim.SGD, "adagrad": optim.AdaGrad, "rmsprop": optim.RMSProp, "adam": optim.Adam,
+            "adamw": optim.AdamW}.items() <= optim.OPTIMIZERS.items()
     assert optim.get("AdamW") is optim.AdamW
-    with pytest.raises(ValueError, match="unknown optimizer 'lion'"):
-        optim.get("lion")
+    with pytest.raises(ValueError, match="unknown optimizer 'nosuch'"):
+        optim.get("nosuch")
 
 
 def test_defaults_agree_with_torch_except_sgd_lr():
@@ -153,6 +146,25 @@ def test_bad_hyperparameters_and_params_raise_value_error_naming_them(make, matc
         make()
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_setting_out_of_its_bounds_raises_naming_it(name):
+    """Read from the class: each bound of each hyperparameter, each flag given a non-bool."""
+    from optim_settings import settings
+    for key, h in settings(name).items():
+        if isinstance(h, optim.Flag):
+            with pytest.raises(ValueError, match=f"{key} must be True or False"):
+                optim.OPTIMIZERS[name](X, **{key: "yes"})
+            continue
+        for bound, outside, is_open in ((h.low, -1.0, h.open_low), (h.high, 1.0, h.open_high)):
+            if bound is None:
+                continue
+            value = bound if is_open else bound + outside
+            with pytest.raises(ValueError, match=rf"{key}(\[0\])? must be"):
+                optim.OPTIMIZERS[name](X, **{key: (value, value) if h.pair else value})
+        with pytest.raises(ValueError, match=f"{key}.* must be"):
+            optim.OPTIMIZERS[name](X, **{key: ("0.1", "0.1") if h.pair else "0.1"})
+
+
 def test_read_only_params_are_refused():
     x = np.zeros(3)
     x.setflags(write=False)
@@ -190,7 +202,7 @@ def test_flags_are_fixed_and_checks_rerun_when_hyperparameters_change():
 def test_check_finite_raises_naming_param_and_step_and_changes_nothing(name):
     x0, grads = noisy_quartic()
     ps = [x.copy() for x in x0]
-    opt = optim.OPTIMIZERS[name](ps, check_finite=True, **ALL_ON[name])
+    opt = optim.OPTIMIZERS[name](ps, check_finite=True, **all_on(name))
     for t in (1, 2):
         opt.step(grads(ps, t))
     before_p, before_s = [p.copy() for p in ps], opt.state_dict()
@@ -208,7 +220,8 @@ def test_check_finite_raises_naming_param_and_step_and_changes_nothing(name):
     opt.check_finite = False                           # the default: no extra pass, NaN flows through
     with np.errstate(invalid="ignore"):
         opt.step(bad)
-    assert np.isnan(ps[0][0, 0]) or np.isinf(ps[0][0, 0])
+    state = [v for s in opt.state for v in s.values() if v is not None]
+    assert not all(np.all(np.isfinite(a)) for a in ps + state)   # in the params or (a sign step) the state
 
 
 # -- checkpoints ---------------------------------------------------------------------------------
@@ -240,20 +253,20 @@ def is_plain(obj):
 def test_state_dict_resumes_exactly(name, fast_after):
     """Interrupt at step k, save, build a fresh optimizer, load, go on: bit for bit the same run."""
     x0, grads = noisy_quartic(steps=20)
-    lr_at = lambda t: ALL_ON[name]["lr"] * (1 + np.cos(np.pi * t / 20)) / 2   # noqa: E731 (a schedule)
+    lr_at = lambda t: all_on(name)["lr"] * (1 + np.cos(np.pi * t / 20)) / 2   # noqa: E731 (a schedule)
     straight = [x.copy() for x in x0]
-    opt = optim.OPTIMIZERS[name](straight, **ALL_ON[name])
+    opt = optim.OPTIMIZERS[name](straight, **all_on(name))
     for t in range(1, 21):
         opt.lr = lr_at(t)
         opt.step(grads(straight, t))
     resumed = [x.copy() for x in x0]
-    opt = optim.OPTIMIZERS[name](resumed, **ALL_ON[name])
+    opt = optim.OPTIMIZERS[name](resumed, **all_on(name))
     for t in range(1, 8):
         opt.lr = lr_at(t)
         opt.step(grads(resumed, t))
     saved = pickle.loads(pickle.dumps(opt.state_dict()))        # plain: survives pickling
     resumed = [p.copy() for p in resumed]
-    opt = optim.OPTIMIZERS[name](resumed, fast=fast_after, **{**ALL_ON[name], "lr": 123.0})
+    opt = optim.OPTIMIZERS[name](resumed, fast=fast_after, **{**all_on(name), "lr": 123.0})
     opt.load_state_dict(saved)
     assert opt.t == 7 and opt.lr == lr_at(7)
     for t in range(8, 21):
@@ -267,7 +280,7 @@ def test_state_dict_resumes_exactly(name, fast_after):
 def test_state_dict_is_plain_and_a_copy(name):
     x0, grads = noisy_quartic()
     ps = [x.copy() for x in x0]
-    opt = optim.OPTIMIZERS[name](ps, **ALL_ON[name])
+    opt = optim.OPTIMIZERS[name](ps, **all_on(name))
     opt.step(grads(ps, 1))
     d = opt.state_dict()
     assert is_plain(d) and d["optimizer"] == optim.OPTIMIZERS[name].__name__ and d["t"] == 1
@@ -279,7 +292,7 @@ def test_state_dict_is_plain_and_a_copy(name):
     assert_state_dicts_equal(opt.state_dict(), keep)
     opt.step(grads(ps, 2))                              # stepping changes nothing in the dict
     assert_state_dicts_equal(keep, pickle.loads(pickle.dumps(keep)))
-    loaded = optim.OPTIMIZERS[name]([p.copy() for p in ps], **ALL_ON[name])
+    loaded = optim.OPTIMIZERS[name]([p.copy() for p in ps], **all_on(name))
     loaded.load_state_dict(keep)
     for s in keep["state"]:                             # loading copies too
         for v in s.values():
@@ -311,20 +324,6 @@ def test_load_state_dict_rejects_what_does_not_fit():
 
 # -- batched hyperparameters -----------------------------------------------------------------------
 
-BATCHED = {   # R = 3 configurations in one optimizer; values per row
-    "sgd": dict(lr=[0.01, 0.05, 0.1], momentum=[0.5, 0.9, 0.99], dampening=[0.1, 0.0, 0.3],
-                weight_decay=[0.01, 0.1, 0.2]),
-    "adagrad": dict(lr=[0.1, 0.3, 0.5], lr_decay=[0.01, 0.1, 0.0], initial_accumulator_value=[0.1, 0.0, 1.0],
-                    eps=[1e-10, 1e-3, 0.1], weight_decay=[0.01, 0.1, 0.2]),
-    "rmsprop": dict(lr=[0.001, 0.01, 0.02], alpha=[0.9, 0.99, 0.5], eps=[1e-8, 1e-3, 0.1],
-                    momentum=[0.5, 0.9, 0.1], weight_decay=[0.01, 0.1, 0.2], centered=True),
-    "adam": dict(lr=[0.01, 0.05, 0.1], betas=([0.5, 0.9, 0.0], [0.9, 0.999, 0.5]), eps=[1e-8, 1e-3, 0.1],
-                 weight_decay=[0.01, 0.1, 0.2], amsgrad=True),
-    "adamw": dict(lr=[0.01, 0.05, 0.1], betas=([0.5, 0.9, 0.0], [0.9, 0.999, 0.5]), eps=[1e-8, 1e-3, 0.1],
-                  weight_decay=[0.01, 0.1, 0.2], amsgrad=True),
-}
-
-
 def _row(value, r):
     if isinstance(value, bool):
         return value
@@ -350,12 +349,12 @@ def test_batched_hyperparameters_equal_separate_runs(name, fast):
     x0, noise = rng.standard_normal((R, d)), rng.standard_normal((steps, R, d))
     grad = lambda x, t: x + 0.1 * x ** 3 + noise[t - 1]             # noqa: E731 (row by row)
     X = x0.copy()
-    opt = optim.OPTIMIZERS[name](X, fast=fast, **{k: _column(v) for k, v in BATCHED[name].items()})
+    opt = optim.OPTIMIZERS[name](X, fast=fast, **{k: _column(v) for k, v in batched(name).items()})
     for t in range(1, steps + 1):
         opt.step(grad(X, t))
     for r in range(R):
         x = x0[r].copy()
-        single = optim.OPTIMIZERS[name](x, fast=fast, **{k: _row(v, r) for k, v in BATCHED[name].items()})
+        single = optim.OPTIMIZERS[name](x, fast=fast, **{k: _row(v, r) for k, v in batched(name).items()})
         for t in range(1, steps + 1):
             single.step(x + 0.1 * x ** 3 + noise[t - 1, r])
         np.testing.assert_allclose(X[r], x, rtol=1e-14, atol=1e-14 * np.max(np.abs(x)))

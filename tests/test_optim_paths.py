@@ -18,26 +18,7 @@ from coursekit.optim import inplace, paths
 HAS_NUMBA = paths.numba_enabled()
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="numba is not installed (the `fast` extra)")
 
-GRID = {   # every option, and their combinations
-    "sgd": dict(momentum=[0.0, 0.9], dampening=[0.0, 0.3], nesterov=[False, True], weight_decay=[0.0, 0.1]),
-    "adagrad": dict(lr_decay=[0.0, 0.05], initial_accumulator_value=[0.0, 0.3], weight_decay=[0.0, 0.1],
-                    eps=[1e-10, 1e-3]),
-    "rmsprop": dict(alpha=[0.99, 0.8], centered=[False, True], momentum=[0.0, 0.7], weight_decay=[0.0, 0.1]),
-    "adam": dict(betas=[(0.9, 0.999), (0.5, 0.9)], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.1],
-                 amsgrad=[False, True]),
-    "adamw": dict(betas=[(0.9, 0.999), (0.5, 0.9)], eps=[1e-8, 1e-3], weight_decay=[0.0, 0.1],
-                  amsgrad=[False, True]),
-}
-LR = {"sgd": 0.05, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05}
-
-
-def option_sets(name):
-    keys = list(GRID[name])
-    for values in itertools.product(*GRID[name].values()):
-        kw = dict(zip(keys, values), lr=LR[name])
-        if kw.get("nesterov") and kw["dampening"] != 0 or kw.get("nesterov") and kw["momentum"] == 0:
-            continue                                   # invalid for torch too
-        yield kw
+from optim_settings import NAMES, all_on, option_sets  # noqa: E402  (settings read from each class)
 
 
 def problem(dtype, seed=0, steps=30, shapes=((5, 4), (3,))):
@@ -74,7 +55,7 @@ def assert_same_run(name, kw, x0, grads, steps, fast, ulps=0):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_numpy_path_equals_reference_bit_for_bit(name, dtype, monkeypatch):
     """Every option set, with blocks of 7 elements: many blocks and a ragged last one."""
     monkeypatch.setattr(inplace, "BLOCK", 7)
@@ -84,7 +65,24 @@ def test_numpy_path_equals_reference_bit_for_bit(name, dtype, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
+def test_element_function_on_numpy_blocks_equals_reference_bit_for_bit(name, dtype, monkeypatch):
+    """The element function itself, applied to NumPy blocks (the numpy path of an optimizer
+    without a hand-written blocked update), for every option set and array hyperparameters."""
+    monkeypatch.setattr(inplace, "UPDATES", {})
+    monkeypatch.setattr(inplace, "BLOCK", 7)
+    x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
+    for kw in option_sets(name):
+        assert_same_run(name, kw, x0, grads, steps, "numpy")
+    rng = np.random.default_rng(3)
+    kw, x = _array_hyperparameters(name, rng, 5), rng.standard_normal((5, 6))
+    ours, ref = run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast="numpy"), \
+        run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast=False)
+    np.testing.assert_array_equal(ours[0][0], ref[0][0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", NAMES)
 def test_numpy_path_equals_reference_with_default_block_size(name, dtype):
     x0, grads, steps = problem(dtype, seed=5, steps=4, shapes=((3 * inplace.BLOCK + 11,),))
     for kw in itertools.islice(option_sets(name), 0, None, 3):
@@ -93,7 +91,7 @@ def test_numpy_path_equals_reference_with_default_block_size(name, dtype):
 
 @needs_numba
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
     """Held within 1 ulp (a fused multiply-add would change the last bit); on x86-64 they are equal."""
     x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
@@ -102,21 +100,20 @@ def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
 
 
 def _array_hyperparameters(name, rng, R):
-    """GRID's last option set for ``name`` with lr, dampening and betas of shape (R, 1) and
-    weight decay of shape (1, 6): R configurations on params of shape (R, 6)."""
-    kw = {k: v[-1] for k, v in GRID[name].items()}
-    if name == "sgd":
-        kw["nesterov"], kw["dampening"] = False, rng.uniform(0, 0.5, (R, 1))
-    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
-    if "betas" in kw:
-        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), rng.uniform(0.9, 0.999, (R, 1)))
+    """:func:`all_on`'s settings with lr and pairs (betas) of shape (R, 1) and weight decay of
+    shape (1, 6): R configurations on params of shape (R, 6)."""
+    kw = all_on(name)
+    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * kw["lr"]
+    for k, v in kw.items():
+        if isinstance(v, tuple):
+            kw[k] = tuple(rng.uniform(0.7, 1.0, (R, 1)) * e for e in v)
     if "weight_decay" in kw:
         kw["weight_decay"] = rng.uniform(0, 0.1, (1, 6))
     return kw
 
 
 @pytest.mark.parametrize("fast", ["numpy"] + (["numba"] if HAS_NUMBA else []))
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_fast_paths_equal_reference_with_array_hyperparameters(name, fast, monkeypatch):
     """Hyperparameters of shape (R, 1) and (1, d) are cut with the params' rows (numba hands them on)."""
     monkeypatch.setattr(inplace, "BLOCK", 12)           # 2 rows of 6 per block
@@ -150,13 +147,13 @@ def test_fast_paths_update_non_contiguous_params_in_place(fast, monkeypatch):
     assert not np.array_equal(big_f[:, ::2], rng.standard_normal((6, 5)))
 
 
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
-    """tracemalloc sees NumPy's buffers: a step of 2M float64 parameters allocates < 3 blocks."""
+    """tracemalloc sees NumPy's buffers: a step of 2M float64 parameters allocates < 3 blocks
+    (a hand-written blocked update), < 12 (the element function on blocks: a temporary per
+    operation), far below the parameters' 30 blocks."""
     n = 2_000_000
-    kw = dict(zip(GRID[name], [v[-1] for v in GRID[name].values()]))
-    if name == "sgd":
-        kw.update(nesterov=False, dampening=0.3)
+    kw = all_on(name)
     x, g = np.ones(n), np.full(n, 0.5)
     opt = optim.OPTIMIZERS[name](x, fast="numpy", **kw)
     opt.step(g)                                         # first step: scratch and momentum buffers
@@ -168,7 +165,8 @@ def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
-    assert peak < 3 * inplace.BLOCK * 8, f"{name}: a step allocated {peak} bytes"
+    blocks = 3 if optim.OPTIMIZERS[name].__name__.lower() in inplace.UPDATES else 12
+    assert peak < blocks * inplace.BLOCK * 8, f"{name}: a step allocated {peak} bytes"
     one_ref = optim.OPTIMIZERS[name](np.ones(n), fast=False, **kw)
     tracemalloc.start()                                 # the test can fail: the reference allocates
     try:
@@ -179,7 +177,7 @@ def test_a_numpy_step_allocates_no_parameter_sized_temporaries(name):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_reference_runs_on_array_api_strict_and_matches_numpy(name, dtype):
     """array_api_strict exposes only the standard: any NumPy-only call in the math fails here."""
     x0, grads, steps = problem(np.dtype(dtype), seed=2, steps=12)
@@ -249,71 +247,114 @@ def test_a_subclass_that_rewrites_the_math_runs_its_own_math():
         Halved(x, fast="numpy")
 
 
-def test_cupy_kernel_sources_hold_each_option_once():
-    """The kernel source is written per option set: a switched-off term is not in it."""
-    from coursekit.optim.cupy_kernels import kernel_source
-    ins, outs, op = kernel_source("adam", amsgrad=False, l2=False, decoupled=False)
-    assert "v_max" not in op + outs and "wd" not in op and "keep" not in op
-    ins, outs, op = kernel_source("adam", amsgrad=True, l2=True, decoupled=False)
-    assert "v_max = max(v_max, v)" in op and "gi = gi + wd * pi" in op and outs.endswith("T v_max")
-    ins, outs, op = kernel_source("sgd", has_momentum=False, first=False, nesterov=False, l2=False)
-    assert outs == "T p" and op.splitlines()[-1] == "p = p - lr * gi;"
-    ins, outs, op = kernel_source("rmsprop", centered=True, has_momentum=True, first=True, l2=False)
-    assert "b = gi / d;" in op and "sqrt(v - g_avg * g_avg)" in op
+def element_launch(cls, live, dead, flags):
+    """A CPU stand-in for ``cupy_kernels.kernel``: ``(launch, inputs)`` where ``launch`` takes
+    the kernel's arguments (the translator's inputs, then p and the live state) and runs the
+    element function on them with NumPy, writing p and the live state back."""
+    from coursekit.optim import cuda_source
+    inputs = cuda_source.source(cls.element, ("p", *live), dict(flags), dead)[3]
+    code = cls.element.__code__
+    params = code.co_varnames[:code.co_argcount]
+    names = [*inputs, "p", *live]
 
-
-def _numpy_run_of(name, **flags):
-    """A stand-in for the CuPy kernel that runs its C source with NumPy (the same float ops)."""
-    from coursekit.optim.cupy_kernels import kernel_source
-    ins, outs, op = kernel_source(name, **flags)
-    names_in, names_out = ([a.split()[1] for a in params.split(",")] for params in (ins, outs))
-    lines = [line[2:] if line.startswith("T ") else line for line in op.splitlines()]
-    code = "\n".join(lines).replace(";", "").replace("sqrt(", "np.sqrt(").replace("max(", "np.maximum(")
-
-    def kernel(*args):
-        env = {"np": np, **dict(zip(names_in + names_out, args))}
-        exec(code, env)
-        for out, array in zip(names_out, args[len(names_in):]):
-            array[...] = env[out]
-    return kernel
-
-
-@pytest.fixture
-def cupy_kernels_on_numpy(monkeypatch):
-    """Route the "numpy" path through cupy_kernels' wrappers, their kernels run by NumPy."""
-    from coursekit.optim import cupy_kernels
-    monkeypatch.setattr(cupy_kernels, "_kernel", _numpy_run_of)
-
-    def update(path, kernel, p, g, s, t, h, work):
-        cupy_kernels.UPDATES[kernel](p, g, s, t, **h)
-        return work
-    monkeypatch.setattr(paths, "update", update)
+    def launch(*args):
+        given = dict(zip(names, args))
+        new = cls.element(**{k: given.get(k) for k in params if k not in dict(flags)}, **dict(flags))
+        for k, value in zip(["p", *params[2:]], new):
+            if k in given and k not in inputs:
+                given[k][...] = value
+    return launch, inputs
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
-def test_cupy_kernel_sources_compute_the_reference_bit_for_bit(name, dtype, cupy_kernels_on_numpy):
-    """Without a GPU: every kernel's source and wrapper (casts, flags, first step, state), run
-    by NumPy, equals the reference bit for bit; on a GPU (--fmad=false) only the device's
-    float arithmetic is left to test (below, marked gpu)."""
+@pytest.mark.parametrize("name", NAMES)
+def test_cupy_path_wrapper_equals_reference_with_the_element_as_kernel(name, dtype, monkeypatch):
+    """Without a GPU: cupy_kernels.update (host scalars cast to the dtype, live and lazy state,
+    the translator's inputs in order) with each launch run by the element function on NumPy,
+    for every option set and array hyperparameters, equals the reference bit for bit."""
+    from coursekit.optim import cupy_kernels
+    monkeypatch.setattr(cupy_kernels, "kernel", element_launch)
+    monkeypatch.setattr(paths, "update", lambda path, cls, p, g, s, t, h, work: cupy_kernels.update(cls, p, g, s, t, h))
     x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
     for kw in option_sets(name):
         assert_same_run(name, kw, x0, grads, steps, "numpy")
-
-
-@pytest.mark.parametrize("name", sorted(GRID))
-def test_cupy_kernel_sources_broadcast_array_hyperparameters(name, cupy_kernels_on_numpy):
     rng = np.random.default_rng(8)
-    R = 4
-    kw = _array_hyperparameters(name, rng, R)
-    x0, gs = rng.standard_normal((R, 6)).astype(np.float32), rng.standard_normal((15, R, 6)).astype(np.float32)
-    ours, ref = x0.copy(), x0.copy()
-    o_k = optim.OPTIMIZERS[name](ours, fast="numpy", **kw)
-    o_r = optim.OPTIMIZERS[name](ref, fast=False, **kw)
-    for g in gs:
-        o_k.step(g + ours)
-        o_r.step(g + ref)
-    np.testing.assert_array_equal(ours, ref)
+    kw, x = _array_hyperparameters(name, rng, 5), rng.standard_normal((5, 6)).astype(dtype)
+    ours = run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast="numpy")[0]
+    ref = run(name, kw, [x.copy()], lambda ps, t, xp: [p + 0.5 for p in ps], 10, fast=False)[0]
+    np.testing.assert_array_equal(ours[0], ref[0])
+
+
+def _source(cls, live, dead=(), **flags):
+    from coursekit.optim import cuda_source
+    return cuda_source.source(cls.element, ("p", *live), flags, dead)
+
+
+def test_generated_cuda_sources_hold_each_option_once():
+    """The CUDA source is generated per option set from the element function: a switched-off
+    term is not in it, and only the scalars it reads are kernel inputs."""
+    off = dict(amsgrad=False, l2=False, decay=False)
+    ins, outs, op, inputs = _source(optim.Adam, ("m", "v"), ("v_max",), **off)
+    assert "v_max" not in op + outs and "wd" not in op + ins and "keep" not in op + ins
+    assert inputs == ("g", "beta1", "one_minus_beta1", "beta2", "one_minus_beta2", "step_size", "root_bc2", "eps")
+    assert op.splitlines() == ["m = beta1 * m + one_minus_beta1 * g;",
+                               "v = beta2 * v + one_minus_beta2 * (g * g);",
+                               "p = p - step_size * m / (sqrt(v) / root_bc2 + eps);"]
+    ins, outs, op, _ = _source(optim.Adam, ("m", "v", "v_max"), amsgrad=True, l2=True, decay=False)
+    assert "v_max = max(v_max, v);" in op and "g_ = g + wd * p;" in op and outs == "T p, T m, T v, T v_max"
+    assert op.splitlines()[0] == "T g_ = g;" and "keep" not in ins
+    ins, outs, op, inputs = _source(optim.SGD, (), ("b",), momentum=False, nesterov=False, l2=False, first=False)
+    assert outs == "T p" and op == "p = p - lr * g;" and inputs == ("g", "lr")
+    ins, outs, op, _ = _source(optim.RMSProp, ("v", "g_avg", "b"), centered=True, momentum=True, l2=False, first=True)
+    assert "b = g / d;" in op and "sqrt(v - g_avg * g_avg)" in op and op.startswith("T d;")
+
+
+def test_the_translator_keeps_pythons_order_and_refuses_what_it_does_not_write():
+    from coursekit.optim.cuda_source import TranslationError, source
+
+    def element(p, g, s, a, b, c, on):
+        s = a - (b - c) * -g / (a * (b / c))
+        if on:
+            p = p - np.sign(s) + 2
+        return p, s
+    ins, outs, op, inputs = source(element, ("p", "s"), {"on": True})
+    assert op.splitlines() == ["s = a - (b - c) * (-g) / (a * (b / c));",
+                               "p = p - (T)((s > (T)0) - (s < (T)0)) + (T)2.0;"]
+    assert inputs == ("g", "a", "b", "c") and outs == "T p, T s"
+    assert "p =" not in source(element, ("p", "s"), {"on": False})[2]
+    with pytest.raises(TranslationError, match="state s is read but is None"):
+        source(element, ("p",), {"on": True}, dead=("s",))
+
+    def bad(p, g, on):
+        p = np.exp(g)
+        return (p,)
+    with pytest.raises(TranslationError, match="np.exp"):
+        source(bad, ("p",), {"on": True})
+
+    def loop(p, g, on):
+        for _ in range(2):
+            p = p - g
+        return (p,)
+    with pytest.raises(TranslationError, match="is not translated"):
+        source(loop, ("p",), {"on": True})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_option_set_translates_and_reads_no_dead_state(name):
+    """The option sets the optimizers reach (3 steps, scalar and array hyperparameters) all
+    translate; .ci/cupy-api compiles them with NVRTC (tests/test_cupy_kernels.py)."""
+    from coursekit.optim import cuda_source, elementwise
+    cls = optim.OPTIMIZERS[name]
+    for kw in option_sets(name):
+        opt = cls(np.ones(3), fast=False, **kw)
+        for t in (1, 2):
+            s = opt.state[0]
+            states, scalars, flags = elementwise.prepare(cls, opt.params[0], s, t, opt.hyperparameters)
+            live = tuple(k for k in states if s[k] is not None)
+            ins, outs, op, inputs = cuda_source.source(cls.element, ("p", *live), flags,
+                                                       tuple(k for k in states if s[k] is None))
+            assert set(inputs) <= {"g", *scalars} and outs == ", ".join(f"T {k}" for k in ("p", *live))
+            opt.step(np.ones(3))
 
 
 def _cupy_or_skip():
@@ -326,7 +367,7 @@ def _cupy_or_skip():
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_cupy_kernels_equal_reference(name, dtype):
     cupy = _cupy_or_skip()
     x0, grads, steps = problem(dtype, seed=4, steps=12, shapes=((5, 4), (3,), ()))
@@ -340,17 +381,13 @@ def test_cupy_kernels_equal_reference(name, dtype):
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("name", sorted(GRID))
+@pytest.mark.parametrize("name", NAMES)
 def test_cupy_kernels_broadcast_array_hyperparameters(name):
     cupy = _cupy_or_skip()
     rng = np.random.default_rng(6)
     R = 4
-    kw = {k: v[-1] for k, v in GRID[name].items()}
-    if name == "sgd":
-        kw["nesterov"] = False
-    kw["lr"] = rng.uniform(0.5, 1.5, (R, 1)) * LR[name]
-    if "betas" in kw:
-        kw["betas"] = (rng.uniform(0.5, 0.9, (R, 1)), 0.99)
+    kw = _array_hyperparameters(name, rng, R)
+    kw.pop("weight_decay", None)
     x0, gs = rng.standard_normal((R, 6)), rng.standard_normal((10, R, 6))
     x_np, x_cp = x0.copy(), cupy.asarray(x0)
     o_np = optim.OPTIMIZERS[name](x_np, fast=False, **kw)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from coursekit import optim, schedules
+from coursekit import optim
+from coursekit.optim import schedules
 from coursekit.functions import Quadratic
 from coursekit.runs import Trajectory, minimize
 

@@ -1,11 +1,11 @@
-"""Tests of coursekit.schedules: closed forms, torch's schedulers, and their promises."""
+"""Tests of coursekit.optim.schedules: closed forms, torch's schedulers, and their promises."""
 import math
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from coursekit import schedules as S
+from coursekit.optim import schedules as S
 
 rates = st.floats(1e-6, 10.0)
 factors = st.floats(0.0, 1.0)

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from coursekit import data, models, optim, schedules
+from coursekit import data, models, optim
+from coursekit.optim import schedules
 from coursekit.runs import training
 
 

@@ -36,9 +36,10 @@ import matplotlib.pyplot as plt
 plt.rcParams.update({"figure.figsize": (6, 3.8), "figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
                      "font.size": 10, "axes.titlesize": 10, "legend.fontsize": 8.5})
 
-from coursekit import backend, clipping, data, functions, models, optim, plots, schedules
+from coursekit import backend, data, functions, models, optim, plots
 from coursekit import minimize, widgets
 from coursekit.experiments import ch2 as sweeps
+from coursekit.optim import clipping, schedules
 from coursekit.runs import training
 from coursekit.theory import gradient_noise, momentum
 from coursekit.widgets import race
@@ -744,7 +745,7 @@ print(f"Adam + L2: x_1 moves {1 - l2_path[10]:.3f} in the first 10 steps (10 lr 
 #
 # A constant learning rate leaves SGD bouncing in a noise ball whose size grows with $\eta$ (chapter
 # 1); decaying it later shrinks the ball. The usual shapes, all pure functions of the step $t$ in
-# `coursekit.schedules` *(claim C20)*: **step decay** $\eta\gamma^{\lfloor t/s\rfloor}$, **exponential**
+# `coursekit.optim.schedules` *(claim C20)*: **step decay** $\eta\gamma^{\lfloor t/s\rfloor}$, **exponential**
 # $\eta\gamma^t$, **cosine annealing** $\eta_{\min} + (\eta_{\max}-\eta_{\min})(1+\cos(\pi t/T))/2$,
 # and **linear warmup** $\eta\,t/W$ for $t < W$, chained here in front of a cosine.
 

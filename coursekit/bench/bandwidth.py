@@ -6,16 +6,23 @@ import time
 
 import numpy as np
 
+from coursekit import optim
+
+from . import contenders
+
 __all__ = ["ARRAYS_MOVED", "measure", "bound_ms", "add_loop"]
 
-#: Arrays of the parameters' size a fused step reads plus writes (p, g and the state).
-ARRAYS_MOVED = {
-    "SGD momentum": 5,      # read p, g, b; write p, b
-    "AdaGrad": 5,           # read p, g, G; write p, G
-    "RMSProp": 5,           # read p, g, v; write p, v
-    "Adam": 7,              # read p, g, m, v; write p, m, v
-    "AdamW": 7,
-}
+
+
+def _arrays_moved(key, kwargs) -> int:
+    """Read p, g and the state, write p and the state: 3 + 2 x (state arrays after a step)."""
+    opt = optim.get(key)(np.zeros(1), **kwargs)
+    opt.step(np.zeros(1))
+    return 3 + 2 * sum(v is not None for v in opt.state[0].values())
+
+
+#: Arrays of the parameters' size a fused step reads plus writes (p, g and the state), per bench row.
+ARRAYS_MOVED = {name: _arrays_moved(*row) for name, row in contenders.OPTIMIZERS.items()}
 
 
 def bound_ms(name, n, itemsize, gbps) -> float:

@@ -13,14 +13,15 @@ from coursekit.optim import paths
 
 __all__ = ["OPTIMIZERS", "coursekit_paths", "make", "torch_variants"]
 
-#: name -> (coursekit optimizer, its keyword arguments, torch.optim class name)
-OPTIMIZERS = {
-    "SGD momentum": ("sgd", {"lr": 1e-3, "momentum": 0.9}, "SGD"),
-    "AdaGrad": ("adagrad", {"lr": 1e-2}, "Adagrad"),
-    "RMSProp": ("rmsprop", {"lr": 1e-3}, "RMSprop"),
-    "Adam": ("adam", {"lr": 1e-3}, "Adam"),
-    "AdamW": ("adamw", {"lr": 1e-3}, "AdamW"),
-}
+#: name -> (coursekit optimizer, its keyword arguments): one row per ``optim.OPTIMIZERS`` entry,
+#: SGD with momentum (its common use); torch.optim's class of the same name, any case, if it has one
+OPTIMIZERS = {("SGD momentum" if key == "sgd" else cls.__name__): (key, {"momentum": 0.9} if key == "sgd" else {})
+              for key, cls in optim.OPTIMIZERS.items()}
+
+
+def _torch_class(torch, name):
+    key = OPTIMIZERS[name][0]
+    return next((getattr(torch.optim, n) for n in dir(torch.optim) if n.lower() == key), None)
 
 
 def coursekit_paths(xp, n, reference_max):
@@ -45,9 +46,9 @@ def _torch(xp):
 def torch_variants(xp, name):
     """torch.optim implementations to time: default, foreach, fused (those the class has)."""
     torch = _torch(xp)
-    if torch is None:
+    cls = None if torch is None else _torch_class(torch, name)
+    if cls is None:
         return []
-    cls = getattr(torch.optim, OPTIMIZERS[name][2])
     import inspect
     params = inspect.signature(cls.__init__).parameters
     return ["torch default"] + [f"torch {k}" for k in ("foreach", "fused") if k in params]
@@ -55,7 +56,7 @@ def torch_variants(xp, name):
 
 def make(xp, name, contender, p, g):
     """A no-argument function doing one step of ``contender`` on the shared ``p`` and ``g``."""
-    key, kwargs, torch_name = OPTIMIZERS[name]
+    key, kwargs = OPTIMIZERS[name]
     if not contender.startswith("torch"):
         opt = optim.get(key)(p, fast=contender, **kwargs)
         return lambda: opt.step(g)
@@ -64,5 +65,5 @@ def make(xp, name, contender, p, g):
     tp.grad = torch.from_dlpack(g) if xp.__name__ == "cupy" else torch.from_numpy(g)
     variant = contender.split()[1]
     flags = {} if variant == "default" else {variant: True}
-    topt = getattr(torch.optim, torch_name)([tp], **kwargs, **flags)
+    topt = _torch_class(torch, name)([tp], **kwargs, **flags)
     return topt.step

@@ -118,7 +118,7 @@ class Ref:
     called only when arguments are given (a factory), then ``method`` is taken:
     ``Ref("coursekit.functions.Rosenbrock", method="value")`` is
     ``coursekit.functions.Rosenbrock().value``; ``Ref("numpy.sum")`` is ``numpy.sum``;
-    ``Ref("coursekit.schedules.constant", 0.1)`` is ``coursekit.schedules.constant(0.1)``.
+    ``Ref("coursekit.optim.schedules.constant", 0.1)`` is ``coursekit.optim.schedules.constant(0.1)``.
     Judges read ``.args`` / ``.kwargs`` to compute expected values.
     """
 

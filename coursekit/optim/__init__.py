@@ -15,11 +15,12 @@ hyperparameter may be a float or an array broadcasting against the parameters
 (``lr`` of shape (R, 1) with params of shape (R, d) runs R configurations at once).
 
 Each optimizer's update is written once as ``<Class>.reference_update`` (Array API
-calls only: NumPy, CuPy, ``array_api_strict``). Beside it run the same operations,
+calls only: NumPy, CuPy, ``array_api_strict``), and once per coordinate as
+``<Class>.element`` (:mod:`.elementwise`). Beside the reference run the same operations,
 faster, picked per parameter (``opt.paths``; see :mod:`coursekit.optim.paths`): in place
-block by block for NumPy (:mod:`.inplace`, bit for bit), a fused numba loop when numba is
-installed (:mod:`.numba_kernels`), a fused CuPy kernel on the GPU (:mod:`.cupy_kernels`);
-the reference itself for small arrays.
+block by block for NumPy (:mod:`.inplace`, bit for bit), ``element`` in a fused numba loop
+when numba is installed (:mod:`.numba_kernels`), a CuPy kernel generated from ``element``
+on the GPU (:mod:`.cupy_kernels`, :mod:`.cuda_source`); the reference itself for small arrays.
 
 State, per parameter, is named after the math (torch's name in brackets)::
 

@@ -1,6 +1,8 @@
 """AdaGrad: per-coordinate step sizes from the sum of squared gradients (torch.optim.Adagrad conventions)."""
 from __future__ import annotations
 
+import numpy as np
+
 from coursekit.backend import get_namespace
 
 from .base import Hyperparameter, Optimizer, State
@@ -22,7 +24,6 @@ class AdaGrad(Optimizer):
     (torch: ``sum``), starting at ``initial_accumulator_value``.
     """
 
-    kernel = "adagrad"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     lr_decay = Hyperparameter(0, doc="delta >= 0: the rate at step t is lr / (1 + (t - 1) delta)")
     weight_decay = Hyperparameter(0, doc="L2 penalty lambda >= 0, added to the gradient")
@@ -49,3 +50,17 @@ class AdaGrad(Optimizer):
         G = s.sum_sq + g * g                                   # G_t = G_{t-1} + g_t^2
         p = p - lr_t * g / (xp.sqrt(G) + eps)                   # eps outside the sqrt
         return p, State(sum_sq=G)
+
+    @staticmethod
+    def scalars(t, *, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
+        """The step's scalars and option flags (host side, shared by every fast path)."""
+        return dict(lr_t=lr / (1 + (t - 1) * lr_decay), eps=eps, wd=weight_decay), dict(l2=not is_zero(weight_decay))
+
+    @staticmethod
+    def element(p, g, sum_sq, lr_t, eps, wd, l2):
+        """One coordinate's step, the reference's operations in its order (the fast paths' spec)."""
+        if l2:
+            g = g + wd * p
+        sum_sq = sum_sq + g * g
+        p = p - lr_t * g / (np.sqrt(sum_sq) + eps)
+        return p, sum_sq

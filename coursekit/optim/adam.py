@@ -1,6 +1,8 @@
 """Adam, AMSGrad and AdamW (torch.optim.Adam / AdamW conventions)."""
 from __future__ import annotations
 
+import numpy as np
+
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State
@@ -33,7 +35,6 @@ class Adam(Optimizer):
     ``v_max`` (``max_exp_avg_sq``, AMSGrad only).
     """
 
-    kernel = "adam"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     betas = Hyperparameter(0, 1, open_high=True, pair=True,
                            doc="(beta1, beta2), each in [0, 1): decays of the first and second moments")
@@ -65,6 +66,33 @@ class Adam(Optimizer):
         p = p - step_size * m / denom
         return p, State(m=m, v=v, v_max=v_max)
 
+    @staticmethod
+    def scalars(t, *, lr, betas, eps, weight_decay, amsgrad):
+        """The step's scalars and option flags (host side, shared by every fast path)."""
+        beta1, beta2 = betas
+        return (dict(beta1=beta1, one_minus_beta1=1 - beta1, beta2=beta2, one_minus_beta2=1 - beta2,
+                     step_size=lr / bias_correction(beta1, t), root_bc2=bias_correction(beta2, t) ** 0.5,
+                     eps=eps, wd=weight_decay, keep=1.0),
+                dict(amsgrad=bool(amsgrad), l2=not is_zero(weight_decay), decay=False))
+
+    @staticmethod
+    def element(p, g, m, v, v_max, beta1, one_minus_beta1, beta2, one_minus_beta2, step_size, root_bc2, eps,
+                wd, keep, amsgrad, l2, decay):
+        """One coordinate's step, the reference's operations in its order (the fast paths' spec);
+        ``decay``: AdamW's ``p * (1 - lr lambda)`` first, ``l2``: Adam's ``g + lambda p``."""
+        if decay:
+            p = p * keep
+        if l2:
+            g = g + wd * p
+        m = beta1 * m + one_minus_beta1 * g
+        v = beta2 * v + one_minus_beta2 * (g * g)
+        if amsgrad:
+            v_max = np.maximum(v_max, v)
+            p = p - step_size * m / (np.sqrt(v_max) / root_bc2 + eps)
+        else:
+            p = p - step_size * m / (np.sqrt(v) / root_bc2 + eps)
+        return p, m, v, v_max
+
 
 class AdamW(Adam):
     r"""AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as torch.optim.AdamW.
@@ -73,7 +101,6 @@ class AdamW(Adam):
     term. With adaptive steps this differs from adding :math:`\lambda p` to the gradient.
     """
 
-    kernel = "adamw"
     weight_decay = Hyperparameter(0, doc="decoupled decay lambda >= 0: p <- p (1 - lr lambda) each step")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
@@ -88,3 +115,10 @@ class AdamW(Adam):
             p = p * (1 - lr * weight_decay)                    # decoupled weight decay
         return Adam.reference_update(p, g, s, t, lr=lr, betas=betas, eps=eps,
                                      weight_decay=0.0, amsgrad=amsgrad)
+
+    @staticmethod
+    def scalars(t, *, lr, betas, eps, weight_decay, amsgrad):
+        """Adam's scalars without the L2 term, and the decay factor ``keep`` = 1 - lr lambda."""
+        scalars, flags = Adam.scalars(t, lr=lr, betas=betas, eps=eps, weight_decay=0.0, amsgrad=amsgrad)
+        scalars["keep"] = 1 - lr * weight_decay
+        return scalars, dict(flags, decay=not is_zero(weight_decay))

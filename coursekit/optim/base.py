@@ -6,11 +6,14 @@ two small functions::
     init_state(p)                       -> State     what it remembers per parameter
     reference_update(p, g, s, t, **h)   -> (p, s)    the math, Array API calls only
 
+and, for the fast paths, ``scalars`` and ``element`` (one coordinate's step, see
+:mod:`coursekit.optim.elementwise`).
+
 ``step(grads)`` validates the gradients, advances the step counter ``t`` (from 1,
 as torch.optim) and updates every parameter in place, through the path
 :mod:`coursekit.optim.paths` picks for it: the reference math for small arrays, else
-the same operations done in place (blocked NumPy, a numba kernel or a CuPy kernel,
-found by the class's ``kernel`` name).
+the same operations done in place (blocked NumPy, :mod:`.inplace`), or the class's
+``element`` in a numba loop or as a CuPy kernel generated from it.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import numpy
 
 from coursekit.backend import copy as _backend_copy, get_namespace, is_array as _is_array
 
-from . import paths
+from . import elementwise, paths
 
 __all__ = ["Optimizer", "State", "Hyperparameter", "Flag"]
 
@@ -139,12 +142,14 @@ class Optimizer:
     ``"numpy"``, ``"numba"``, ``"cupy"`` for every parameter.
     """
 
-    kernel = None                                    #: the fast paths' name for this update
+    scalars = None      #: ``scalars(t, **h) -> (scalars, flags)`` of a step (:mod:`.elementwise`)
+    element = None      #: ``element(p, g, *state, *scalars, **flags)``: one coordinate's step
+    lazy = {}           #: state entries ``None`` until the first step with this flag on
 
     def __init__(self, params, *, check_finite=False, fast=None, **hyperparameters):
         self.params = _as_param_list(params)
         self.xp = get_namespace(*self.params)
-        self._kernel = self._kernel_name()
+        self._kernel = type(self) if elementwise.has_fast_paths(type(self)) else None
         self.fast = paths.check_fast(fast, self.xp, self._kernel)
         self.paths = [paths.choose(self.fast, self.xp, p, self._kernel) for p in self.params]
         self.check_finite = bool(check_finite)
@@ -156,7 +161,7 @@ class Optimizer:
         self._initializing = False
         self._check_consistency()
         self.state = [self.init_state(p) for p in self.params]
-        self._work = [None] * len(self.params)       # fast path scratch, allocated on first use
+        self._work = [None] * len(self.params)       # numpy path scratch, allocated on first use
 
     # -- what a concrete optimizer provides ------------------------------------------
     def init_state(self, p) -> State:
@@ -168,15 +173,6 @@ class Optimizer:
 
     def _check_consistency(self):
         """Checks involving several hyperparameters (e.g. Nesterov needs momentum)."""
-
-    @classmethod
-    def _kernel_name(cls):
-        """``kernel`` of the class that wrote the ``reference_update`` in use (a subclass
-        that rewrites the math without naming a kernel runs the reference)."""
-        for klass in cls.__mro__:
-            if "reference_update" in vars(klass):
-                return vars(klass).get("kernel")
-        return None
 
     # -- the step ----------------------------------------------------------------------
     @property

@@ -5,8 +5,8 @@ path        what runs                                                          e
 ==========  =================================================================  ==================
 reference   ``<Class>.reference_update``: the math, Array API calls only        (it is the math)
 numpy       :mod:`.inplace`: the same NumPy operations in place, block by block  bit for bit
-numba       :mod:`.numba_kernels`: one fused parallel loop per option set        tests: <= 1 ulp
-cupy        :mod:`.cupy_kernels`: one fused elementwise GPU kernel per option    tests: <= 2 ulp
+numba       :mod:`.numba_kernels`: ``element`` in one parallel loop per option set tests: <= 1 ulp
+cupy        :mod:`.cupy_kernels`: ``element`` translated to one CUDA kernel per set tests: <= 2 ulp
 ==========  =================================================================  ==================
 
 ``fast=None`` (default) or ``True``: CuPy arrays take "cupy"; NumPy arrays of fewer than
@@ -51,7 +51,8 @@ def numba_enabled() -> bool:
 
 
 def check_fast(fast, xp, kernel):
-    """Validate the ``fast`` argument of an optimizer (``ValueError`` naming it)."""
+    """Validate the ``fast`` argument of an optimizer (``ValueError`` naming it); ``kernel``:
+    the class whose ``element`` runs the fast paths, ``None`` when there is none."""
     native = is_numpy(xp) or is_cupy(xp)
     if fast is None or isinstance(fast, bool):
         if fast and not native:
@@ -86,16 +87,15 @@ def choose(fast, xp, p, kernel) -> str:
     return path if p.size >= MIN_SIZE[path] else "reference"
 
 
-def update(path, kernel, p, g, s, t, h, work):
-    """Run one in-place step of optimizer ``kernel`` on ``p`` by ``path``; returns the scratch."""
+def update(path, cls, p, g, s, t, h, work):
+    """Run one in-place step of optimizer class ``cls`` on ``p`` by ``path``; returns the scratch."""
     if path == "numba":
         numba_kernels = importlib.import_module(".numba_kernels", __package__)
         if numba_kernels.supports(p, g, s, h):
-            numba_kernels.UPDATES[kernel](p, g, s, t, **h)
+            numba_kernels.update(cls, p, g, s, t, h)
             return work
         path = "numpy"
     if path == "numpy":
-        return inplace.step(kernel, p, g, s, t, h, work)
-    cupy_kernels = importlib.import_module(".cupy_kernels", __package__)
-    cupy_kernels.UPDATES[kernel](p, g, s, t, **h)
+        return inplace.step(cls, p, g, s, t, h, work)
+    importlib.import_module(".cupy_kernels", __package__).update(cls, p, g, s, t, h)
     return work

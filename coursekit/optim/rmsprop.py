@@ -1,6 +1,8 @@
 """RMSProp: step sizes from a moving average of squared gradients (torch.optim.RMSprop conventions)."""
 from __future__ import annotations
 
+import numpy as np
+
 from coursekit.backend import get_namespace
 
 from .base import Flag, Hyperparameter, Optimizer, State
@@ -26,7 +28,6 @@ class RMSProp(Optimizer):
     only), ``b`` (``momentum_buffer``, ``None`` until the first step with momentum).
     """
 
-    kernel = "rmsprop"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     alpha = Hyperparameter(0, 1, open_high=True, doc="decay alpha in [0, 1) of the squared-gradient average")
     eps = Hyperparameter(0, open_low=True, doc="epsilon > 0, added to the root for stability")
@@ -59,3 +60,32 @@ class RMSProp(Optimizer):
             b = g / d if b is None else momentum * b + g / d  # b_t = mu b_{t-1} + g_t / d_t
             p = p - lr * b
         return p, State(v=v, g_avg=g_avg, b=b)
+
+    lazy = {"b": "momentum"}
+
+    @staticmethod
+    def scalars(t, *, lr, alpha, eps, weight_decay, momentum, centered):
+        """The step's scalars and option flags (host side, shared by every fast path)."""
+        return (dict(lr=lr, alpha=alpha, one_minus_alpha=1 - alpha, eps=eps, wd=weight_decay, mu=momentum),
+                dict(centered=bool(centered), momentum=not is_zero(momentum), l2=not is_zero(weight_decay)))
+
+    @staticmethod
+    def element(p, g, v, g_avg, b, lr, alpha, one_minus_alpha, eps, wd, mu, centered, momentum, l2, first):
+        """One coordinate's step, the reference's operations in its order (the fast paths' spec)."""
+        if l2:
+            g = g + wd * p
+        v = alpha * v + one_minus_alpha * (g * g)
+        if centered:
+            g_avg = alpha * g_avg + one_minus_alpha * g
+            d = np.sqrt(v - g_avg * g_avg) + eps
+        else:
+            d = np.sqrt(v) + eps
+        if momentum:
+            if first:
+                b = g / d
+            else:
+                b = mu * b + g / d
+            p = p - lr * b
+        else:
+            p = p - lr * g / d
+        return p, v, g_avg, b

@@ -22,7 +22,6 @@ class SGD(Optimizer):
     step with momentum.
     """
 
-    kernel = "sgd"
     lr = Hyperparameter(0, doc="learning rate eta >= 0")
     momentum = Hyperparameter(0, doc="momentum mu >= 0 (0: plain SGD)")
     dampening = Hyperparameter(0, 1, doc="dampening tau in [0, 1]: b <- mu b + (1 - tau) g")
@@ -58,3 +57,29 @@ class SGD(Optimizer):
             g = g + momentum * b if nesterov else b            # look ahead, or follow the buffer
         p = p - lr * g
         return p, State(b=b)
+
+    lazy = {"b": "momentum"}
+
+    @staticmethod
+    def scalars(t, *, lr, momentum, dampening, weight_decay, nesterov):
+        """The step's scalars and option flags (host side, shared by every fast path)."""
+        on = not is_zero(momentum)
+        return (dict(lr=lr, mu=momentum, one_minus_tau=1 - dampening, wd=weight_decay),
+                dict(momentum=on, nesterov=bool(nesterov) and on, l2=not is_zero(weight_decay)))
+
+    @staticmethod
+    def element(p, g, b, lr, mu, one_minus_tau, wd, momentum, nesterov, l2, first):
+        """One coordinate's step, the reference's operations in its order (the fast paths' spec)."""
+        if l2:
+            g = g + wd * p
+        if momentum:
+            if first:
+                b = g
+            else:
+                b = mu * b + one_minus_tau * g
+            if nesterov:
+                g = g + mu * b
+            else:
+                g = b
+        p = p - lr * g
+        return p, b

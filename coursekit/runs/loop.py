@@ -17,7 +17,7 @@ One call can run ``R`` configurations at once: start from ``x0`` of shape ``(R, 
 return losses of shape ``(R,)`` and pass array hyperparameters (``lr`` of shape
 ``(R, 1)``); each row then gets its own divergence and convergence flags.
 
-This module sits above the math (optim, schedules, clipping) and never imports matplotlib.
+This module sits above the math (optim, with its schedules and clipping) and never imports matplotlib.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import backend, optim
 from .._validate import callable_or_none, count, one_of, positive
-from ..clipping import clip_by_norm
+from ..optim.clipping import clip_by_norm
 from .trajectory import Recorder, Trajectory, _config_label
 
 __all__ = ["minimize", "Trajectory"]
@@ -47,10 +47,10 @@ def minimize(fun_and_grad, x0, optimizer, steps, *, schedule=None, clip_norm=Non
         ``optimizer(x, **optimizer_kwargs)``. Array hyperparameters (``lr`` of shape
         ``(R, 1)``) give each run of a batch its own setting.
     steps: the most optimizer steps to take.
-    schedule: ``step -> lr`` (``coursekit.schedules``); sets ``opt.lr`` before step
+    schedule: ``step -> lr`` (``coursekit.optim.schedules``); sets ``opt.lr`` before step
         ``k = 0, 1, ...``.
     clip_norm: clip the gradient to this Euclidean norm before each step
-        (``coursekit.clipping.clip_by_norm``; per run in a batch).
+        (``coursekit.optim.clipping.clip_by_norm``; per run in a batch).
     tol: stop when the gradient norm is ``<= tol`` (in a batch: every run converged or diverged).
     divergence_factor: a run diverges at step ``k`` when its loss is not finite or exceeds
         ``divergence_factor * (|loss(x0)| + 1)``. One run stops there; a batch stops when

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import clipping, data, optim
+from .. import data, optim
+from ..optim import clipping
 from .._validate import count
 
 __all__ = ["Fit", "fit", "tune_lr", "weight_decay_grid", "WeightsOnlyAdamW"]

@@ -1,13 +1,14 @@
 """Checks for chapter 2's exercises adam_step, adamw_step, warmup_cosine and clip_by_global_norm.
 
 Format: coursekit.exercises.spec. Expected values come from coursekit.optim.Adam/AdamW,
-coursekit.schedules and coursekit.clipping, run in the grader on fresh inputs.
+coursekit.optim.schedules and coursekit.optim.clipping, run in the grader on fresh inputs.
 Imported by coursekit.exercises.checks.ch2, whose ``CHECKS`` lists these last.
 """
 import numpy as np
 
-from coursekit import clipping, optim, schedules
+from coursekit import optim
 from coursekit.exercises.checks.ch2.common import inputs_unchanged, parts, run_optimizer
+from coursekit.optim import clipping, schedules
 from coursekit.exercises.spec import Checks, array_like, call, close, fmt, number, unchanged_list
 
 CHECKS = Checks()
