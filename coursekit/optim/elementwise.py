@@ -14,7 +14,8 @@ Beside its ``reference_update`` (the readable math), an optimizer with fast path
 
 ``element`` uses ``+ - * /``, ``np.sqrt``, ``np.maximum``, ``np.sign`` and ``if flag:`` only, so
 one function serves every path: :mod:`.numba_kernels` compiles it inside a parallel loop,
-:mod:`.inplace` applies it to NumPy blocks, :mod:`.cuda_source` translates it to CUDA C for
+:mod:`.numpy_source` writes it as in-place NumPy calls for :mod:`.inplace`'s blocks,
+:mod:`.cuda_source` translates it to CUDA C for
 :mod:`.cupy_kernels`.
 """
 from __future__ import annotations

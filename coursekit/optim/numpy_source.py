@@ -1,0 +1,148 @@
+"""In-place NumPy code generated from an optimizer's element function (:mod:`.elementwise`).
+
+The NumPy path's twin of :mod:`.cuda_source`: :func:`compile_blocked` reads the element's
+``ast``, keeps the branch of each ``if flag:`` that the option set picks, and writes each
+operation as one NumPy call with ``out=``: into the state array itself where the element
+assigns a state (or ``p``), else into a block-sized scratch array. So a step on a block is the
+element's operations in its order (the same bits as the reference, which the tests check)
+with no temporary allocated, and the update is written once, in the element.
+
+A name bound to another (``b = g``) shares its array; every other assignment to a name that is
+not state gets a scratch array of its own, so no array is overwritten while a name still holds it.
+``np.sqrt``, ``np.maximum``, ``np.sign``, ``+ - * /`` and unary ``-`` are translated; anything
+else raises :class:`~.cuda_source.TranslationError`.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+
+import numpy as np
+
+from .cuda_source import TranslationError, _tree
+
+__all__ = ["compile_blocked"]
+
+_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
+_CALLS = {("sqrt", 1): "sqrt", ("maximum", 2): "maximum", ("sign", 1): "sign"}
+
+
+@functools.lru_cache(maxsize=None)
+def compile_blocked(element, outputs: tuple, flags: tuple, dead: tuple = ()):
+    """``(step, scratch)``: ``step(p, g, *state, *scalars, work)`` updates ``p`` and the live
+    state in place on one block, using ``work[:scratch]`` (block-shaped scratch arrays).
+
+    ``outputs``: ``"p"`` and the live state names; ``flags``: the option set as ``(name,
+    value)`` pairs; ``dead``: state names that are ``None`` in this option set.
+    """
+    tree = _tree(element)
+    params = [a.arg for a in tree.args.args]
+    writer = _Writer(dict(flags), params, set(outputs), set(dead))
+    writer.block(tree.body)
+    if writer.returned is None:
+        raise TranslationError(f"{tree.name} has no return")
+    for name, value in zip(["p", *params[2:]], writer.returned):
+        if name in outputs and not (isinstance(value, ast.Name) and writer.bound.get(value.id) == name):
+            writer.assign(name, value)
+    inputs = [n for n in params if n not in dict(flags) and n != "first"]
+    text = f"def step({', '.join(inputs)}, work):\n" + "".join(f"    {line}\n" for line in writer.lines or ["pass"])
+    namespace = {"np": np}
+    exec(compile(text, f"<numpy code of {element.__qualname__}>", "exec"), namespace)  # noqa: S102
+    step = namespace["step"]
+    step.source = text
+    return step, writer.scratch
+
+
+class _Writer:
+    def __init__(self, flags, params, outputs, dead):
+        self.flags, self.outputs, self.dead = flags, outputs, dead
+        self.bound = {n: n for n in params if n not in flags}      # name -> the array (or scalar) it holds
+        self.lines, self.scratch, self.free, self.returned = [], 0, [], None
+
+    def block(self, body):
+        for node in body:
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue                                                  # the docstring
+            if isinstance(node, ast.If):
+                if not (isinstance(node.test, ast.Name) and node.test.id in self.flags):
+                    raise TranslationError(f"line {node.lineno}: only `if <flag>:` is allowed")
+                self.block(node.body if self.flags[node.test.id] else node.orelse)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                self.assign(node.targets[0].id, node.value)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+                self.returned = node.value.elts
+                return
+            else:
+                raise TranslationError(f"line {node.lineno}: {ast.unparse(node)!r} is not translated")
+
+    def assign(self, name, value):
+        if name in self.flags:
+            raise TranslationError(f"flag {name} is assigned")
+        if name in self.outputs:                                      # state: written in place
+            if any(v == name for k, v in self.bound.items() if k != name):
+                raise TranslationError(f"{name} is overwritten while another name holds it")
+            if isinstance(value, ast.Name):
+                self.lines.append(f"np.copyto({name}, {self.name(value.id)})")
+            else:
+                self.compute(value, name)
+            self.bound[name] = name
+        elif isinstance(value, ast.Name):
+            self.bound[name] = self.name(value.id)                    # an alias: no copy
+        else:
+            self.bound[name] = self.compute(value, self.take())       # a scratch array of its own
+
+    def take(self):
+        if self.free:
+            return self.free.pop()
+        self.scratch += 1
+        return f"work[{self.scratch - 1}]"
+
+    def name(self, name):
+        if name in self.flags:
+            raise TranslationError(f"flag {name} is used as a number")
+        if name in self.dead:
+            raise TranslationError(f"state {name} is read but is None in this option set")
+        if name not in self.bound:
+            raise TranslationError(f"{name} is read before it is assigned")
+        return self.bound[name]
+
+    def simple(self, node):
+        """A name's array or scalar, or a number: no operation needed."""
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return repr(float(node.value))
+        return None
+
+    def reads(self, node, array):
+        return any(isinstance(n, ast.Name) and self.bound.get(n.id) == array for n in ast.walk(node))
+
+    def compute(self, node, out):
+        """Lines that leave ``node``'s value in ``out``; returns ``out``. One composite operand
+        is computed into ``out`` itself where no other operand reads ``out`` (fewer scratch
+        arrays, the same operations); the others into temporaries, freed after the call."""
+        if isinstance(node, ast.BinOp) and type(node.op) in _UFUNCS:
+            ufunc, args = _UFUNCS[type(node.op)], [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            ufunc, args = "negative", [node.operand]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
+              and (node.func.attr, len(node.args)) in _CALLS):
+            ufunc, args = _CALLS[node.func.attr, len(node.args)], node.args
+        else:
+            raise TranslationError(f"line {getattr(node, 'lineno', '?')}: {ast.unparse(node)!r} is not translated")
+        simple = [self.simple(a) for a in args]
+        into = next((i for i, a in enumerate(args) if simple[i] is None
+                     and not any(self.reads(b, out) for j, b in enumerate(args) if j != i)), None)
+        texts, temps = [], []
+        for i, a in enumerate(args):
+            if simple[i] is not None:
+                texts.append(simple[i])
+            elif i == into:
+                texts.append(self.compute(a, out))
+            else:
+                temps.append(self.take())
+                texts.append(self.compute(a, temps[-1]))
+        self.lines.append(f"np.{ufunc}({', '.join(texts)}, out={out})")
+        self.free.extend(temps)
+        return out
