@@ -286,7 +286,11 @@ def pair(got, names, what) -> "str | None":
 
 
 def number(got, what) -> "str | None":
-    """None if ``float(got)`` works, else a hint."""
+    """None if ``got`` is one number (a Python or NumPy scalar, a 0-d array), else a hint. An array
+    of shape (1,) is not: old NumPy converts it with a warning, NumPy 2 refuses, and the verdict
+    must not depend on the version."""
+    if getattr(got, "ndim", 0) or isinstance(got, (str, bytes)):      # float("2") works too: not a number
+        return f"{what} should be a number, got {fmt(got)}"
     try:
         float(got)
     except (TypeError, ValueError):

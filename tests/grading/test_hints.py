@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from coursekit.exercises.checks import ch1
-from coursekit.exercises.spec import close, fmt, unchanged
+from coursekit.exercises.spec import close, fmt, number, unchanged
 from judging import judge, reference
 from wrong_answers import divided_by_eps, flattened, forward_difference, ignores_eps, zeros_like_x
 
@@ -84,3 +84,10 @@ def test_integer_x_gives_a_float_gradient():
         g = reference.numerical_gradient(lambda v: float(np.sum(np.asarray(v, float) ** 3)), x)
         assert g.dtype == np.float64
         np.testing.assert_allclose(g, 3.0 * x**2, rtol=1e-6, atol=1e-6)
+
+
+def test_a_number_is_one_number_on_every_numpy():
+    for ok in (2, 2.0, np.float32(2), np.int64(2), np.array(2.0), np.bool_(True)):
+        assert number(ok, "f") is None, ok
+    for wrong in (np.array([2.0]), np.array([[2.0]]), [2.0], "2", None):
+        assert "f should be a number" in number(wrong, "f"), wrong
