@@ -52,6 +52,9 @@ ALLOWED_DYNAMIC = {
         "the child imports the chapter's allow-list (NumPy, ...) sent by the parent, before confinement",
     ("coursekit.grade.child.main", "importlib.import_module(hello['module'])"):
         "the child imports the submitted chapter module",
+    ("coursekit.optim.numba_kernels", "importlib.util.spec_from_file_location(name, path)"):
+        "loads the numba loop it wrote from an optimizer's element into the cache folder (so numba "
+        "caches it on disk); that file imports only the element's own module, on the optim layer",
 }
 
 #: Wrong-way edges that only a move can fix: (importer, imported) -> the planned move. None today.

@@ -5,6 +5,7 @@ the numba kernels equal it within 1 ulp (bit for bit on x86-64); the CuPy kernel
 the reference below paths.MIN_SIZE, and a step allocates no parameter-sized temporaries.
 """
 import itertools
+import os
 import tracemalloc
 
 import array_api_strict as xps
@@ -106,6 +107,43 @@ def test_numba_kernels_equal_reference_within_one_ulp(name, dtype):
     x0, grads, steps = problem(dtype, shapes=((5, 4), (3,), ()))
     for kw in option_sets(name):
         assert_same_run(name, kw, x0, grads, steps, "numba", ulps=1)
+
+
+_LOOP_RUN = """
+import sys
+import numpy as np
+from coursekit import optim
+x = np.ones(1 << 10, np.float32)
+opt = optim.Adam(x, fast="numba", amsgrad=True, weight_decay=0.1)
+opt.step(np.full_like(x, 0.5))
+loop = [m for k, m in sys.modules.items() if k.startswith("coursekit_numba_loop_")][0].loop
+print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values()), x[0])
+"""
+
+
+@needs_numba
+def test_numba_loops_are_cached_on_disk_and_work_without_a_cache(tmp_path):
+    """The loop written from an element is a file in the cache folder: the first process compiles
+    it (a miss), the next loads it (a hit), with the same result; a cache folder that cannot be
+    made (a file in its way) falls back to a loop compiled in memory."""
+    import subprocess
+    import sys
+
+    def run_once(cache):
+        env = {**os.environ, "COURSEKIT_CACHE_DIR": str(cache), "NUMBA_CACHE_DIR": ""}
+        done = subprocess.run([sys.executable, "-c", _LOOP_RUN], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.split()
+
+    first, second = run_once(tmp_path), run_once(tmp_path)
+    assert first[:2] == ["0", "1"] and second[:2] == ["1", "0"] and first[2] == second[2]
+    files = list((tmp_path / "numba").glob("loop_*.py"))
+    assert len(files) == 1 and "Adam.element" in files[0].read_text()
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    done = subprocess.run([sys.executable, "-c", "import numpy as np; from coursekit import optim; "
+                           "x = np.ones(1 << 10); optim.Adam(x, fast='numba').step(x); print(x[0])"],
+                          capture_output=True, text=True, env={**os.environ, "COURSEKIT_CACHE_DIR": str(tmp_path / "blocked")})
+    assert done.returncode == 0 and float(done.stdout) < 1, done.stderr[-2000:]
 
 
 def _array_hyperparameters(name, rng, R):
