@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from coursekit import optim
-from coursekit.optim.cuda_source import TranslationError
+from coursekit.optim.element_ast import TranslationError
 from coursekit.optim.numpy_source import compile_blocked
 
 from optim_settings import NAMES, option_sets  # noqa: E402

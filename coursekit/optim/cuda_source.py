@@ -10,22 +10,13 @@ is ``(T)((x > 0) - (x < 0))``. Anything else raises :class:`TranslationError`.
 from __future__ import annotations
 
 import ast
-import functools
-import inspect
-import textwrap
+
+from .element_ast import TranslationError, Walker
+from .element_ast import tree as element_tree
 
 __all__ = ["TranslationError", "source"]
 
 _OPS = {ast.Add: ("+", 1), ast.Sub: ("-", 1), ast.Mult: ("*", 2), ast.Div: ("/", 2)}
-
-
-class TranslationError(ValueError):
-    """The element function uses something the translator does not write in C."""
-
-
-@functools.lru_cache(maxsize=None)
-def _tree(element) -> ast.FunctionDef:
-    return ast.parse(textwrap.dedent(inspect.getsource(element))).body[0]
 
 
 def source(element, outputs, flags, dead=()) -> tuple[str, str, str, tuple]:
@@ -35,7 +26,7 @@ def source(element, outputs, flags, dead=()) -> tuple[str, str, str, tuple]:
     state names that are ``None`` (reading one raises); ``flags``: the option set. The inputs are ``g`` and the scalars the folded body reads, in the order of the
     element's signature (``inputs`` names them, for the call).
     """
-    tree = _tree(element)
+    tree = element_tree(element)
     params = [a.arg for a in tree.args.args]
     writer = _Writer(dict(flags), set(params), set(outputs), set(dead))
     writer.block(tree.body)
@@ -53,32 +44,16 @@ def source(element, outputs, flags, dead=()) -> tuple[str, str, str, tuple]:
     return ins, outs, "\n".join(head + writer.lines), inputs
 
 
-class _Writer:
+class _Writer(Walker):
     def __init__(self, flags, params, outputs, dead):
         self.flags, self.params, self.outputs, self.dead = flags, params, outputs, dead
         self.lines, self.locals, self.copied, self.read, self.returned = [], [], [], set(), None
 
-    def block(self, body):
-        for node in body:
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-                continue                                              # the docstring
-            if isinstance(node, ast.If):
-                if not (isinstance(node.test, ast.Name) and node.test.id in self.flags):
-                    raise TranslationError(f"line {node.lineno}: only `if <flag>:` is allowed")
-                self.block(node.body if self.flags[node.test.id] else node.orelse)
-            elif (isinstance(node, ast.Assign) and len(node.targets) == 1
-                  and isinstance(node.targets[0], ast.Name)):
-                value = self.expr(node.value)
-                self.lines.append(f"{self.target(node.targets[0].id)} = {value};")
-            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
-                self.returned = node.value.elts
-                return
-            else:
-                raise TranslationError(f"line {node.lineno}: {ast.unparse(node)!r} is not translated")
+    def assign(self, name, value):
+        value = self.expr(value)                                      # read before a copy is made
+        self.lines.append(f"{self.target(name)} = {value};")
 
     def target(self, name):
-        if name in self.flags:
-            raise TranslationError(f"flag {name} is assigned")
         if name in self.params and name not in self.outputs:
             if name not in self.copied:
                 self.read.add(name)

@@ -10,7 +10,7 @@ with no temporary allocated, and the update is written once, in the element.
 A name bound to another (``b = g``) shares its array; every other assignment to a name that is
 not state gets a scratch array of its own, so no array is overwritten while a name still holds it.
 ``np.sqrt``, ``np.maximum``, ``np.sign``, ``+ - * /`` and unary ``-`` are translated; anything
-else raises :class:`~.cuda_source.TranslationError`.
+else raises :class:`~.element_ast.TranslationError`.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ import functools
 
 import numpy as np
 
-from .cuda_source import TranslationError, _tree
+from .element_ast import TranslationError, Walker
+from .element_ast import tree as element_tree
 
 __all__ = ["compile_blocked"]
 
@@ -35,7 +36,7 @@ def compile_blocked(element, outputs: tuple, flags: tuple, dead: tuple = ()):
     ``outputs``: ``"p"`` and the live state names; ``flags``: the option set as ``(name,
     value)`` pairs; ``dead``: state names that are ``None`` in this option set.
     """
-    tree = _tree(element)
+    tree = element_tree(element)
     params = [a.arg for a in tree.args.args]
     writer = _Writer(dict(flags), params, set(outputs), set(dead))
     writer.block(tree.body)
@@ -53,31 +54,13 @@ def compile_blocked(element, outputs: tuple, flags: tuple, dead: tuple = ()):
     return step, writer.scratch
 
 
-class _Writer:
+class _Writer(Walker):
     def __init__(self, flags, params, outputs, dead):
         self.flags, self.outputs, self.dead = flags, outputs, dead
         self.bound = {n: n for n in params if n not in flags}      # name -> the array (or scalar) it holds
         self.lines, self.scratch, self.free, self.returned = [], 0, [], None
 
-    def block(self, body):
-        for node in body:
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-                continue                                                  # the docstring
-            if isinstance(node, ast.If):
-                if not (isinstance(node.test, ast.Name) and node.test.id in self.flags):
-                    raise TranslationError(f"line {node.lineno}: only `if <flag>:` is allowed")
-                self.block(node.body if self.flags[node.test.id] else node.orelse)
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                self.assign(node.targets[0].id, node.value)
-            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
-                self.returned = node.value.elts
-                return
-            else:
-                raise TranslationError(f"line {node.lineno}: {ast.unparse(node)!r} is not translated")
-
     def assign(self, name, value):
-        if name in self.flags:
-            raise TranslationError(f"flag {name} is assigned")
         if name in self.outputs:                                      # state: written in place
             if any(v == name for k, v in self.bound.items() if k != name):
                 raise TranslationError(f"{name} is overwritten while another name holds it")
