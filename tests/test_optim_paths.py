@@ -396,9 +396,8 @@ def test_every_option_set_translates_and_reads_no_dead_state(name):
         for t in (1, 2):
             s = opt.state[0]
             states, scalars, flags = elementwise.prepare(cls, opt.params[0], s, t, opt.hyperparameters)
-            live = tuple(k for k in states if s[k] is not None)
-            ins, outs, op, inputs = cuda_source.source(cls.element, ("p", *live), flags,
-                                                       tuple(k for k in states if s[k] is None))
+            live, dead = elementwise.liveness(states, s)
+            ins, outs, op, inputs = cuda_source.source(cls.element, ("p", *live), flags, dead)
             assert set(inputs) <= {"g", *scalars} and outs == ", ".join(f"T {k}" for k in ("p", *live))
             opt.step(np.ones(3))
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import ast
 
-from .element_ast import TranslationError, Walker
+from .element_ast import TranslationError, Walker, number, operation
 from .element_ast import tree as element_tree
 
 __all__ = ["TranslationError", "source"]
 
-_OPS = {ast.Add: ("+", 1), ast.Sub: ("-", 1), ast.Mult: ("*", 2), ast.Div: ("/", 2)}
+_OPS = {"add": ("+", 1), "subtract": ("-", 1), "multiply": ("*", 2), "divide": ("/", 2)}
 
 
 def source(element, outputs, flags, dead=()) -> tuple[str, str, str, tuple]:
@@ -29,10 +29,7 @@ def source(element, outputs, flags, dead=()) -> tuple[str, str, str, tuple]:
     tree = element_tree(element)
     params = [a.arg for a in tree.args.args]
     writer = _Writer(dict(flags), set(params), set(outputs), set(dead))
-    writer.block(tree.body)
-    if writer.returned is None:
-        raise TranslationError(f"{tree.name} has no return")
-    returned = dict(zip(["p", *params[2:]], writer.returned))
+    returned = writer.walk(tree)
     for name in outputs:
         value = returned[name]
         if not (isinstance(value, ast.Name) and value.id == name):
@@ -46,8 +43,9 @@ def source(element, outputs, flags, dead=()) -> tuple[str, str, str, tuple]:
 
 class _Writer(Walker):
     def __init__(self, flags, params, outputs, dead):
-        self.flags, self.params, self.outputs, self.dead = flags, params, outputs, dead
-        self.lines, self.locals, self.copied, self.read, self.returned = [], [], [], set(), None
+        super().__init__(flags, dead)
+        self.params, self.outputs = params, outputs
+        self.lines, self.locals, self.copied, self.read = [], [], [], set()
 
     def assign(self, name, value):
         value = self.expr(value)                                      # read before a copy is made
@@ -64,10 +62,7 @@ class _Writer(Walker):
         return name
 
     def name(self, name):
-        if name in self.flags:
-            raise TranslationError(f"flag {name} is used as a number")
-        if name in self.dead:
-            raise TranslationError(f"state {name} is read but is None in this option set")
+        self.check_read(name)
         if name in self.copied:
             return name + "_"
         if name not in self.params and name not in self.locals:
@@ -78,22 +73,18 @@ class _Writer(Walker):
     def expr(self, node, parent=0, right=False) -> str:
         if isinstance(node, ast.Name):
             return self.name(node.id)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
-                and not isinstance(node.value, bool):
-            return f"(T){float(node.value)!r}"
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return f"(-{self.expr(node.operand, 3)})"
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            op, level = _OPS[type(node.op)]
-            text = f"{self.expr(node.left, level)} {op} {self.expr(node.right, level, right=True)}"
+        if number(node) is not None:
+            return f"(T){number(node)}"
+        op, args = operation(node)
+        if op in _OPS:
+            symbol, level = _OPS[op]
+            text = f"{self.expr(args[0], level)} {symbol} {self.expr(args[1], level, right=True)}"
             return f"({text})" if level < parent or (right and level == parent) else text
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "np" and not node.keywords):
-            args = [self.expr(a) for a in node.args]
-            if node.func.attr == "sqrt" and len(args) == 1:
-                return f"sqrt({args[0]})"
-            if node.func.attr == "maximum" and len(args) == 2:
-                return f"max({args[0]}, {args[1]})"
-            if node.func.attr == "sign" and len(args) == 1:
-                return f"(T)(({args[0]} > (T)0) - ({args[0]} < (T)0))"
-        raise TranslationError(f"line {node.lineno}: {ast.unparse(node)!r} is not translated")
+        if op == "negative":
+            return f"(-{self.expr(args[0], 3)})"
+        args = [self.expr(a) for a in args]
+        if op == "sqrt":
+            return f"sqrt({args[0]})"
+        if op == "maximum":
+            return f"max({args[0]}, {args[1]})"
+        return f"(T)(({args[0]} > (T)0) - ({args[0]} < (T)0))"          # sign

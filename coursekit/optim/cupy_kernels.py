@@ -39,8 +39,7 @@ def kernel(cls, live, dead, flags):
 def update(cls, p, g, s, t, h):
     """One step of optimizer class ``cls`` on ``p``, in place."""
     states, scalars, flags = elementwise.prepare(cls, p, s, t, h)
-    live = tuple(k for k in states if s[k] is not None)
-    dead = tuple(k for k in states if s[k] is None)
+    live, dead = elementwise.liveness(states, s)
     k, inputs = kernel(cls, live, dead, tuple(sorted(flags.items())))
     c = p.dtype.type
     values = {"g": g, **{n: v if hasattr(v, "shape") else c(v) for n, v in scalars.items()}}

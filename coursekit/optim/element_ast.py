@@ -12,7 +12,11 @@ import functools
 import inspect
 import textwrap
 
-__all__ = ["TranslationError", "tree", "Walker"]
+__all__ = ["TranslationError", "tree", "number", "operation", "Walker"]
+
+#: The operations an element may use, named as NumPy's ufuncs (each writer spells them its way).
+_BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
+_CALLS = {("sqrt", 1), ("maximum", 2), ("sign", 1)}
 
 
 class TranslationError(ValueError):
@@ -25,14 +29,51 @@ def tree(element) -> ast.FunctionDef:
     return ast.parse(textwrap.dedent(inspect.getsource(element))).body[0]
 
 
-class Walker:
-    """Walks an element's body under the option set ``flags``; a writer defines ``assign``."""
+def number(node) -> "str | None":
+    """The ``repr`` of a numeric literal as a float, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return repr(float(node.value))
+    return None
 
-    def __init__(self, flags):
-        self.flags, self.returned = flags, None
+
+def operation(node) -> tuple[str, list]:
+    """``(ufunc name, operands)`` of ``+ - * /``, unary ``-``, ``np.sqrt``, ``np.maximum``, ``np.sign``;
+    anything else raises :class:`TranslationError` with its line."""
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)], [node.left, node.right]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return "negative", [node.operand]
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
+            and (node.func.attr, len(node.args)) in _CALLS):
+        return node.func.attr, list(node.args)
+    raise TranslationError(f"line {getattr(node, 'lineno', '?')}: {ast.unparse(node)!r} is not translated")
+
+
+class Walker:
+    """Walks an element's body under the option set ``flags`` (``dead``: state names that are None);
+    a writer defines ``assign``."""
+
+    def __init__(self, flags, dead=()):
+        self.flags, self.dead, self.returned = flags, dead, None
 
     def assign(self, name: str, value: ast.expr):
         raise NotImplementedError
+
+    def walk(self, tree) -> dict:
+        """Write the body; returns what it returns, by name (``p`` and the state)."""
+        self.block(tree.body)
+        if self.returned is None:
+            raise TranslationError(f"{tree.name} has no return")
+        params = [a.arg for a in tree.args.args]
+        return dict(zip(["p", *params[2:]], self.returned))
+
+    def check_read(self, name):
+        """A flag is not a number, and a state that is None in this option set cannot be read."""
+        if name in self.flags:
+            raise TranslationError(f"flag {name} is used as a number")
+        if name in self.dead:
+            raise TranslationError(f"state {name} is read but is None in this option set")
 
     def block(self, body):
         for node in body:

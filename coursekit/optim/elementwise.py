@@ -25,7 +25,7 @@ import inspect
 
 from coursekit.backend import get_namespace
 
-__all__ = ["has_fast_paths", "layout", "prepare"]
+__all__ = ["has_fast_paths", "layout", "prepare", "liveness"]
 
 
 def has_fast_paths(cls) -> bool:
@@ -61,3 +61,8 @@ def prepare(cls, p, s, t, h) -> tuple[tuple, dict, dict]:
     if getattr(cls, "lazy", None):
         flags["first"] = first
     return states, scalars, flags
+
+
+def liveness(states, s) -> tuple[tuple, tuple]:
+    """``(live, dead)``: the names of ``states`` whose arrays exist in ``s``, and those that are None."""
+    return tuple(k for k in states if s[k] is not None), tuple(k for k in states if s[k] is None)

@@ -60,9 +60,8 @@ def step(cls, p, g, s, t, h, work, block=None):
     """One step of optimizer class ``cls`` on ``p`` in place: its ``element`` as in-place NumPy
     calls (:mod:`.numpy_source`) on each block; returns the scratch (allocated here once)."""
     states, scalars, flags = elementwise.prepare(cls, p, s, t, h)
-    live = tuple(k for k in states if s[k] is not None)
-    update, scratch = numpy_source.compile_blocked(cls.element, ("p", *live), tuple(flags.items()),
-                                                   tuple(k for k in states if s[k] is None))
+    live, dead = elementwise.liveness(states, s)
+    update, scratch = numpy_source.compile_blocked(cls.element, ("p", *live), tuple(flags.items()), dead)
     need = scratch_size(p, block)
     if work is None or len(work) < scratch or work[0].size < need or work[0].dtype != p.dtype:
         work = [np.empty(need, p.dtype) for _ in range(max(scratch, 1))]

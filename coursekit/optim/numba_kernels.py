@@ -112,7 +112,7 @@ def _write(code):
 def update(cls, p, g, s, t, h):
     """One step of optimizer class ``cls`` on ``p``, in place."""
     states, scalars, flags = elementwise.prepare(cls, p, s, t, h)
-    live = tuple(k for k in states if s[k] is not None)
+    live, _ = elementwise.liveness(states, s)
     kernel = loop(cls.element, states, tuple(scalars), live, tuple(sorted(flags.items())))
     c = p.dtype.type
     args = [p.reshape(-1), g.reshape(-1), *(p.reshape(-1) if s[k] is None else s[k].reshape(-1) for k in states),

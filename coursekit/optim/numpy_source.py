@@ -19,14 +19,10 @@ import functools
 
 import numpy as np
 
-from .element_ast import TranslationError, Walker
+from .element_ast import TranslationError, Walker, number, operation
 from .element_ast import tree as element_tree
 
 __all__ = ["compile_blocked"]
-
-_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
-_CALLS = {("sqrt", 1): "sqrt", ("maximum", 2): "maximum", ("sign", 1): "sign"}
-
 
 @functools.lru_cache(maxsize=None)
 def compile_blocked(element, outputs: tuple, flags: tuple, dead: tuple = ()):
@@ -39,10 +35,7 @@ def compile_blocked(element, outputs: tuple, flags: tuple, dead: tuple = ()):
     tree = element_tree(element)
     params = [a.arg for a in tree.args.args]
     writer = _Writer(dict(flags), params, set(outputs), set(dead))
-    writer.block(tree.body)
-    if writer.returned is None:
-        raise TranslationError(f"{tree.name} has no return")
-    for name, value in zip(["p", *params[2:]], writer.returned):
+    for name, value in writer.walk(tree).items():
         if name in outputs and not (isinstance(value, ast.Name) and writer.bound.get(value.id) == name):
             writer.assign(name, value)
     inputs = [n for n in params if n not in dict(flags) and n != "first"]
@@ -56,9 +49,10 @@ def compile_blocked(element, outputs: tuple, flags: tuple, dead: tuple = ()):
 
 class _Writer(Walker):
     def __init__(self, flags, params, outputs, dead):
-        self.flags, self.outputs, self.dead = flags, outputs, dead
+        super().__init__(flags, dead)
+        self.outputs = outputs
         self.bound = {n: n for n in params if n not in flags}      # name -> the array (or scalar) it holds
-        self.lines, self.scratch, self.free, self.returned = [], 0, [], None
+        self.lines, self.scratch, self.free = [], 0, []
 
     def assign(self, name, value):
         if name in self.outputs:                                      # state: written in place
@@ -81,10 +75,7 @@ class _Writer(Walker):
         return f"work[{self.scratch - 1}]"
 
     def name(self, name):
-        if name in self.flags:
-            raise TranslationError(f"flag {name} is used as a number")
-        if name in self.dead:
-            raise TranslationError(f"state {name} is read but is None in this option set")
+        self.check_read(name)
         if name not in self.bound:
             raise TranslationError(f"{name} is read before it is assigned")
         return self.bound[name]
@@ -93,9 +84,7 @@ class _Writer(Walker):
         """A name's array or scalar, or a number: no operation needed."""
         if isinstance(node, ast.Name):
             return self.name(node.id)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return repr(float(node.value))
-        return None
+        return number(node)
 
     def reads(self, node, array):
         return any(isinstance(n, ast.Name) and self.bound.get(n.id) == array for n in ast.walk(node))
@@ -104,16 +93,7 @@ class _Writer(Walker):
         """Lines that leave ``node``'s value in ``out``; returns ``out``. One composite operand
         is computed into ``out`` itself where no other operand reads ``out`` (fewer scratch
         arrays, the same operations); the others into temporaries, freed after the call."""
-        if isinstance(node, ast.BinOp) and type(node.op) in _UFUNCS:
-            ufunc, args = _UFUNCS[type(node.op)], [node.left, node.right]
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            ufunc, args = "negative", [node.operand]
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"
-              and (node.func.attr, len(node.args)) in _CALLS):
-            ufunc, args = _CALLS[node.func.attr, len(node.args)], node.args
-        else:
-            raise TranslationError(f"line {getattr(node, 'lineno', '?')}: {ast.unparse(node)!r} is not translated")
+        ufunc, args = operation(node)
         simple = [self.simple(a) for a in args]
         into = next((i for i, a in enumerate(args) if simple[i] is None
                      and not any(self.reads(b, out) for j, b in enumerate(args) if j != i)), None)
